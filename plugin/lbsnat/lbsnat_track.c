@@ -1,0 +1,595 @@
+/* lbsnat_track.c — the missing-SNAT handshake tracker (see lbsnat_track.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "lbsnat/lbsnat_track.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+/* How many connection attempts and orphan SYN-ACKs one client port remembers.
+ * A port normally carries one attempt at a time; the spare slots cover port
+ * reuse within the window. The oldest slot is overwritten when all are used. */
+#define ATTEMPTS_PER_PORT 3
+#define ORPHANS_PER_PORT 2
+/* SYN frames remembered for an attempt before any foreign SYN-ACK makes it a
+ * case (Linux sends at most 7 SYNs, Windows 3). */
+#define SYNS_BEFORE_CASE 8
+
+/* A client SYN (and its retransmissions) not yet explained. */
+typedef struct {
+    gboolean used;
+    lbsnat_addr_t dst;
+    guint16 dst_port;
+    guint32 isn;
+    gint64 first_time, last_time;
+    gboolean answered_by_dst; /* D itself sent the SYN-ACK: normal, or a full proxy */
+    guint n_syn_frames;
+    guint32 syn_frames[SYNS_BEFORE_CASE];
+    lbsnat_case_t *c;         /* set once a foreign SYN-ACK answered it */
+} attempt_t;
+
+/* A SYN-ACK that matched no SYN yet: its SYN may come later in a reordered capture. */
+typedef struct {
+    gboolean used;
+    lbsnat_addr_t src;
+    guint16 src_port;
+    guint32 seq, ack;
+    guint32 frame;
+    gint64 time;
+} orphan_synack_t;
+
+typedef struct {
+    lbsnat_addr_t addr;
+    guint16 port;
+} port_key_t;
+
+/* Everything pending for one client address and port. Lives in the pending
+ * table and in the expiry queue (least recently active first). */
+typedef struct {
+    port_key_t key;
+    gint64 last_time;
+    GList queue_link;
+    attempt_t attempts[ATTEMPTS_PER_PORT];
+    orphan_synack_t orphans[ORPHANS_PER_PORT];
+} port_state_t;
+
+typedef struct {
+    lbsnat_verdict_t pub;
+    guint32 frame;
+} frame_verdict_t;
+
+struct lbsnat_tracker {
+    lbsnat_config_t config;
+    lbsnat_known_vip_t *known_vips; /* owned copy of config.known_vips */
+    GHashTable *pending;            /* port_key_t* -> port_state_t* (key inside value) */
+    GQueue expiry;                  /* port_state_t, oldest activity at head */
+    gint64 latest_time;
+    GPtrArray *cases;               /* lbsnat_case_t*, index = id - 1 */
+    GHashTable *verdicts;           /* frame number -> frame_verdict_t* */
+    lbsnat_counters_t counters;
+};
+
+gboolean lbsnat_addr_equal(const lbsnat_addr_t *a, const lbsnat_addr_t *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
+}
+
+static guint port_key_hash(gconstpointer p)
+{
+    const port_key_t *k = p;
+    guint h = k->port * 2654435761u ^ k->addr.family;
+    for (size_t i = 0; i < sizeof k->addr.bytes; i += 4) {
+        guint32 w;
+        memcpy(&w, k->addr.bytes + i, sizeof w);
+        h = (h ^ w) * 16777619u;
+    }
+    return h;
+}
+
+static gboolean port_key_equal(gconstpointer a, gconstpointer b)
+{
+    const port_key_t *x = a, *y = b;
+    return x->port == y->port && lbsnat_addr_equal(&x->addr, &y->addr);
+}
+
+static void case_free(gpointer p)
+{
+    lbsnat_case_t *c = p;
+    g_array_free(c->syn_frames, TRUE);
+    g_array_free(c->answers, TRUE);
+    g_free(c);
+}
+
+static void tracker_alloc_state(lbsnat_tracker_t *t)
+{
+    t->pending = g_hash_table_new_full(port_key_hash, port_key_equal, NULL, g_free);
+    g_queue_init(&t->expiry);
+    t->cases = g_ptr_array_new_with_free_func(case_free);
+    t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    t->latest_time = G_MININT64;
+    memset(&t->counters, 0, sizeof t->counters);
+}
+
+static void tracker_free_state(lbsnat_tracker_t *t)
+{
+    g_queue_init(&t->expiry); /* its links live inside the port states freed below */
+    g_hash_table_destroy(t->pending);
+    g_ptr_array_free(t->cases, TRUE);
+    g_hash_table_destroy(t->verdicts);
+}
+
+static void tracker_set_config(lbsnat_tracker_t *t, const lbsnat_config_t *config)
+{
+    g_free(t->known_vips);
+    t->config = *config;
+    t->known_vips = g_memdup2(config->known_vips, config->n_known_vips * sizeof *config->known_vips);
+    t->config.known_vips = t->known_vips;
+    if (t->config.max_pending == 0)
+        t->config.max_pending = 1;
+}
+
+lbsnat_tracker_t *lbsnat_tracker_new(const lbsnat_config_t *config)
+{
+    lbsnat_tracker_t *t = g_new0(lbsnat_tracker_t, 1);
+    tracker_set_config(t, config);
+    tracker_alloc_state(t);
+    return t;
+}
+
+void lbsnat_tracker_reset(lbsnat_tracker_t *t)
+{
+    tracker_free_state(t);
+    tracker_alloc_state(t);
+}
+
+void lbsnat_tracker_configure(lbsnat_tracker_t *t, const lbsnat_config_t *config)
+{
+    tracker_set_config(t, config);
+    lbsnat_tracker_reset(t);
+}
+
+void lbsnat_tracker_free(lbsnat_tracker_t *t)
+{
+    if (!t)
+        return;
+    tracker_free_state(t);
+    g_free(t->known_vips);
+    g_free(t);
+}
+
+/* ---- pending table ---------------------------------------------------- */
+
+static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
+{
+    g_queue_unlink(&t->expiry, &ps->queue_link);
+    g_hash_table_remove(t->pending, &ps->key); /* frees ps */
+}
+
+/* Forget ports idle for longer than the window, relative to the newest
+ * timestamp seen (timestamps may go backwards in merged captures). */
+static void pending_expire(lbsnat_tracker_t *t)
+{
+    GList *head;
+    while ((head = g_queue_peek_head_link(&t->expiry)) != NULL) {
+        port_state_t *ps = head->data;
+        if (t->latest_time - ps->last_time <= t->config.window_ns)
+            break;
+        pending_remove(t, ps);
+        t->counters.expired_ports++;
+    }
+}
+
+static port_state_t *pending_lookup(lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port)
+{
+    port_key_t key = { .addr = *addr, .port = port };
+    return g_hash_table_lookup(t->pending, &key);
+}
+
+/* The state for a client port, created if needed, marked as just active. */
+static port_state_t *pending_touch(lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port, gint64 now)
+{
+    port_state_t *ps = pending_lookup(t, addr, port);
+    if (ps) {
+        g_queue_unlink(&t->expiry, &ps->queue_link);
+    } else {
+        if (g_hash_table_size(t->pending) >= t->config.max_pending) {
+            pending_remove(t, g_queue_peek_head(&t->expiry));
+            t->counters.evicted_ports++;
+        }
+        ps = g_new0(port_state_t, 1);
+        ps->key.addr = *addr;
+        ps->key.port = port;
+        ps->queue_link.data = ps;
+        ps->last_time = now;
+        g_hash_table_insert(t->pending, &ps->key, ps);
+        guint n = g_hash_table_size(t->pending);
+        if (n > t->counters.peak_pending_ports)
+            t->counters.peak_pending_ports = n;
+    }
+    ps->last_time = MAX(ps->last_time, now);
+    g_queue_push_tail_link(&t->expiry, &ps->queue_link);
+    return ps;
+}
+
+static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, gint64 time)
+{
+    return time >= a->first_time - t->config.window_ns && time <= a->last_time + t->config.window_ns;
+}
+
+/* ---- cases and verdicts ------------------------------------------------- */
+
+static void set_verdict(lbsnat_tracker_t *t, guint32 frame, lbsnat_case_t *c, lbsnat_role_t role, guint answer_index)
+{
+    frame_verdict_t *v = g_new(frame_verdict_t, 1);
+    v->pub.c = c;
+    v->pub.role = role;
+    v->pub.answer_index = answer_index;
+    v->frame = frame;
+    g_hash_table_replace(t->verdicts, GUINT_TO_POINTER(frame), v);
+}
+
+static void case_add_syn_frame(lbsnat_tracker_t *t, lbsnat_case_t *c, guint32 frame)
+{
+    if (c->syn_frames->len >= LBSNAT_MAX_FRAMES_PER_CASE)
+        return;
+    g_array_append_val(c->syn_frames, frame);
+    set_verdict(t, frame, c, LBSNAT_ROLE_SYN, 0);
+}
+
+static gboolean is_known_vip(const lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port)
+{
+    for (guint i = 0; i < t->config.n_known_vips; i++) {
+        const lbsnat_known_vip_t *k = &t->config.known_vips[i];
+        if (lbsnat_addr_equal(&k->addr, addr) && (k->port == 0 || k->port == port))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The case of an attempt, created on its first foreign SYN-ACK. NULL when the
+ * case table is full. */
+static lbsnat_case_t *attempt_case(lbsnat_tracker_t *t, const port_state_t *ps, attempt_t *a, lbsnat_rule_t rule)
+{
+    if (a->c)
+        return a->c;
+    if (t->cases->len >= t->config.max_cases) {
+        t->counters.cases_not_kept++;
+        return NULL;
+    }
+    lbsnat_case_t *c = g_new0(lbsnat_case_t, 1);
+    c->id = t->cases->len + 1;
+    c->rule = rule;
+    c->client = ps->key.addr;
+    c->client_port = ps->key.port;
+    c->vip = a->dst;
+    c->vip_port = a->dst_port;
+    c->isn = a->isn;
+    c->known_vip = is_known_vip(t, &a->dst, a->dst_port);
+    c->syn_frames = g_array_new(FALSE, FALSE, sizeof(guint32));
+    c->answers = g_array_new(FALSE, TRUE, sizeof(lbsnat_answer_t));
+    g_ptr_array_add(t->cases, c);
+    t->counters.cases = t->cases->len;
+    a->c = c;
+    for (guint i = 0; i < a->n_syn_frames; i++)
+        case_add_syn_frame(t, c, a->syn_frames[i]);
+    return c;
+}
+
+static void case_add_answer(lbsnat_tracker_t *t, lbsnat_case_t *c, const lbsnat_segment_t *sa, guint32 syn_frame)
+{
+    if (c->answers->len >= LBSNAT_MAX_FRAMES_PER_CASE)
+        return;
+    gboolean new_member = TRUE;
+    for (guint i = 0; i < c->answers->len; i++)
+        if (lbsnat_addr_equal(&g_array_index(c->answers, lbsnat_answer_t, i).member, &sa->src))
+            new_member = FALSE;
+    if (new_member)
+        c->distinct_members++;
+
+    lbsnat_answer_t ans = {
+        .member = sa->src,
+        .member_port = sa->src_port,
+        .seq = sa->seq,
+        .ack = sa->ack,
+        .synack_frame = sa->frame,
+        .syn_frame = syn_frame,
+    };
+    g_array_append_val(c->answers, ans);
+    set_verdict(t, sa->frame, c, LBSNAT_ROLE_FOREIGN_SYNACK, c->answers->len - 1);
+}
+
+static guint32 attempt_latest_syn(const attempt_t *a)
+{
+    if (a->c && a->c->syn_frames->len)
+        return g_array_index(a->c->syn_frames, guint32, a->c->syn_frames->len - 1);
+    return a->n_syn_frames ? a->syn_frames[a->n_syn_frames - 1] : 0;
+}
+
+/* ---- the three kinds of segment ------------------------------------------ */
+
+static attempt_t *free_attempt_slot(port_state_t *ps)
+{
+    attempt_t *oldest = &ps->attempts[0];
+    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
+        if (!ps->attempts[i].used)
+            return &ps->attempts[i];
+        if (ps->attempts[i].last_time < oldest->last_time)
+            oldest = &ps->attempts[i];
+    }
+    return oldest;
+}
+
+/* A SYN-ACK stored as an orphan answers this attempt: the reordered case. */
+static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, guint32 syn_frame)
+{
+    for (guint i = 0; i < ORPHANS_PER_PORT; i++) {
+        orphan_synack_t *o = &ps->orphans[i];
+        if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time))
+            continue;
+        o->used = FALSE;
+        if (lbsnat_addr_equal(&o->src, &a->dst)) {
+            a->answered_by_dst = TRUE;
+            continue;
+        }
+        lbsnat_case_t *c = attempt_case(t, ps, a, LBSNAT_RULE_ISN_MATCH);
+        if (!c)
+            continue;
+        lbsnat_segment_t sa = {
+            .frame = o->frame, .time_ns = o->time, .src = o->src, .src_port = o->src_port,
+            .seq = o->seq, .ack = o->ack,
+        };
+        case_add_answer(t, c, &sa, syn_frame);
+    }
+}
+
+static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    port_state_t *ps = pending_touch(t, &seg->src, seg->src_port, seg->time_ns);
+    attempt_t *a = NULL;
+    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
+        attempt_t *x = &ps->attempts[i];
+        if (x->used && x->isn == seg->seq && x->dst_port == seg->dst_port && lbsnat_addr_equal(&x->dst, &seg->dst)) {
+            a = x; /* a retransmission */
+            break;
+        }
+    }
+    if (!a) {
+        a = free_attempt_slot(ps);
+        memset(a, 0, sizeof *a);
+        a->used = TRUE;
+        a->dst = seg->dst;
+        a->dst_port = seg->dst_port;
+        a->isn = seg->seq;
+        a->first_time = seg->time_ns;
+    }
+    a->first_time = MIN(a->first_time, seg->time_ns);
+    a->last_time = MAX(a->last_time, seg->time_ns);
+    if (a->c)
+        case_add_syn_frame(t, a->c, seg->frame);
+    else if (a->n_syn_frames < SYNS_BEFORE_CASE)
+        a->syn_frames[a->n_syn_frames++] = seg->frame;
+    adopt_orphans(t, ps, a, seg->frame);
+}
+
+static void store_orphan(port_state_t *ps, const lbsnat_segment_t *seg)
+{
+    orphan_synack_t *slot = &ps->orphans[0];
+    for (guint i = 0; i < ORPHANS_PER_PORT; i++) {
+        if (!ps->orphans[i].used) {
+            slot = &ps->orphans[i];
+            break;
+        }
+        if (ps->orphans[i].time < slot->time)
+            slot = &ps->orphans[i];
+    }
+    *slot = (orphan_synack_t){
+        .used = TRUE, .src = seg->src, .src_port = seg->src_port,
+        .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .time = seg->time_ns,
+    };
+}
+
+static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    port_state_t *ps = pending_lookup(t, &seg->dst, seg->dst_port);
+    attempt_t *foreign = NULL, *proxied = NULL;
+
+    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
+        attempt_t *a = &ps->attempts[i];
+        if (!a->used || a->dst.family != seg->src.family || !within_window(t, a, seg->time_ns))
+            continue;
+        gboolean from_dst = lbsnat_addr_equal(&a->dst, &seg->src);
+        if (seg->ack == a->isn + 1) {
+            if (from_dst) {
+                /* The address the client called answered: nothing foreign here,
+                 * even if another attempt on this port shares the ISN. */
+                a->answered_by_dst = TRUE;
+                return;
+            }
+            if (!foreign || a->last_time > foreign->last_time)
+                foreign = a;
+        } else if (!from_dst && a->answered_by_dst && a->dst_port == seg->src_port) {
+            proxied = a;
+        }
+    }
+
+    if (foreign) {
+        lbsnat_case_t *c = attempt_case(t, ps, foreign, LBSNAT_RULE_ISN_MATCH);
+        if (c)
+            case_add_answer(t, c, seg, attempt_latest_syn(foreign));
+    } else if (proxied) {
+        lbsnat_case_t *c = attempt_case(t, ps, proxied, LBSNAT_RULE_FULL_PROXY);
+        if (c)
+            case_add_answer(t, c, seg, attempt_latest_syn(proxied));
+    } else {
+        store_orphan(pending_touch(t, &seg->dst, seg->dst_port, seg->time_ns), seg);
+    }
+}
+
+/* The client rejects a foreign SYN-ACK: by RST (RFC 793 "no TCB": seq = the
+ * SYN-ACK's ack, no ACK flag) or by an ICMP error quoting the SYN-ACK. */
+static void confirm_answer(lbsnat_tracker_t *t, const lbsnat_addr_t *client, guint16 client_port,
+                           const lbsnat_addr_t *member, guint16 member_port, guint32 frame,
+                           lbsnat_role_t role, gboolean (*matches)(const lbsnat_answer_t *, guint32), guint32 value)
+{
+    port_state_t *ps = pending_lookup(t, client, client_port);
+    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
+        lbsnat_case_t *c = ps->attempts[i].used ? ps->attempts[i].c : NULL;
+        for (guint j = 0; c && j < c->answers->len; j++) {
+            lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, j);
+            if (ans->reset_frame == 0 && ans->member_port == member_port &&
+                lbsnat_addr_equal(&ans->member, member) && matches(ans, value)) {
+                ans->reset_frame = frame;
+                ans->reset_role = role;
+                set_verdict(t, frame, c, role, j);
+                return;
+            }
+        }
+    }
+}
+
+static gboolean reset_matches(const lbsnat_answer_t *ans, guint32 rst_seq)
+{
+    return ans->ack == rst_seq;
+}
+
+static gboolean quote_matches(const lbsnat_answer_t *ans, guint32 quoted_seq)
+{
+    return ans->seq == quoted_seq;
+}
+
+/* A client ACK to an orphan SYN-ACK: the capture began after the SYN and the
+ * client accepted the connection, so that SYN-ACK must never be flagged. */
+static void drop_acked_orphan(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    port_state_t *ps = pending_lookup(t, &seg->src, seg->src_port);
+    for (guint i = 0; ps && i < ORPHANS_PER_PORT; i++) {
+        orphan_synack_t *o = &ps->orphans[i];
+        if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && lbsnat_addr_equal(&o->src, &seg->dst))
+            o->used = FALSE;
+    }
+}
+
+void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    t->counters.segments++;
+    if (seg->src.family != seg->dst.family || (seg->src.family != 4 && seg->src.family != 6))
+        return;
+
+    if (seg->quoted_in_icmp) {
+        /* Only the client's own error about a SYN-ACK sent to it counts. */
+        if ((seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK) &&
+            seg->flags != 0)
+            return;
+        if (lbsnat_addr_equal(&seg->error_sender, &seg->dst))
+            confirm_answer(t, &seg->dst, seg->dst_port, &seg->src, seg->src_port, seg->frame,
+                           LBSNAT_ROLE_ICMP_ERROR, quote_matches, seg->seq);
+        return;
+    }
+
+    if (seg->time_ns > t->latest_time) {
+        t->latest_time = seg->time_ns;
+        pending_expire(t);
+    }
+
+    switch (seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK | LBSNAT_TCP_RST)) {
+    case LBSNAT_TCP_SYN:
+        feed_syn(t, seg);
+        break;
+    case LBSNAT_TCP_SYN | LBSNAT_TCP_ACK:
+        feed_synack(t, seg);
+        break;
+    case LBSNAT_TCP_RST:
+        confirm_answer(t, &seg->src, seg->src_port, &seg->dst, seg->dst_port, seg->frame,
+                       LBSNAT_ROLE_CLIENT_RESET, reset_matches, seg->seq);
+        break;
+    case LBSNAT_TCP_ACK:
+        if (g_hash_table_size(t->pending) > 0)
+            drop_acked_orphan(t, seg);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+const lbsnat_verdict_t *lbsnat_tracker_verdict(const lbsnat_tracker_t *t, guint32 frame)
+{
+    const frame_verdict_t *v = g_hash_table_lookup(t->verdicts, GUINT_TO_POINTER(frame));
+    return v ? &v->pub : NULL;
+}
+
+const lbsnat_answer_t *lbsnat_verdict_answer(const lbsnat_verdict_t *v)
+{
+    const GArray *answers = v->c->answers;
+    if (answers->len == 0)
+        return NULL;
+    if (v->role != LBSNAT_ROLE_SYN)
+        return &g_array_index(answers, lbsnat_answer_t, v->answer_index);
+    guint32 frame = ((const frame_verdict_t *)v)->frame;
+    for (guint i = 0; i < answers->len; i++)
+        if (g_array_index(answers, lbsnat_answer_t, i).syn_frame == frame)
+            return &g_array_index(answers, lbsnat_answer_t, i);
+    return &g_array_index(answers, lbsnat_answer_t, 0);
+}
+
+gboolean lbsnat_case_confirmed(const lbsnat_case_t *c)
+{
+    for (guint i = 0; i < c->answers->len; i++)
+        if (g_array_index(c->answers, lbsnat_answer_t, i).reset_frame)
+            return TRUE;
+    return FALSE;
+}
+
+/* Evidence adds up: the ISN match is strong on its own, the full-proxy rule is
+ * weak; a client reset, several members or a VIP the user named each add one. */
+lbsnat_confidence_t lbsnat_case_confidence(const lbsnat_case_t *c)
+{
+    int level = c->rule == LBSNAT_RULE_ISN_MATCH ? LBSNAT_CONFIDENCE_MEDIUM : LBSNAT_CONFIDENCE_LOW;
+    if (lbsnat_case_confirmed(c))
+        level++;
+    if (c->known_vip || c->distinct_members >= 2)
+        level++;
+    return MIN(level, LBSNAT_CONFIDENCE_HIGH);
+}
+
+guint lbsnat_tracker_case_count(const lbsnat_tracker_t *t)
+{
+    return t->cases->len;
+}
+
+const lbsnat_case_t *lbsnat_tracker_case(const lbsnat_tracker_t *t, guint id)
+{
+    return id >= 1 && id <= t->cases->len ? g_ptr_array_index(t->cases, id - 1) : NULL;
+}
+
+void lbsnat_tracker_counters(const lbsnat_tracker_t *t, lbsnat_counters_t *out)
+{
+    *out = t->counters;
+    out->pending_ports = g_hash_table_size(t->pending);
+    out->cases = t->cases->len;
+}
+
+const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len)
+{
+    if (a->family != 4 && a->family != 6)
+        g_strlcpy(buf, "?", len);
+    else if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, buf, (socklen_t)len))
+        g_strlcpy(buf, "?", len);
+    return buf;
+}
+
+const char *lbsnat_confidence_name(lbsnat_confidence_t c)
+{
+    switch (c) {
+    case LBSNAT_CONFIDENCE_HIGH: return "high";
+    case LBSNAT_CONFIDENCE_MEDIUM: return "medium";
+    default: return "low";
+    }
+}
+
+const char *lbsnat_rule_name(lbsnat_rule_t r)
+{
+    return r == LBSNAT_RULE_FULL_PROXY ? "full-proxy" : "isn-match";
+}

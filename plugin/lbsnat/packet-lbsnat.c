@@ -1,0 +1,558 @@
+/* packet-lbsnat.c — "lbsnat", a postdissector that spots load-balancer VIPs
+ * forwarding without source NAT: a client SYN to the VIP answered by a SYN-ACK
+ * from another address (the pool member), which the client resets.
+ *
+ * The glue reads each frame's TCP header (and, inside ICMP errors, the quoted
+ * one) from fields other dissectors put in the tree, feeds it to the tracker
+ * on the first pass, and renders the tracker's verdict for the frame on every
+ * pass. So one pass marks a frame with what earlier frames explain; the GUI
+ * and tshark -2 also mark frames that only later frames explain (the SYN).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/range.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+#include <epan/uat.h>
+#include <wsutil/inet_addr.h>
+
+#include "lbsnat/lbsnat_tap.h"
+#include "lbsnat/lbsnat_track.h"
+#include "plugin_protocols.h"
+
+static int proto_lbsnat = -1;
+static int lbsnat_tap = -1;
+static dissector_handle_t lbsnat_handle;
+
+static int hf_lbsnat_case = -1;
+static int hf_lbsnat_role = -1;
+static int hf_lbsnat_vip4 = -1;
+static int hf_lbsnat_vip6 = -1;
+static int hf_lbsnat_vip_port = -1;
+static int hf_lbsnat_member4 = -1;
+static int hf_lbsnat_member6 = -1;
+static int hf_lbsnat_member_port = -1;
+static int hf_lbsnat_client4 = -1;
+static int hf_lbsnat_client6 = -1;
+static int hf_lbsnat_client_port = -1;
+static int hf_lbsnat_syn_frame = -1;
+static int hf_lbsnat_synack_frame = -1;
+static int hf_lbsnat_rst_frame = -1;
+static int hf_lbsnat_rule = -1;
+static int hf_lbsnat_confidence = -1;
+static int hf_lbsnat_confirmed = -1;
+static int hf_lbsnat_members = -1;
+static int hf_lbsnat_known_vip = -1;
+
+static gint ett_lbsnat = -1;
+
+static expert_field ei_lbsnat_missing_snat = EI_INIT;
+static expert_field ei_lbsnat_syn_to_vip = EI_INIT;
+static expert_field ei_lbsnat_client_reset = EI_INIT;
+static expert_field ei_lbsnat_client_icmp = EI_INIT;
+
+static const value_string role_names[] = {
+    { LBSNAT_ROLE_SYN, "client SYN to the VIP" },
+    { LBSNAT_ROLE_FOREIGN_SYNACK, "foreign SYN-ACK from a pool member" },
+    { LBSNAT_ROLE_CLIENT_RESET, "client reset of the foreign SYN-ACK" },
+    { LBSNAT_ROLE_ICMP_ERROR, "client ICMP error about the foreign SYN-ACK" },
+    { 0, NULL }
+};
+
+static const value_string rule_names[] = {
+    { LBSNAT_RULE_ISN_MATCH, "SYN-ACK acknowledges the client's ISN (packet-forwarding balancer)" },
+    { LBSNAT_RULE_FULL_PROXY, "VIP completed the handshake and a member answered too (full-proxy balancer)" },
+    { 0, NULL }
+};
+
+static const value_string confidence_names[] = {
+    { LBSNAT_CONFIDENCE_LOW, "low" },
+    { LBSNAT_CONFIDENCE_MEDIUM, "medium" },
+    { LBSNAT_CONFIDENCE_HIGH, "high" },
+    { 0, NULL }
+};
+
+/* ---- preferences --------------------------------------------------------- */
+
+static guint pref_window_s = 60;
+static guint pref_max_pending = LBSNAT_DEFAULT_MAX_PENDING;
+static guint pref_max_cases = LBSNAT_DEFAULT_MAX_CASES;
+static range_t *pref_service_ports;
+
+/* One row of the "known VIPs" table. */
+typedef struct {
+    char *address;
+    guint port;
+    char *comment;
+} known_vip_uat_t;
+
+static known_vip_uat_t *known_vip_rows;
+static guint n_known_vip_rows;
+
+UAT_CSTRING_CB_DEF(known_vip, address, known_vip_uat_t)
+UAT_DEC_CB_DEF(known_vip, port, known_vip_uat_t)
+UAT_CSTRING_CB_DEF(known_vip, comment, known_vip_uat_t)
+
+static gboolean parse_addr(const char *text, lbsnat_addr_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ws_inet_pton4(text, (ws_in4_addr *)out->bytes)) {
+        out->family = 4;
+        return TRUE;
+    }
+    if (ws_inet_pton6(text, (ws_in6_addr *)out->bytes)) {
+        out->family = 6;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean known_vip_update_cb(void *r, char **err)
+{
+    known_vip_uat_t *row = r;
+    lbsnat_addr_t addr;
+    if (!row->address || !parse_addr(row->address, &addr)) {
+        *err = g_strdup_printf("\"%s\" is not an IPv4 or IPv6 address", row->address ? row->address : "");
+        return FALSE;
+    }
+    if (row->port > 65535) {
+        *err = g_strdup_printf("port %u is out of range (0 means any port)", row->port);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void *known_vip_copy_cb(void *dest, const void *src, size_t len _U_)
+{
+    const known_vip_uat_t *s = src;
+    known_vip_uat_t *d = dest;
+    d->address = g_strdup(s->address);
+    d->port = s->port;
+    d->comment = g_strdup(s->comment);
+    return d;
+}
+
+static void known_vip_free_cb(void *r)
+{
+    known_vip_uat_t *row = r;
+    g_free(row->address);
+    g_free(row->comment);
+}
+
+/* ---- the tracker and the fields it reads --------------------------------- */
+
+static lbsnat_tracker_t *tracker;
+
+/* Fields that locate the headers in the tree; the bytes are read from the data
+ * source so one lookup per header suffices. */
+static int hf_ip_src = -1;
+static int hf_ipv6_src = -1;
+static int hf_tcp_srcport = -1;
+static int hf_icmp_type = -1;
+static int hf_icmpv6_type = -1;
+
+static void lbsnat_init(void)
+{
+    lbsnat_known_vip_t *vips = g_new0(lbsnat_known_vip_t, n_known_vip_rows + 1);
+    guint n = 0;
+    for (guint i = 0; i < n_known_vip_rows; i++) {
+        if (parse_addr(known_vip_rows[i].address, &vips[n].addr)) {
+            vips[n].port = (guint16)known_vip_rows[i].port;
+            n++;
+        }
+    }
+    lbsnat_config_t config = {
+        .window_ns = (gint64)pref_window_s * 1000000000,
+        .max_pending = pref_max_pending,
+        .max_cases = pref_max_cases,
+        .known_vips = vips,
+        .n_known_vips = n,
+    };
+    if (tracker)
+        lbsnat_tracker_configure(tracker, &config);
+    else
+        tracker = lbsnat_tracker_new(&config);
+    g_free(vips);
+
+    /* Asking for fields makes every frame build a tree: only when enabled. */
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_lbsnat))) {
+        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+        const int ids[] = { hf_ip_src, hf_ipv6_src, hf_tcp_srcport, hf_icmp_type, hf_icmpv6_type };
+        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+            if (ids[i] > 0)
+                g_array_append_val(wanted, ids[i]);
+        set_postdissector_wanted_hfids(lbsnat_handle, wanted);
+    }
+}
+
+static void lbsnat_cleanup(void)
+{
+    set_postdissector_wanted_hfids(lbsnat_handle, NULL);
+    if (tracker)
+        lbsnat_tracker_reset(tracker);
+}
+
+/* The last occurrence of a field that starts before `before` in the same data
+ * source, or NULL. Headers appear in the tree in wire order, so this is the
+ * header that encloses what follows it. */
+static field_info *last_field_before(proto_tree *tree, int hf, const field_info *before)
+{
+    GPtrArray *found = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    for (guint i = found ? found->len : 0; i-- > 0;) {
+        field_info *fi = g_ptr_array_index(found, i);
+        if (!before || (fi->ds_tvb == before->ds_tvb && fi->start < before->start))
+            return fi;
+    }
+    return NULL;
+}
+
+/* The IPv4 or IPv6 header nearest before `before`: its source field. */
+static field_info *enclosing_ip(proto_tree *tree, const field_info *before)
+{
+    field_info *v4 = last_field_before(tree, hf_ip_src, before);
+    field_info *v6 = last_field_before(tree, hf_ipv6_src, before);
+    if (v4 && v6)
+        return v4->start > v6->start ? v4 : v6;
+    return v4 ? v4 : v6;
+}
+
+/* Source and destination from an IP header located by its source field. */
+static gboolean read_ip_pair(const field_info *src_fi, lbsnat_addr_t *src, lbsnat_addr_t *dst)
+{
+    guint len = src_fi->hfinfo->type == FT_IPv4 ? 4 : 16;
+    if (tvb_captured_length_remaining(src_fi->ds_tvb, src_fi->start) < (gint)(2 * len))
+        return FALSE;
+    memset(src, 0, sizeof *src);
+    memset(dst, 0, sizeof *dst);
+    src->family = dst->family = len == 4 ? 4 : 6;
+    tvb_memcpy(src_fi->ds_tvb, src->bytes, src_fi->start, len);
+    tvb_memcpy(src_fi->ds_tvb, dst->bytes, src_fi->start + len, len);
+    return TRUE;
+}
+
+/* Builds the segment for this frame's innermost TCP header; FALSE if none. */
+static gboolean extract_segment(proto_tree *tree, packet_info *pinfo, lbsnat_segment_t *seg)
+{
+    field_info *tcp = last_field_before(tree, hf_tcp_srcport, NULL);
+    if (!tcp)
+        return FALSE;
+    field_info *ip = enclosing_ip(tree, tcp);
+    if (!ip || !read_ip_pair(ip, &seg->src, &seg->dst))
+        return FALSE;
+
+    tvbuff_t *tvb = tcp->ds_tvb;
+    gint avail = tvb_captured_length_remaining(tvb, tcp->start);
+    if (avail < 8) /* ports and sequence number: what an ICMP error must quote */
+        return FALSE;
+    seg->src_port = tvb_get_ntohs(tvb, tcp->start);
+    seg->dst_port = tvb_get_ntohs(tvb, tcp->start + 2);
+    seg->seq = tvb_get_ntohl(tvb, tcp->start + 4);
+    seg->ack = avail >= 12 ? tvb_get_ntohl(tvb, tcp->start + 8) : 0;
+    seg->flags = avail >= 14 ? tvb_get_guint8(tvb, tcp->start + 13) : 0;
+    seg->frame = pinfo->num;
+    seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+
+    /* An ICMP header between the outer IP header and this TCP header means the
+     * TCP header is quoted in an error, sent by that outer header's source. */
+    field_info *icmp = last_field_before(tree, hf_icmp_type, ip);
+    if (!icmp)
+        icmp = last_field_before(tree, hf_icmpv6_type, ip);
+    if (icmp) {
+        lbsnat_addr_t unused;
+        field_info *outer = enclosing_ip(tree, icmp);
+        seg->quoted_in_icmp = TRUE;
+        if (!outer || !read_ip_pair(outer, &seg->error_sender, &unused))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- rendering ----------------------------------------------------------- */
+
+static void add_addr(proto_tree *tree, int hf4, int hf6, tvbuff_t *tvb, const lbsnat_addr_t *a)
+{
+    proto_item *it;
+    if (a->family == 4) {
+        guint32 v4;
+        memcpy(&v4, a->bytes, 4);
+        it = proto_tree_add_ipv4(tree, hf4, tvb, 0, 0, v4);
+    } else {
+        it = proto_tree_add_ipv6(tree, hf6, tvb, 0, 0, (const ws_in6_addr *)a->bytes);
+    }
+    proto_item_set_generated(it);
+}
+
+static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
+}
+
+/* "10.0.0.1:444" or "[fd00::1]:444" */
+static char *endpoint_str(wmem_allocator_t *scope, const lbsnat_addr_t *a, guint16 port)
+{
+    char buf[64];
+    lbsnat_addr_to_str(a, buf, sizeof buf);
+    return a->family == 6 ? wmem_strdup_printf(scope, "[%s]:%u", buf, port)
+                          : wmem_strdup_printf(scope, "%s:%u", buf, port);
+}
+
+static char *addr_str(wmem_allocator_t *scope, const lbsnat_addr_t *a)
+{
+    char buf[64];
+    return wmem_strdup(scope, lbsnat_addr_to_str(a, buf, sizeof buf));
+}
+
+static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_verdict_t *v, const lbsnat_answer_t *ans)
+{
+    const lbsnat_case_t *c = v->c;
+    wmem_allocator_t *s = pinfo->pool;
+    const char *vip = endpoint_str(s, &c->vip, c->vip_port);
+    const char *member = addr_str(s, &ans->member);
+    const char *client = addr_str(s, &c->client);
+
+    switch (v->role) {
+    case LBSNAT_ROLE_FOREIGN_SYNACK:
+        if (c->rule == LBSNAT_RULE_ISN_MATCH)
+            expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
+                                   "likely missing SNAT: VIP %s forwarded to %s, which answered %s directly",
+                                   vip, member, client);
+        else
+            expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
+                                   "possibly missing SNAT (full-proxy balancer): VIP %s completed the handshake, "
+                                   "then %s answered %s directly",
+                                   vip, member, client);
+        break;
+    case LBSNAT_ROLE_SYN:
+        if (ans->synack_frame)
+            expert_add_info_format(pinfo, item, &ei_lbsnat_syn_to_vip,
+                                   "SYN to VIP %s was answered by %s instead of the VIP (frame %u)",
+                                   vip, member, ans->synack_frame);
+        break;
+    case LBSNAT_ROLE_CLIENT_RESET:
+        expert_add_info_format(pinfo, item, &ei_lbsnat_client_reset,
+                               "%s reset the SYN-ACK from %s (frame %u): it only has a connection attempt to VIP %s",
+                               client, member, ans->synack_frame, vip);
+        break;
+    case LBSNAT_ROLE_ICMP_ERROR:
+        expert_add_info_format(pinfo, item, &ei_lbsnat_client_icmp,
+                               "%s rejected the SYN-ACK from %s (frame %u) with an ICMP error: it only has a "
+                               "connection attempt to VIP %s",
+                               client, member, ans->synack_frame, vip);
+        break;
+    default:
+        break;
+    }
+}
+
+static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *v)
+{
+    const lbsnat_case_t *c = v->c;
+    const lbsnat_answer_t *ans = lbsnat_verdict_answer(v);
+    if (!ans)
+        return;
+    wmem_allocator_t *s = pinfo->pool;
+
+    proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
+        "Load balancer without SNAT: VIP %s, member %s answered client %s directly (%s)",
+        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member), addr_str(s, &c->client),
+        val_to_str_const(v->role, role_names, "?"));
+    proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
+
+    add_uint(t, hf_lbsnat_case, tvb, c->id);
+    add_uint(t, hf_lbsnat_role, tvb, v->role);
+    add_addr(t, hf_lbsnat_vip4, hf_lbsnat_vip6, tvb, &c->vip);
+    add_uint(t, hf_lbsnat_vip_port, tvb, c->vip_port);
+    add_addr(t, hf_lbsnat_member4, hf_lbsnat_member6, tvb, &ans->member);
+    add_uint(t, hf_lbsnat_member_port, tvb, ans->member_port);
+    add_addr(t, hf_lbsnat_client4, hf_lbsnat_client6, tvb, &c->client);
+    add_uint(t, hf_lbsnat_client_port, tvb, c->client_port);
+    guint32 syn_frame = v->role == LBSNAT_ROLE_SYN ? pinfo->num : ans->syn_frame;
+    if (syn_frame)
+        add_uint(t, hf_lbsnat_syn_frame, tvb, syn_frame);
+    if (ans->synack_frame)
+        add_uint(t, hf_lbsnat_synack_frame, tvb, ans->synack_frame);
+    if (ans->reset_frame)
+        add_uint(t, hf_lbsnat_rst_frame, tvb, ans->reset_frame);
+    add_uint(t, hf_lbsnat_rule, tvb, c->rule);
+    add_uint(t, hf_lbsnat_confidence, tvb, lbsnat_case_confidence(c));
+    proto_item_set_generated(proto_tree_add_boolean(t, hf_lbsnat_confirmed, tvb, 0, 0, lbsnat_case_confirmed(c)));
+    add_uint(t, hf_lbsnat_members, tvb, c->distinct_members);
+    proto_item_set_generated(proto_tree_add_boolean(t, hf_lbsnat_known_vip, tvb, 0, 0, c->known_vip));
+
+    render_expert(pinfo, top, v, ans);
+    if (v->role == LBSNAT_ROLE_FOREIGN_SYNACK)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [no SNAT: VIP %s answered by %s]",
+                        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member));
+
+    lbsnat_tap_info_t *info = wmem_new(s, lbsnat_tap_info_t);
+    info->c = c;
+    info->role = v->role;
+    info->answer = ans;
+    info->first_answer = v->role == LBSNAT_ROLE_FOREIGN_SYNACK && v->answer_index == 0;
+    tap_queue_packet(lbsnat_tap, pinfo, info);
+}
+
+static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!PINFO_FD_VISITED(pinfo) && tree) {
+        lbsnat_segment_t seg = { 0 };
+        /* Only SYNs to watched service ports open attempts; every other
+         * segment can only match attempts that already exist. */
+        if (extract_segment(tree, pinfo, &seg) &&
+            ((seg.flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN || seg.quoted_in_icmp ||
+             value_is_in_range(pref_service_ports, seg.dst_port)))
+            lbsnat_tracker_feed(tracker, &seg);
+    }
+
+    const lbsnat_verdict_t *v = lbsnat_tracker_verdict(tracker, pinfo->num);
+    if (!v)
+        return 0;
+    render_verdict(tvb, pinfo, tree, v);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- -z lbsnat,tree ------------------------------------------------------ */
+
+static const char st_root[] = "Load balancer VIPs forwarding without SNAT";
+static int st_root_node = -1;
+
+static void lbsnat_stats_init(stats_tree *st)
+{
+    st_root_node = stats_tree_create_node(st, st_root, 0, STAT_DT_INT, TRUE);
+}
+
+/* Per VIP:port: foreign SYN-ACKs (node value), cases, confirmations, and the
+ * members and clients involved. */
+static tap_packet_status lbsnat_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                             const void *p, tap_flags_t flags _U_)
+{
+    const lbsnat_tap_info_t *info = p;
+    const lbsnat_case_t *c = info->c;
+    if (info->role == LBSNAT_ROLE_SYN)
+        return TAP_PACKET_DONT_REDRAW;
+
+    const char *vip = endpoint_str(pinfo->pool, &c->vip, c->vip_port);
+    if (info->role == LBSNAT_ROLE_FOREIGN_SYNACK) {
+        int vip_node = tick_stat_node(st, vip, st_root_node, TRUE);
+        tick_stat_node(st, st_root, 0, TRUE);
+        int members = tick_stat_node(st, "Members answering directly", vip_node, TRUE);
+        tick_stat_node(st, addr_str(pinfo->pool, &info->answer->member), members, FALSE);
+        int clients = tick_stat_node(st, "Clients", vip_node, TRUE);
+        tick_stat_node(st, addr_str(pinfo->pool, &c->client), clients, FALSE);
+        if (info->first_answer)
+            tick_stat_node(st, "Cases (connection attempts)", vip_node, FALSE);
+    } else {
+        int vip_node = increase_stat_node(st, vip, st_root_node, TRUE, 0); /* it counts SYN-ACKs only */
+        tick_stat_node(st, "Confirmed by client reset or ICMP error", vip_node, FALSE);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- registration -------------------------------------------------------- */
+
+void proto_register_lbsnat(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_lbsnat_case, { "Case", "lbsnat.case", FT_UINT32, BASE_DEC, NULL, 0,
+            "Connection attempt this frame belongs to (1, 2, ... in order of detection)", HFILL } },
+        { &hf_lbsnat_role, { "Role", "lbsnat.role", FT_UINT8, BASE_DEC, VALS(role_names), 0,
+            "What this frame is to the case", HFILL } },
+        { &hf_lbsnat_vip4, { "VIP", "lbsnat.vip", FT_IPv4, BASE_NONE, NULL, 0,
+            "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
+        { &hf_lbsnat_vip6, { "VIP", "lbsnat.vip", FT_IPv6, BASE_NONE, NULL, 0,
+            "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
+        { &hf_lbsnat_vip_port, { "VIP port", "lbsnat.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_lbsnat_member4, { "Member", "lbsnat.member", FT_IPv4, BASE_NONE, NULL, 0,
+            "Pool member that answered the client directly", HFILL } },
+        { &hf_lbsnat_member6, { "Member", "lbsnat.member", FT_IPv6, BASE_NONE, NULL, 0,
+            "Pool member that answered the client directly", HFILL } },
+        { &hf_lbsnat_member_port, { "Member port", "lbsnat.member_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_lbsnat_client4, { "Client", "lbsnat.client", FT_IPv4, BASE_NONE, NULL, 0,
+            "Host whose connection to the VIP failed", HFILL } },
+        { &hf_lbsnat_client6, { "Client", "lbsnat.client", FT_IPv6, BASE_NONE, NULL, 0,
+            "Host whose connection to the VIP failed", HFILL } },
+        { &hf_lbsnat_client_port, { "Client port", "lbsnat.client_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_lbsnat_syn_frame, { "SYN in frame", "lbsnat.syn_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0, "Client SYN to the VIP", HFILL } },
+        { &hf_lbsnat_synack_frame, { "Foreign SYN-ACK in frame", "lbsnat.synack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "SYN-ACK from the member instead of the VIP", HFILL } },
+        { &hf_lbsnat_rst_frame, { "Client reset in frame", "lbsnat.rst_frame", FT_FRAMENUM, BASE_NONE,
+            NULL, 0, "Client RST (or ICMP error) rejecting the foreign SYN-ACK", HFILL } },
+        { &hf_lbsnat_rule, { "Rule", "lbsnat.rule", FT_UINT8, BASE_DEC, VALS(rule_names), 0,
+            "Which signature matched", HFILL } },
+        { &hf_lbsnat_confidence, { "Confidence", "lbsnat.confidence", FT_UINT8, BASE_DEC, VALS(confidence_names), 0,
+            "Grows with a client reset, several members, or a VIP listed in the preferences", HFILL } },
+        { &hf_lbsnat_confirmed, { "Confirmed by the client", "lbsnat.confirmed", FT_BOOLEAN, BASE_NONE, NULL, 0,
+            "The client reset a foreign SYN-ACK of this case (or rejected it with ICMP)", HFILL } },
+        { &hf_lbsnat_members, { "Members seen", "lbsnat.members", FT_UINT32, BASE_DEC, NULL, 0,
+            "Distinct members that answered this case so far", HFILL } },
+        { &hf_lbsnat_known_vip, { "Known VIP", "lbsnat.known_vip", FT_BOOLEAN, BASE_NONE, NULL, 0,
+            "The VIP is listed in the lbsnat known VIPs table", HFILL } },
+    };
+    static gint *ett[] = { &ett_lbsnat };
+    static ei_register_info ei[] = {
+        { &ei_lbsnat_missing_snat, { "lbsnat.missing_snat", PI_PROTOCOL, PI_WARN,
+            "likely missing SNAT: a pool member answered the client directly instead of the VIP", EXPFILL } },
+        { &ei_lbsnat_syn_to_vip, { "lbsnat.syn_to_vip", PI_SEQUENCE, PI_NOTE,
+            "SYN to the VIP was answered by another address", EXPFILL } },
+        { &ei_lbsnat_client_reset, { "lbsnat.client_reset", PI_SEQUENCE, PI_NOTE,
+            "the client reset a SYN-ACK from an address it never called", EXPFILL } },
+        { &ei_lbsnat_client_icmp, { "lbsnat.client_icmp_error", PI_SEQUENCE, PI_NOTE,
+            "the client rejected a SYN-ACK from an address it never called with an ICMP error", EXPFILL } },
+    };
+    static uat_field_t known_vip_fields[] = {
+        UAT_FLD_CSTRING(known_vip, address, "VIP address", "IPv4 or IPv6 address of a load-balancer virtual server"),
+        UAT_FLD_DEC(known_vip, port, "Port", "Service port of the virtual server; 0 for any"),
+        UAT_FLD_CSTRING(known_vip, comment, "Comment", "e.g. pool name"),
+        UAT_END_FIELDS
+    };
+
+    proto_lbsnat = proto_register_protocol("Load balancer missing-SNAT analysis", "LBSNAT", "lbsnat");
+    proto_register_field_array(proto_lbsnat, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_lbsnat), ei, array_length(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_lbsnat, NULL);
+    prefs_register_uint_preference(prefs, "window", "Matching window (seconds)",
+        "How far apart, in either order, a client SYN and the SYN-ACK answering it may be. "
+        "60 s covers a whole SYN retransmission chain.", 10, &pref_window_s);
+    range_convert_str(wmem_epan_scope(), &pref_service_ports, "1-65535", 65535);
+    prefs_register_range_preference(prefs, "ports", "Service ports",
+        "Only SYNs to these ports are tracked (e.g. 444,443,5061 for an OCS pool).",
+        &pref_service_ports, 65535);
+    prefs_register_uint_preference(prefs, "max_pending", "Unanswered client ports kept",
+        "Bound on the handshake table: beyond it the least recently active client ports are forgotten. "
+        "Each costs about 400 bytes.", 10, &pref_max_pending);
+    prefs_register_uint_preference(prefs, "max_cases", "Cases kept",
+        "Bound on detected cases kept for display; later detections are counted but not shown.",
+        10, &pref_max_cases);
+    uat_t *known_vips = uat_new("Known load-balancer VIPs", sizeof(known_vip_uat_t), "lbsnat_known_vips", TRUE,
+                                &known_vip_rows, &n_known_vip_rows, UAT_AFFECTS_DISSECTION, NULL,
+                                known_vip_copy_cb, known_vip_update_cb, known_vip_free_cb, NULL, NULL,
+                                known_vip_fields);
+    prefs_register_uat_preference(prefs, "known_vips", "Known VIPs",
+        "Optional: VIPs you know of. A case on a listed VIP gets higher confidence; nothing needs listing.",
+        known_vips);
+
+    lbsnat_handle = register_dissector("lbsnat", dissect_lbsnat, proto_lbsnat);
+    lbsnat_tap = register_tap("lbsnat");
+    register_init_routine(lbsnat_init);
+    register_cleanup_routine(lbsnat_cleanup);
+}
+
+void proto_reg_handoff_lbsnat(void)
+{
+    register_postdissector(lbsnat_handle);
+    hf_ip_src = proto_registrar_get_id_byname("ip.src");
+    hf_ipv6_src = proto_registrar_get_id_byname("ipv6.src");
+    hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
+    hf_icmp_type = proto_registrar_get_id_byname("icmp.type");
+    hf_icmpv6_type = proto_registrar_get_id_byname("icmpv6.type");
+
+    stats_tree_register_plugin("lbsnat", "lbsnat", "Load Balancer/Missing SNAT", 0,
+                               lbsnat_stats_packet, lbsnat_stats_init, NULL);
+}

@@ -1,0 +1,28 @@
+/* plugin.c — the four symbols Wireshark's plugin loader looks for.
+ *
+ * Registers every protocol of the plugin; each protocol's glue file exports
+ * its proto_register_* / proto_reg_handoff_* pair through plugin_protocols.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define WS_BUILD_DLL
+#include <wireshark.h>
+#include <epan/packet.h>
+
+#include "plugin_protocols.h"
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+WS_DLL_PUBLIC void plugin_register(void);
+
+void plugin_register(void)
+{
+    static const proto_plugin protocols[] = {
+        { proto_register_lbsnat, proto_reg_handoff_lbsnat },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)
+        proto_register_plugin(&protocols[i]);
+}

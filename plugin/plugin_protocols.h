@@ -1,0 +1,11 @@
+/* plugin_protocols.h — registration entry points of the plugin's protocols.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MCUDIAG_PLUGIN_PROTOCOLS_H
+#define MCUDIAG_PLUGIN_PROTOCOLS_H
+
+void proto_register_lbsnat(void);
+void proto_reg_handoff_lbsnat(void);
+
+#endif
