@@ -30,14 +30,11 @@ static dissector_handle_t lbsnat_handle;
 
 static int hf_lbsnat_case = -1;
 static int hf_lbsnat_role = -1;
-static int hf_lbsnat_vip4 = -1;
-static int hf_lbsnat_vip6 = -1;
+static int hf_lbsnat_vip = -1;
 static int hf_lbsnat_vip_port = -1;
-static int hf_lbsnat_member4 = -1;
-static int hf_lbsnat_member6 = -1;
+static int hf_lbsnat_member = -1;
 static int hf_lbsnat_member_port = -1;
-static int hf_lbsnat_client4 = -1;
-static int hf_lbsnat_client6 = -1;
+static int hf_lbsnat_client = -1;
 static int hf_lbsnat_client_port = -1;
 static int hf_lbsnat_syn_frame = -1;
 static int hf_lbsnat_synack_frame = -1;
@@ -273,17 +270,12 @@ static gboolean extract_segment(proto_tree *tree, packet_info *pinfo, lbsnat_seg
 
 /* ---- rendering ----------------------------------------------------------- */
 
-static void add_addr(proto_tree *tree, int hf4, int hf6, tvbuff_t *tvb, const lbsnat_addr_t *a)
+/* Addresses are text fields so one field serves IPv4 and IPv6 alike:
+ * "lbsnat.vip == 10.137.2.11" and "lbsnat.vip == fd00::11" both filter. */
+static void add_addr(proto_tree *tree, int hf, tvbuff_t *tvb, const lbsnat_addr_t *a)
 {
-    proto_item *it;
-    if (a->family == 4) {
-        guint32 v4;
-        memcpy(&v4, a->bytes, 4);
-        it = proto_tree_add_ipv4(tree, hf4, tvb, 0, 0, v4);
-    } else {
-        it = proto_tree_add_ipv6(tree, hf6, tvb, 0, 0, (const ws_in6_addr *)a->bytes);
-    }
-    proto_item_set_generated(it);
+    char buf[64];
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, lbsnat_addr_to_str(a, buf, sizeof buf)));
 }
 
 static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
@@ -364,11 +356,11 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     add_uint(t, hf_lbsnat_case, tvb, c->id);
     add_uint(t, hf_lbsnat_role, tvb, v->role);
-    add_addr(t, hf_lbsnat_vip4, hf_lbsnat_vip6, tvb, &c->vip);
+    add_addr(t, hf_lbsnat_vip, tvb, &c->vip);
     add_uint(t, hf_lbsnat_vip_port, tvb, c->vip_port);
-    add_addr(t, hf_lbsnat_member4, hf_lbsnat_member6, tvb, &ans->member);
+    add_addr(t, hf_lbsnat_member, tvb, &ans->member);
     add_uint(t, hf_lbsnat_member_port, tvb, ans->member_port);
-    add_addr(t, hf_lbsnat_client4, hf_lbsnat_client6, tvb, &c->client);
+    add_addr(t, hf_lbsnat_client, tvb, &c->client);
     add_uint(t, hf_lbsnat_client_port, tvb, c->client_port);
     guint32 syn_frame = v->role == LBSNAT_ROLE_SYN ? pinfo->num : ans->syn_frame;
     if (syn_frame)
@@ -461,19 +453,13 @@ void proto_register_lbsnat(void)
             "Connection attempt this frame belongs to (1, 2, ... in order of detection)", HFILL } },
         { &hf_lbsnat_role, { "Role", "lbsnat.role", FT_UINT8, BASE_DEC, VALS(role_names), 0,
             "What this frame is to the case", HFILL } },
-        { &hf_lbsnat_vip4, { "VIP", "lbsnat.vip", FT_IPv4, BASE_NONE, NULL, 0,
-            "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
-        { &hf_lbsnat_vip6, { "VIP", "lbsnat.vip", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_vip, { "VIP", "lbsnat.vip", FT_STRING, BASE_NONE, NULL, 0,
             "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
         { &hf_lbsnat_vip_port, { "VIP port", "lbsnat.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_member4, { "Member", "lbsnat.member", FT_IPv4, BASE_NONE, NULL, 0,
-            "Pool member that answered the client directly", HFILL } },
-        { &hf_lbsnat_member6, { "Member", "lbsnat.member", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_member, { "Member", "lbsnat.member", FT_STRING, BASE_NONE, NULL, 0,
             "Pool member that answered the client directly", HFILL } },
         { &hf_lbsnat_member_port, { "Member port", "lbsnat.member_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_client4, { "Client", "lbsnat.client", FT_IPv4, BASE_NONE, NULL, 0,
-            "Host whose connection to the VIP failed", HFILL } },
-        { &hf_lbsnat_client6, { "Client", "lbsnat.client", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_client, { "Client", "lbsnat.client", FT_STRING, BASE_NONE, NULL, 0,
             "Host whose connection to the VIP failed", HFILL } },
         { &hf_lbsnat_client_port, { "Client port", "lbsnat.client_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_lbsnat_syn_frame, { "SYN in frame", "lbsnat.syn_frame", FT_FRAMENUM, BASE_NONE,
