@@ -1,13 +1,15 @@
 /* plugin.c — the four symbols Wireshark's plugin loader looks for.
  *
- * Registers every protocol of the plugin; each protocol's glue file exports
- * its proto_register_* / proto_reg_handoff_* pair through plugin_protocols.h.
+ * Registers every protocol of the plugin (each glue file exports its
+ * proto_register_* / proto_reg_handoff_* pair through plugin_protocols.h) and
+ * the reports that listen to their taps.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/tap.h>
 
 #include "plugin_protocols.h"
 
@@ -23,6 +25,12 @@ void plugin_register(void)
         { proto_register_lbsnat, proto_reg_handoff_lbsnat },
     };
 
+    static const tap_plugin reports[] = {
+        { register_tap_listener_mcudiag },
+    };
+
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)
         proto_register_plugin(&protocols[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(reports); i++)
+        tap_register_plugin(&reports[i]);
 }

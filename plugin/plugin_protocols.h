@@ -8,4 +8,7 @@
 void proto_register_lbsnat(void);
 void proto_reg_handoff_lbsnat(void);
 
+/* -z mcudiag */
+void register_tap_listener_mcudiag(void);
+
 #endif
