@@ -2,6 +2,10 @@
  * belongs to a missing-SNAT case. A contract between the lbsnat glue and the
  * reports that listen to it (-z lbsnat,tree, -z mcudiag).
  *
+ * In one pass, a SYN-ACK captured before its SYN is only known to be foreign
+ * when the SYN arrives; its record is then queued with the SYN's frame, and
+ * `frame` names the SYN-ACK itself.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef LBSNAT_TAP_H
@@ -13,6 +17,7 @@ typedef struct {
     const lbsnat_case_t *c;        /* the case, owned by the tracker for the whole file */
     lbsnat_role_t role;            /* what this frame is to the case */
     const lbsnat_answer_t *answer; /* the foreign SYN-ACK this frame is about */
+    guint32 frame;                 /* the frame this record is about */
     gboolean first_answer;         /* this frame is the case's first foreign SYN-ACK */
 } lbsnat_tap_info_t;
 

@@ -340,6 +340,33 @@ static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_ver
     }
 }
 
+static void queue_tap(packet_info *pinfo, const lbsnat_case_t *c, lbsnat_role_t role,
+                      const lbsnat_answer_t *answer, guint32 frame)
+{
+    lbsnat_tap_info_t *info = wmem_new(pinfo->pool, lbsnat_tap_info_t);
+    info->c = c;
+    info->role = role;
+    info->answer = answer;
+    info->frame = frame;
+    info->first_answer = role == LBSNAT_ROLE_FOREIGN_SYNACK && answer == &g_array_index(c->answers, lbsnat_answer_t, 0);
+    tap_queue_packet(lbsnat_tap, pinfo, info);
+}
+
+/* One pass only: SYN-ACKs (and their resets) captured before this SYN were
+ * dissected before anything could explain them, so the reports hear of them
+ * now. A second pass or a retap reports them at their own frames instead. */
+static void queue_answers_seen_before_syn(packet_info *pinfo, const lbsnat_case_t *c)
+{
+    for (guint i = 0; i < c->answers->len; i++) {
+        const lbsnat_answer_t *a = &g_array_index(c->answers, lbsnat_answer_t, i);
+        if (a->syn_frame != pinfo->num || a->synack_frame >= pinfo->num)
+            continue;
+        queue_tap(pinfo, c, LBSNAT_ROLE_FOREIGN_SYNACK, a, a->synack_frame);
+        if (a->reset_frame && a->reset_frame < pinfo->num)
+            queue_tap(pinfo, c, a->reset_role, a, a->reset_frame);
+    }
+}
+
 static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *v)
 {
     const lbsnat_case_t *c = v->c;
@@ -380,12 +407,9 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         col_append_fstr(pinfo->cinfo, COL_INFO, " [no SNAT: VIP %s answered by %s]",
                         endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member));
 
-    lbsnat_tap_info_t *info = wmem_new(s, lbsnat_tap_info_t);
-    info->c = c;
-    info->role = v->role;
-    info->answer = ans;
-    info->first_answer = v->role == LBSNAT_ROLE_FOREIGN_SYNACK && v->answer_index == 0;
-    tap_queue_packet(lbsnat_tap, pinfo, info);
+    queue_tap(pinfo, c, v->role, ans, pinfo->num);
+    if (v->role == LBSNAT_ROLE_SYN && !PINFO_FD_VISITED(pinfo))
+        queue_answers_seen_before_syn(pinfo, c);
 }
 
 static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)

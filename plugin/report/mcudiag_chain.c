@@ -101,7 +101,7 @@ static void add_unique_addr(GPtrArray *set, const lbsnat_addr_t *a)
     g_ptr_array_add(set, g_strdup(buf));
 }
 
-void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info, guint32 frame)
+void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info)
 {
     const lbsnat_case_t *c = info->c;
     vip_finding_t *v = vip_finding(chain, &c->vip, c->vip_port);
@@ -112,9 +112,9 @@ void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *i
     v->confidence = MAX(v->confidence, lbsnat_case_confidence(c));
     if (info->role == LBSNAT_ROLE_FOREIGN_SYNACK) {
         add_unique_addr(v->members, &info->answer->member);
-        g_array_append_val(v->synack_frames, frame);
+        g_array_append_val(v->synack_frames, info->frame);
     } else if (info->role == LBSNAT_ROLE_CLIENT_RESET || info->role == LBSNAT_ROLE_ICMP_ERROR) {
-        g_array_append_val(v->reset_frames, frame);
+        g_array_append_val(v->reset_frames, info->frame);
     }
 }
 
@@ -125,9 +125,16 @@ static void append_list(GString *out, GPtrArray *items)
                                (const char *)g_ptr_array_index(items, i));
 }
 
-/* Frame lists stay readable: the first few, then how many more. */
+static gint compare_frames(gconstpointer a, gconstpointer b)
+{
+    const guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Frame lists stay readable: in capture order, the first few, then how many more. */
 static void append_frames(GString *out, GArray *frames)
 {
+    g_array_sort(frames, compare_frames);
     const guint shown = MIN(frames->len, 8);
     for (guint i = 0; i < shown; i++)
         g_string_append_printf(out, "%s%u", i ? ", " : "", g_array_index(frames, guint32, i));

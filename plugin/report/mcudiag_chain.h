@@ -24,7 +24,7 @@ void mcudiag_chain_free(mcudiag_chain_t *chain);
 void mcudiag_chain_reset(mcudiag_chain_t *chain);
 
 /* One lbsnat tap record, seen in frame `frame`. */
-void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info, guint32 frame);
+void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info);
 
 /* The report, newly allocated (g_free it). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);

@@ -13,10 +13,10 @@
 #include "plugin_protocols.h"
 #include "report/mcudiag_chain.h"
 
-static tap_packet_status mcudiag_lbsnat_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status mcudiag_lbsnat_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                                const void *data, tap_flags_t flags _U_)
 {
-    mcudiag_chain_add_lbsnat(tapdata, data, pinfo->num);
+    mcudiag_chain_add_lbsnat(tapdata, data);
     return TAP_PACKET_REDRAW;
 }
 

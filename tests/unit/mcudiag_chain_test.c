@@ -23,9 +23,9 @@ static void feed(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 frame, con
     const lbsnat_verdict_t *v = lbsnat_tracker_verdict(t, frame);
     if (!v)
         return;
-    lbsnat_tap_info_t info = { .c = v->c, .role = v->role, .answer = lbsnat_verdict_answer(v),
+    lbsnat_tap_info_t info = { .c = v->c, .role = v->role, .answer = lbsnat_verdict_answer(v), .frame = frame,
                                .first_answer = v->role == LBSNAT_ROLE_FOREIGN_SYNACK && v->answer_index == 0 };
-    mcudiag_chain_add_lbsnat(chain, &info, frame);
+    mcudiag_chain_add_lbsnat(chain, &info);
 }
 
 static void test_case_md_story(void)

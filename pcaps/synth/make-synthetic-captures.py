@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""make-synthetic-captures.py [OUTDIR [EXPECTEDDIR]]
+
+Writes the captures that no real stack in the namespace lab produces
+(pcaps/synth-<name>.pcap) and, for each, the lbsnat result the capture tests
+expect (tests/capture/expected/synth-<name>.tsv). Packets are built byte by
+byte with correct IP, TCP and ICMP checksums; the script is deterministic, so
+running it again gives identical files.
+
+  backscatter      SYN-ACKs nobody asked for (a spoofed-source flood hitting
+                   the client), which it resets: never flagged
+  reordered        a capture merged from two taps: a SYN-ACK written before its
+                   SYN, and timestamps that go backwards; one pair more than
+                   the 60 s window apart is not a case
+  fullproxy        a full-proxy balancer completes the client's handshake from
+                   the VIP, then a member's SYN-ACK to the balancer's own SYN
+                   reaches the client directly (lower-confidence rule)
+  port-reuse       the client reuses its port with new ISNs, to the VIP and to
+                   another server: never flagged
+  simultaneous-open both ends send SYN on one 4-tuple: never flagged
+  late-capture     the capture starts after the SYN; the client ACKs the
+                   member's SYN-ACK (direct connection): never flagged
+  ipv6-exthdr-vlan no SNAT over IPv6 behind an 802.1Q tag, with a hop-by-hop
+                   extension header, confirmed by an ICMPv6 error quoting the
+                   SYN-ACK
+"""
+import ipaddress
+import os
+import struct
+import sys
+
+SYN, RST, ACK = 0x02, 0x04, 0x10
+SYNACK = SYN | ACK
+VIP, CLIENT, M1, M2 = "10.137.2.11", "10.137.2.12", "10.137.2.13", "10.137.2.14"
+MAC = {VIP: "02:00:0a:89:02:0b", CLIENT: "02:00:0a:89:02:0c", M1: "02:00:0a:89:02:0d",
+       M2: "02:00:0a:89:02:0e"}
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def mac(addr):
+    return bytes.fromhex(MAC.get(addr, "02:00:00:00:00:99").replace(":", ""))
+
+
+def tcp_header(src, dst, sport, dport, seq, ack, flags):
+    """A 20-byte TCP header with its checksum over the right pseudo-header."""
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags,
+                      64240 if not flags & RST else 0, 0, 0)
+    if s.version == 4:
+        pseudo = s.packed + d.packed + struct.pack("!BBH", 0, 6, len(hdr))
+    else:
+        pseudo = s.packed + d.packed + struct.pack("!IxxxB", len(hdr), 6)
+    return hdr[:16] + struct.pack("!H", checksum(pseudo + hdr)) + hdr[18:]
+
+
+def ipv4(src, dst, proto, payload, ident=1):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, 64, proto, 0,
+                      ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed)
+    return hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:] + payload
+
+
+def ipv6(src, dst, proto, payload, hop_by_hop=False):
+    if hop_by_hop:
+        # Hop-by-hop options: next header, length 0 (8 bytes), PadN padding.
+        payload = struct.pack("!BBBB4x", proto, 0, 1, 4) + payload
+        proto = 0
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), proto, 64,
+                       ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed) + payload
+
+
+def ethernet(src, dst, ethertype, payload, vlan=None):
+    tag = struct.pack("!HH", 0x8100, vlan) if vlan is not None else b""
+    return mac(dst) + mac(src) + tag + struct.pack("!H", ethertype) + payload
+
+
+def tcp_packet(src, dst, sport, dport, seq, ack, flags, vlan=None, hop_by_hop=False):
+    seg = tcp_header(src, dst, sport, dport, seq, ack, flags)
+    if ":" in src:
+        return ethernet(src, dst, 0x86DD, ipv6(src, dst, 6, seg, hop_by_hop), vlan)
+    return ethernet(src, dst, 0x0800, ipv4(src, dst, 6, seg), vlan)
+
+
+def icmp_error(sender, quoted_packet, vlan=None):
+    """The sender's destination-unreachable (administratively prohibited) about
+    quoted_packet, an Ethernet frame it received (without VLAN tag)."""
+    inner = quoted_packet[14:]
+    if inner[0] >> 4 == 4:
+        to = str(ipaddress.ip_address(inner[12:16]))
+        body = struct.pack("!BBHI", 3, 13, 0, 0) + inner[:28]
+        body = body[:2] + struct.pack("!H", checksum(body)) + body[4:]
+        return ethernet(sender, to, 0x0800, ipv4(sender, to, 1, body), vlan)
+    to = str(ipaddress.ip_address(inner[8:24]))
+    body = struct.pack("!BBHI", 1, 1, 0, 0) + inner
+    pseudo = (ipaddress.ip_address(sender).packed + ipaddress.ip_address(to).packed
+              + struct.pack("!IxxxB", len(body), 58))
+    body = body[:2] + struct.pack("!H", checksum(pseudo + body)) + body[4:]
+    return ethernet(sender, to, 0x86DD, ipv6(sender, to, 58, body), vlan)
+
+
+class Capture:
+    def __init__(self, name):
+        self.name, self.frames, self.expected = name, [], []
+
+    def add(self, t, packet, role=None, vip=VIP, port=444, member=None, client=CLIENT, onepass=None):
+        self.frames.append((t, packet))
+        if role:
+            self.expected.append((len(self.frames), role, vip, port, member, client, onepass))
+        return packet
+
+    def write(self, outdir, expected_dir):
+        with open(os.path.join(outdir, f"synth-{self.name}.pcap"), "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))  # nanosecond pcap
+            for t, pkt in self.frames:
+                ns = round(t * 1e9)
+                f.write(struct.pack("<IIII", ns // 10**9, ns % 10**9, len(pkt), len(pkt)) + pkt)
+        with_onepass = any(e[6] is not None for e in self.expected)
+        with open(os.path.join(expected_dir, f"synth-{self.name}.tsv"), "w") as f:
+            f.write("frame\trole\tvip\tvip_port\tmember\tclient" + ("\tonepass" if with_onepass else "") + "\n")
+            for frame, role, vip, port, member, client, onepass in self.expected:
+                cols = [str(frame), role, vip, str(port), member, client]
+                if with_onepass:
+                    cols.append(onepass or ("no" if role == "syn" else "yes"))
+                f.write("\t".join(cols) + "\n")
+
+
+def backscatter():
+    c = Capture("backscatter")
+    for i in range(6):
+        t = 1.0 + i * 0.5
+        c.add(t, tcp_packet(M1, CLIENT, 444, 40000 + i, 5000 + i * 7919, 9000 + i * 104729, SYNACK))
+        c.add(t + 0.0001, tcp_packet(CLIENT, M1, 40000 + i, 444, 9000 + i * 104729, 0, RST))
+    return c
+
+
+def reordered():
+    c = Capture("reordered")
+    # Case 1: the SYN-ACK is written first (taken from the other tap, whose
+    # clock ran ahead). One pass cannot know it yet; the SYN that follows it
+    # completes the case, so one pass flags the SYN and the reset.
+    c.add(1.0020, tcp_packet(M1, CLIENT, 444, 50000, 7000, 1001, SYNACK), "synack", member=M1, onepass="no")
+    c.add(1.0000, tcp_packet(CLIENT, VIP, 50000, 444, 1000, 0, SYN), "syn", member=M1, onepass="yes")
+    c.add(1.0030, tcp_packet(CLIENT, M1, 50000, 444, 1001, 0, RST), "rst", member=M1)
+    # Case 2: file order is right but the SYN-ACK's timestamp is earlier.
+    c.add(5.0000, tcp_packet(CLIENT, VIP, 50001, 444, 2000, 0, SYN), "syn", member=M2, onepass="no")
+    c.add(4.9990, tcp_packet(M2, CLIENT, 444, 50001, 8000, 2001, SYNACK), "synack", member=M2)
+    c.add(5.0010, tcp_packet(CLIENT, M2, 50001, 444, 2001, 0, RST), "rst", member=M2)
+    # A SYN-ACK and a SYN 70 s apart: outside the window, not a case.
+    c.add(10.0, tcp_packet(M1, CLIENT, 444, 50002, 9000, 3001, SYNACK))
+    c.add(80.0, tcp_packet(CLIENT, VIP, 50002, 444, 3000, 0, SYN))
+    return c
+
+
+def fullproxy():
+    c = Capture("fullproxy")
+    # The balancer answers the client from the VIP and the client completes the handshake.
+    c.add(1.000, tcp_packet(CLIENT, VIP, 50100, 444, 1000, 0, SYN), "syn", member=M1)
+    c.add(1.001, tcp_packet(VIP, CLIENT, 444, 50100, 7000, 1001, SYNACK))
+    c.add(1.002, tcp_packet(CLIENT, VIP, 50100, 444, 1001, 7001, ACK))
+    # Its own SYN to the member carried the client's address and port; the
+    # member's SYN-ACK acknowledges the balancer's ISN and goes to the client.
+    c.add(1.010, tcp_packet(M1, CLIENT, 444, 50100, 3000, 424243, SYNACK), "synack", member=M1)
+    c.add(1.011, tcp_packet(CLIENT, M1, 50100, 444, 424243, 0, RST), "rst", member=M1)
+    return c
+
+
+def port_reuse():
+    c = Capture("port-reuse")
+    c.add(1.000, tcp_packet(CLIENT, VIP, 50000, 444, 1000, 0, SYN))
+    c.add(1.001, tcp_packet(VIP, CLIENT, 444, 50000, 7000, 1001, SYNACK))
+    c.add(1.002, tcp_packet(CLIENT, VIP, 50000, 444, 1001, 7001, ACK))
+    c.add(3.000, tcp_packet(CLIENT, "10.137.2.50", 50000, 444, 555000, 0, SYN))
+    c.add(3.001, tcp_packet("10.137.2.50", CLIENT, 444, 50000, 9000, 555001, SYNACK))
+    c.add(3.002, tcp_packet(CLIENT, "10.137.2.50", 50000, 444, 555001, 9001, ACK))
+    c.add(5.000, tcp_packet(CLIENT, VIP, 50000, 444, 777000, 0, SYN))
+    c.add(5.001, tcp_packet(VIP, CLIENT, 444, 50000, 9500, 777001, SYNACK))
+    c.add(5.002, tcp_packet(CLIENT, VIP, 50000, 444, 777001, 9501, ACK))
+    return c
+
+
+def simultaneous_open():
+    c = Capture("simultaneous-open")
+    c.add(1.000, tcp_packet(CLIENT, M1, 50000, 6000, 1000, 0, SYN))
+    c.add(1.001, tcp_packet(M1, CLIENT, 6000, 50000, 7000, 0, SYN))
+    c.add(1.002, tcp_packet(CLIENT, M1, 50000, 6000, 1000, 7001, SYNACK))
+    c.add(1.003, tcp_packet(M1, CLIENT, 6000, 50000, 7000, 1001, SYNACK))
+    return c
+
+
+def late_capture():
+    c = Capture("late-capture")
+    c.add(1.000, tcp_packet(M1, CLIENT, 444, 50000, 7000, 1001, SYNACK))
+    c.add(1.001, tcp_packet(CLIENT, M1, 50000, 444, 1001, 7001, ACK))
+    c.add(1.002, tcp_packet(CLIENT, VIP, 50001, 444, 2000, 0, SYN))
+    c.add(1.003, tcp_packet(VIP, CLIENT, 444, 50001, 8000, 2001, SYNACK))
+    c.add(1.004, tcp_packet(CLIENT, VIP, 50001, 444, 2001, 8001, ACK))
+    return c
+
+
+def ipv6_exthdr_vlan():
+    vip, client, member = "fd00:137:2::11", "fd00:137:2::12", "fd00:137:2::13"
+    c = Capture("ipv6-exthdr-vlan")
+    row = dict(vip=vip, member=member, client=client)
+    c.add(1.000, tcp_packet(client, vip, 50200, 444, 1000, 0, SYN, vlan=137, hop_by_hop=True), "syn", **row)
+    synack = tcp_packet(member, client, 444, 50200, 7000, 1001, SYNACK, hop_by_hop=True)
+    c.add(1.001, synack[:12] + struct.pack("!HH", 0x8100, 137) + synack[12:], "synack", **row)
+    c.add(1.002, icmp_error(client, synack, vlan=137), "icmp", **row)
+    return c
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..")
+    expected_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "tests", "capture", "expected")
+    os.makedirs(outdir, exist_ok=True)
+    os.makedirs(expected_dir, exist_ok=True)
+    for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan):
+        capture = make()
+        capture.write(outdir, expected_dir)
+        print(f"synth-{capture.name}.pcap: {len(capture.frames)} frames, {len(capture.expected)} expected lbsnat frames")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+#!/bin/bash
+# check_fresh_captures.sh lab|synth RUNNER PLUGIN
+# Makes the captures again into a scratch folder and checks them:
+#   synth  the generator is deterministic: byte-identical to pcaps/ and the
+#          expected files in tests/capture/expected/
+#   lab    new captures from the namespace lab (new ports, new ISNs, new
+#          timing) pass the same lbsnat checks as the committed ones; needs
+#          root for network namespaces, otherwise the test is skipped (77)
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+kind=$1 runner=$2 plugin=$3
+root=$(cd "$(dirname "$0")/../.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+case $kind in
+synth)
+    python3 "$root/pcaps/synth/make-synthetic-captures.py" "$scratch" "$scratch" >/dev/null
+    status=0
+    for f in "$scratch"/*.pcap; do
+        cmp "$f" "$root/pcaps/$(basename "$f")" || status=1
+    done
+    for f in "$scratch"/*.tsv; do
+        cmp "$f" "$root/tests/capture/expected/$(basename "$f")" || status=1
+    done
+    exit $status ;;
+lab)
+    if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || ! command -v tcpdump >/dev/null; then
+        echo "skipped: the namespace lab needs root, nftables and tcpdump"
+        exit 77
+    fi
+    "$root/pcaps/lab/make-lbsnat-captures.sh" "$scratch" "$scratch"
+    status=0
+    for expected in "$scratch"/*.tsv; do
+        python3 "$root/tests/capture/check_lbsnat.py" --runner "$runner" --plugin "$plugin" \
+            --pcap "${expected%.tsv}.pcapng" --expected "$expected" || status=1
+    done
+    exit $status ;;
+esac
+echo "usage: $0 lab|synth RUNNER PLUGIN" >&2
+exit 2
