@@ -22,6 +22,8 @@ WS_DLL_PUBLIC void plugin_register(void);
 void plugin_register(void)
 {
     static const proto_plugin protocols[] = {
+        { proto_register_c3p, proto_reg_handoff_c3p },
+        { proto_register_c3pconn, proto_reg_handoff_c3pconn },
         { proto_register_lbsnat, proto_reg_handoff_lbsnat },
     };
 

@@ -7,6 +7,10 @@
 
 void proto_register_lbsnat(void);
 void proto_reg_handoff_lbsnat(void);
+void proto_register_c3p(void);
+void proto_reg_handoff_c3p(void);
+void proto_register_c3pconn(void);
+void proto_reg_handoff_c3pconn(void);
 
 /* -z mcudiag */
 void register_tap_listener_mcudiag(void);

@@ -21,4 +21,8 @@ typedef struct {
     gboolean first_answer;         /* this frame is the case's first foreign SYN-ACK */
 } lbsnat_tap_info_t;
 
+/* The lbsnat verdict for a frame (NULL if none, or lbsnat is disabled), for
+ * other protocols of the plugin that point to a case. */
+const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame);
+
 #endif

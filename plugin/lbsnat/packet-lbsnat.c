@@ -412,6 +412,11 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         queue_answers_seen_before_syn(pinfo, c);
 }
 
+const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame)
+{
+    return tracker ? lbsnat_tracker_verdict(tracker, frame) : NULL;
+}
+
 static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!PINFO_FD_VISITED(pinfo) && tree) {

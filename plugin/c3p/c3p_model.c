@@ -1,0 +1,203 @@
+/* c3p_model.c — C3P message classification and request/response matching.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "c3p/c3p_model.h"
+
+#include <string.h>
+
+c3p_code_t c3p_code_parse(const char *text)
+{
+    if (!text)
+        return C3P_CODE_NONE;
+    if (strcmp(text, "success") == 0)
+        return C3P_CODE_SUCCESS;
+    if (strcmp(text, "failure") == 0)
+        return C3P_CODE_FAILURE;
+    if (strcmp(text, "pending") == 0)
+        return C3P_CODE_PENDING;
+    return C3P_CODE_OTHER;
+}
+
+const char *c3p_code_name(c3p_code_t code)
+{
+    switch (code) {
+    case C3P_CODE_SUCCESS: return "success";
+    case C3P_CODE_FAILURE: return "failure";
+    case C3P_CODE_PENDING: return "pending";
+    case C3P_CODE_OTHER: return "other";
+    case C3P_CODE_NONE: break;
+    }
+    return "none";
+}
+
+gboolean c3p_code_is_final(c3p_code_t code)
+{
+    return code != C3P_CODE_PENDING;
+}
+
+/* The role is the first ':'-separated word after "app:conf:" in the opaque
+ * URI parameter; parameters end at ';', '>' or '?'. */
+char *c3p_target_from_uri(const char *uri)
+{
+    static const char marker[] = "opaque=app:conf:";
+    if (!uri)
+        return NULL;
+    const char *p = uri;
+    while ((p = strstr(p, ";")) != NULL) {
+        p++;
+        if (g_ascii_strncasecmp(p, marker, sizeof marker - 1) != 0)
+            continue;
+        const char *role = p + sizeof marker - 1;
+        gsize len = strcspn(role, ":;>? \t\"");
+        if (len == 0)
+            return NULL;
+        return g_ascii_strdown(role, (gssize)len);
+    }
+    return NULL;
+}
+
+char *c3p_target_from_http_path(const char *path)
+{
+    static const char marker[] = "/liveserver/";
+    if (!path)
+        return NULL;
+    /* Absolute-form request targets ("https://pool:444/LiveServer/…") too. */
+    const char *scheme_end = strstr(path, "://");
+    if (scheme_end) {
+        path = strchr(scheme_end + 3, '/');
+        if (!path)
+            return NULL;
+    }
+    if (g_ascii_strncasecmp(path, marker, sizeof marker - 1) != 0)
+        return NULL;
+    const char *role = path + sizeof marker - 1;
+    gsize len = strcspn(role, "/?#");
+    if (len == 0)
+        return NULL;
+    return g_ascii_strdown(role, (gssize)len);
+}
+
+gboolean c3p_parse_request_id(const char *text, guint64 *out)
+{
+    if (!text || !*text || strlen(text) > 20)
+        return FALSE;
+    guint64 value = 0;
+    for (const char *p = text; *p; p++) {
+        if (!g_ascii_isdigit(*p))
+            return FALSE;
+        guint digit = (guint)(*p - '0');
+        if (value > (G_MAXUINT64 - digit) / 10)
+            return FALSE;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return TRUE;
+}
+
+gboolean c3p_is_known_command(const char *name)
+{
+    static const char *const known[] = {
+        "addConference", "getConference", "getConferences", "deleteConference", "modifyConference",
+        "getAvailableMcuTypes", "getConferencingCapabilities", "addUser", "endorseUser", "deleteUser",
+        "modifyUserRoles", "modifyConferenceLock", "modifyEndpointMedia",
+    };
+    if (!name)
+        return FALSE;
+    for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+        if (strcmp(name, known[i]) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+const char *c3p_health_state_name(guint64 value)
+{
+    static const char *const names[] = { "Normal", "Loaded", "Full", "Unavailable" };
+    return value < G_N_ELEMENTS(names) ? names[value] : NULL;
+}
+
+/* ---- matching -------------------------------------------------------------- */
+
+struct c3p_matcher {
+    GHashTable *open;          /* key → latest c3p_transaction_t for that key */
+    GPtrArray *transactions;   /* owns every transaction */
+};
+
+static void transaction_free(gpointer p)
+{
+    c3p_transaction_t *t = p;
+    g_free(t->command);
+    g_free(t->target);
+    g_free(t);
+}
+
+c3p_matcher_t *c3p_matcher_new(void)
+{
+    c3p_matcher_t *m = g_new0(c3p_matcher_t, 1);
+    m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    m->transactions = g_ptr_array_new_with_free_func(transaction_free);
+    return m;
+}
+
+void c3p_matcher_free(c3p_matcher_t *m)
+{
+    if (!m)
+        return;
+    g_hash_table_destroy(m->open);
+    g_ptr_array_free(m->transactions, TRUE);
+    g_free(m);
+}
+
+/* Requests are keyed in their own direction: (conversation, id, from, to). The
+ * separator cannot occur in XML attribute text. */
+static char *transaction_key(guint32 conversation, guint64 request_id, const char *from, const char *to)
+{
+    return g_strdup_printf("%u\x01%" G_GUINT64_FORMAT "\x01%s\x01%s", conversation, request_id,
+                           from ? from : "", to ? to : "");
+}
+
+const c3p_transaction_t *c3p_matcher_request(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
+                                             const char *from, const char *to, guint32 frame, gint64 time_ns,
+                                             const char *command, const char *target)
+{
+    char *key = transaction_key(conversation, request_id, from, to);
+    c3p_transaction_t *t = g_hash_table_lookup(m->open, key);
+    if (t && !t->response_frame) {
+        g_free(key);
+        return t;
+    }
+    t = g_new0(c3p_transaction_t, 1);
+    t->id = m->transactions->len + 1;
+    t->request_frame = frame;
+    t->request_time_ns = time_ns;
+    t->command = g_strdup(command);
+    t->target = g_strdup(target);
+    g_ptr_array_add(m->transactions, t);
+    g_hash_table_replace(m->open, key, t);
+    return t;
+}
+
+const c3p_transaction_t *c3p_matcher_response(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
+                                              const char *from, const char *to, guint32 frame, gint64 time_ns,
+                                              c3p_code_t code)
+{
+    char *key = transaction_key(conversation, request_id, to, from);
+    c3p_transaction_t *t = g_hash_table_lookup(m->open, key);
+    g_free(key);
+    if (!t)
+        return NULL;
+    if (!c3p_code_is_final(code)) {
+        if (!t->pending_frame && !t->response_frame)
+            t->pending_frame = frame;
+    } else if (!t->response_frame) {
+        t->response_frame = frame;
+        t->response_time_ns = time_ns;
+        t->code = code;
+    }
+    return t;
+}
+
+guint c3p_matcher_transaction_count(const c3p_matcher_t *m)
+{
+    return m->transactions->len;
+}

@@ -1,0 +1,757 @@
+/* packet-c3p.c — "c3p", the Centralized Conference Control Protocol (CCCP)
+ * of OCS/Lync conferencing, in SIP and HTTP(S) bodies.
+ *
+ * Bodies of type application/cccp+xml reach this dissector through the
+ * media_type table (SIP SERVICE/INVITE/INFO and responses, HTTP requests and
+ * responses). It hands each body to Wireshark's XML dissector and builds the
+ * C3P view from the parsed tree (xml_get_tag/xml_get_attrib/xml_get_cdata),
+ * the way packet-xmpp.c does. Namespaces are resolved by URI from the xmlns
+ * declarations in scope, never by the customary prefixes.
+ *
+ * Requests and responses are matched on the first pass per conversation by
+ * requestId and the from/to pair (c3p_model.c); each frame remembers its
+ * transaction in file scope so every later pass links request and response.
+ *
+ * TLS on TCP 444 (a preference) is handed to HTTP, so a capture whose TLS
+ * secrets are inside (editcap --inject-secrets) decodes to C3P with no option.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <wireshark.h>
+#include <epan/conversation.h>
+#include <epan/exceptions.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/show_exception.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+#include <epan/dissectors/packet-http.h>
+#include <epan/dissectors/packet-tls.h>
+#include <epan/dissectors/packet-xml.h>
+#include <wsutil/str_util.h>
+#include <epan/strutil.h>
+
+#include "c3p/c3p_model.h"
+#include "c3p/c3p_tap.h"
+#include "plugin_protocols.h"
+
+/* Generic rendering stops here: hostile bodies nest thousands deep or hold
+ * hundreds of thousands of elements; the XML dissector's own tree shows the rest. */
+#define C3P_MAX_DEPTH 32
+#define C3P_MAX_NODES 2000
+
+static int proto_c3p = -1;
+static int proto_xml = -1;
+static int proto_http = -1;
+static int c3p_tap = -1;
+static dissector_handle_t c3p_handle;
+static dissector_handle_t xml_handle;
+static dissector_handle_t https_handle;
+
+static range_t *pref_https_ports;
+static range_t *https_ports_registered;
+
+static int hf_c3p_type = -1;
+static int hf_c3p_request_id = -1;
+static int hf_c3p_from = -1;
+static int hf_c3p_to = -1;
+static int hf_c3p_version = -1;
+static int hf_c3p_code = -1;
+static int hf_c3p_command = -1;
+static int hf_c3p_reason = -1;
+static int hf_c3p_target = -1;
+static int hf_c3p_response_in = -1;
+static int hf_c3p_request_in = -1;
+static int hf_c3p_pending_in = -1;
+static int hf_c3p_time = -1;
+static int hf_c3p_conference_entity = -1;
+static int hf_c3p_conference_id = -1;
+static int hf_c3p_user_entity = -1;
+static int hf_c3p_role = -1;
+static int hf_c3p_endpoint = -1;
+static int hf_c3p_mcu_uri = -1;
+static int hf_c3p_mcu_type = -1;
+static int hf_c3p_joining_method = -1;
+static int hf_c3p_mcufactory = -1;
+static int hf_c3p_health_state = -1;
+static int hf_c3p_element = -1;
+static int hf_c3p_attribute = -1;
+static int hf_c3p_text = -1;
+
+static gint ett_c3p = -1;
+static gint ett_c3p_element = -1;
+
+static expert_field ei_c3p_failure = EI_INIT;
+static expert_field ei_c3p_no_response = EI_INIT;
+static expert_field ei_c3p_pending = EI_INIT;
+static expert_field ei_c3p_not_xml = EI_INIT;
+static expert_field ei_c3p_unclosed = EI_INIT;
+static expert_field ei_c3p_xml_disabled = EI_INIT;
+static expert_field ei_c3p_unknown_root = EI_INIT;
+static expert_field ei_c3p_foreign_namespace = EI_INIT;
+static expert_field ei_c3p_bad_request_id = EI_INIT;
+static expert_field ei_c3p_command_count = EI_INIT;
+static expert_field ei_c3p_view_truncated = EI_INIT;
+
+static const value_string health_state_names[] = {
+    { 0, "Normal" }, { 1, "Loaded" }, { 2, "Full" }, { 3, "Unavailable" }, { 0, NULL }
+};
+
+/* Per capture file: the matcher (GLib, freed at cleanup) and, per frame and
+ * message, what the first pass decided. */
+static c3p_matcher_t *matcher;
+
+typedef struct {
+    const c3p_transaction_t *transaction;
+    char *target; /* wmem file scope */
+} c3p_frame_record_t;
+
+/* A frame can hold several bodies (pipelined HTTP); the n-th is keyed n. */
+#define C3P_KEY_MESSAGE_COUNT G_MAXUINT32
+
+/* ---- reading the XML dissector's tree ------------------------------------ */
+
+typedef struct {
+    packet_info *pinfo;
+    tvbuff_t *tvb;   /* the body the XML dissector parsed */
+    guint nodes;     /* generic items added so far */
+    gboolean truncated;
+} c3p_walk_t;
+
+static char *frame_text(packet_info *pinfo, const xml_frame_t *f)
+{
+    if (!f || !f->value)
+        return NULL;
+    return (char *)tvb_get_string_enc(pinfo->pool, f->value, 0, tvb_captured_length(f->value), ENC_UTF_8);
+}
+
+static char *attr_text(packet_info *pinfo, xml_frame_t *tag, const char *name)
+{
+    return frame_text(pinfo, xml_get_attrib(tag, name));
+}
+
+/* The prefix written before a tag's local name, read from the body itself
+ * (the XML dissector keeps only the local part). "" when there is none, NULL
+ * when the offsets do not point at this tag (a re-encoded body). */
+static char *tag_prefix(c3p_walk_t *w, const xml_frame_t *tag)
+{
+    const guint len = tvb_captured_length(w->tvb);
+    if (tag->start_offset < 0 || (guint)tag->start_offset >= len || tvb_get_guint8(w->tvb, tag->start_offset) != '<')
+        return NULL;
+    const gint name_start = tag->start_offset + 1;
+    const gint max = (gint)MIN(len - (guint)name_start, 256u);
+    const gint colon = tvb_find_guint8(w->tvb, name_start, max, ':');
+    const gint name_len = (gint)strlen(tag->name_orig_case);
+    if (colon < 0 || colon - name_start > max || tvb_strneql(w->tvb, colon + 1, tag->name_orig_case, name_len) != 0 ||
+        tvb_strneql(w->tvb, name_start, tag->name_orig_case, name_len) == 0)
+        return wmem_strdup(w->pinfo->pool, "");
+    /* Only a real prefix: no whitespace or '>' between '<' and ':'. */
+    char *prefix = (char *)tvb_get_string_enc(w->pinfo->pool, w->tvb, name_start, colon - name_start, ENC_ASCII);
+    if (strpbrk(prefix, " \t\r\n>/"))
+        return wmem_strdup(w->pinfo->pool, "");
+    return prefix;
+}
+
+/* The namespace URI bound to prefix ("" = default namespace) at tag. */
+static char *resolve_prefix(c3p_walk_t *w, xml_frame_t *tag, const char *prefix)
+{
+    char *decl = *prefix ? wmem_strdup_printf(w->pinfo->pool, "xmlns:%s", prefix) : (char *)"xmlns";
+    for (xml_frame_t *f = tag; f && f->type == XML_FRAME_TAG; f = f->parent) {
+        xml_frame_t *a = xml_get_attrib(f, decl);
+        if (a)
+            return frame_text(w->pinfo, a);
+    }
+    return NULL;
+}
+
+static char *tag_namespace(c3p_walk_t *w, xml_frame_t *tag)
+{
+    char *prefix = tag_prefix(w, tag);
+    return prefix ? resolve_prefix(w, tag, prefix) : NULL;
+}
+
+static gboolean tag_in_namespace(c3p_walk_t *w, xml_frame_t *tag, const char *ns)
+{
+    char *uri = tag_namespace(w, tag);
+    return uri && strcmp(uri, ns) == 0;
+}
+
+/* An attribute by namespace URI and local name, whatever prefix it uses. */
+static xml_frame_t *attr_in_namespace(c3p_walk_t *w, xml_frame_t *tag, const char *ns, const char *local)
+{
+    for (xml_frame_t *a = tag->first_child; a; a = a->next_sibling) {
+        if (a->type != XML_FRAME_ATTRIB)
+            continue;
+        const char *colon = strchr(a->name_orig_case, ':');
+        if (!colon || strcmp(colon + 1, local) != 0)
+            continue;
+        char *prefix = wmem_strndup(w->pinfo->pool, a->name_orig_case, colon - a->name_orig_case);
+        if (strcmp(prefix, "xmlns") == 0)
+            continue;
+        char *uri = resolve_prefix(w, tag, prefix);
+        if (uri && strcmp(uri, ns) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static xml_frame_t *first_child_tag(xml_frame_t *tag, guint *count)
+{
+    xml_frame_t *first = NULL;
+    *count = 0;
+    for (xml_frame_t *f = tag->first_child; f; f = f->next_sibling) {
+        if (f->type != XML_FRAME_TAG)
+            continue;
+        if (!first)
+            first = f;
+        (*count)++;
+    }
+    return first;
+}
+
+static proto_item *add_text_field(proto_tree *tree, int hf, c3p_walk_t *w, xml_frame_t *f)
+{
+    char *text = frame_text(w->pinfo, f);
+    if (!text)
+        return NULL;
+    return proto_tree_add_string(tree, hf, f->value, 0, tvb_captured_length(f->value), text);
+}
+
+static gint tag_length(c3p_walk_t *w, const xml_frame_t *tag)
+{
+    const guint len = tvb_captured_length(w->tvb);
+    if (tag->start_offset < 0 || (guint)tag->start_offset > len)
+        return 0;
+    return (gint)MIN((guint)MAX(tag->length, 0), len - (guint)tag->start_offset);
+}
+
+/* ---- command contents ---------------------------------------------------- */
+
+/* The important parts of the known commands, wherever they sit below the
+ * command element (the specifications nest them differently per command). */
+static void add_command_fields(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, guint depth)
+{
+    if (depth > C3P_MAX_DEPTH)
+        return;
+    const char *name = tag->name_orig_case;
+    if (strcmp(name, "conferenceKeys") == 0 || strcmp(name, "userKeys") == 0) {
+        add_text_field(tree, hf_c3p_conference_entity, w, xml_get_attrib(tag, "confEntity"));
+        add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "userEntity"));
+    } else if (strcmp(name, "conference-info") == 0) {
+        add_text_field(tree, hf_c3p_conference_entity, w, xml_get_attrib(tag, "entity"));
+    } else if (strcmp(name, "user") == 0) {
+        add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "entity"));
+    } else if (strcmp(name, "endpoint") == 0) {
+        add_text_field(tree, hf_c3p_endpoint, w, xml_get_attrib(tag, "entity"));
+    } else if (strcmp(name, "entry") == 0 && tag->parent && strcmp(tag->parent->name_orig_case, "roles") == 0) {
+        add_text_field(tree, hf_c3p_role, w, xml_get_cdata(tag));
+    } else if (strcmp(name, "mcuType") == 0) {
+        add_text_field(tree, hf_c3p_mcu_type, w, xml_get_cdata(tag));
+    } else if (strcmp(name, "entity-view") == 0) {
+        add_text_field(tree, hf_c3p_mcu_type, w, xml_get_attrib(tag, "entity"));
+    } else if (strcmp(name, "joining-method") == 0) {
+        add_text_field(tree, hf_c3p_joining_method, w, xml_get_cdata(tag));
+    } else if (strcmp(name, "conference-id") == 0) {
+        add_text_field(tree, hf_c3p_conference_id, w, xml_get_cdata(tag));
+    }
+    add_text_field(tree, hf_c3p_mcu_uri, w, attr_in_namespace(w, tag, C3P_NS_CCCP_EXTENSIONS, "mcuUri"));
+    add_text_field(tree, hf_c3p_conference_id, w,
+                   attr_in_namespace(w, tag, C3P_NS_CONFINFO_EXTENSIONS, "conference-id"));
+    for (xml_frame_t *f = tag->first_child; f; f = f->next_sibling)
+        if (f->type == XML_FRAME_TAG)
+            add_command_fields(tree, w, f, depth + 1);
+}
+
+/* A health state number in an MCU Factory exchange: an attribute or element
+ * whose name speaks of health and whose value is 0..3. The message format is
+ * not public, so nothing else is inferred. */
+static void add_health_state(proto_tree *tree, c3p_walk_t *w, xml_frame_t *f)
+{
+    if (!f->name_orig_case || !strstr(wmem_ascii_strdown(w->pinfo->pool, f->name_orig_case, -1), "health"))
+        return;
+    xml_frame_t *valued = f->type == XML_FRAME_ATTRIB ? f : xml_get_cdata(f);
+    char *text = frame_text(w->pinfo, valued);
+    guint64 value;
+    if (text && c3p_parse_request_id(g_strstrip(text), &value) && c3p_health_state_name(value))
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_health_state, valued->value, 0,
+                                                     tvb_captured_length(valued->value), (guint32)value));
+}
+
+/* Every element, attribute and text below tag, by name and value, bounded. */
+static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, guint depth, gboolean mcufactory)
+{
+    if (depth > C3P_MAX_DEPTH || w->nodes >= C3P_MAX_NODES) {
+        w->truncated = TRUE;
+        return;
+    }
+    w->nodes++;
+    proto_item *item = proto_tree_add_string(tree, hf_c3p_element, w->tvb, MAX(tag->start_offset, 0),
+                                             tag_length(w, tag), tag->name_orig_case);
+    proto_tree *sub = proto_item_add_subtree(item, ett_c3p_element);
+    if (mcufactory)
+        add_health_state(sub, w, tag);
+    for (xml_frame_t *f = tag->first_child; f; f = f->next_sibling) {
+        if (w->nodes >= C3P_MAX_NODES) {
+            w->truncated = TRUE;
+            return;
+        }
+        if (f->type == XML_FRAME_ATTRIB) {
+            w->nodes++;
+            char *value = frame_text(w->pinfo, f);
+            proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
+                                               f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
+                                               "%s=\"%s\"", f->name_orig_case,
+                                               value ? format_text(w->pinfo->pool, (const guchar *)value, strlen(value)) : "");
+            if (mcufactory)
+                add_health_state(sub, w, f);
+        } else if (f->type == XML_FRAME_CDATA) {
+            w->nodes++;
+            add_text_field(sub, hf_c3p_text, w, f);
+        } else if (f->type == XML_FRAME_TAG) {
+            add_generic_view(sub, w, f, depth + 1, mcufactory);
+        }
+    }
+}
+
+/* ---- target, matching ---------------------------------------------------- */
+
+/* The server role a message is for: the HTTP path /LiveServer/<Role>/ of the
+ * request on this connection, else the conference URI the message names
+ * (a request's `to` equals the SIP To URI; a response's `from` echoes it). */
+static char *message_target(packet_info *pinfo, const http_message_info_t *carrier, const char *uri)
+{
+    if (carrier && (carrier->type == HTTP_REQUEST || carrier->type == HTTP_RESPONSE) && proto_http > 0) {
+        conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+        http_conv_t *http = conv ? conversation_get_proto_data(conv, proto_http) : NULL;
+        char *target = http ? c3p_target_from_http_path(http->request_uri) : NULL;
+        if (target) {
+            char *copy = wmem_strdup(wmem_file_scope(), target);
+            g_free(target);
+            return copy;
+        }
+    }
+    char *target = c3p_target_from_uri(uri);
+    char *copy = target ? wmem_strdup(wmem_file_scope(), target) : NULL;
+    g_free(target);
+    return copy;
+}
+
+static guint32 next_message_index(packet_info *pinfo)
+{
+    guint32 n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_c3p, C3P_KEY_MESSAGE_COUNT));
+    p_add_proto_data(pinfo->pool, pinfo, proto_c3p, C3P_KEY_MESSAGE_COUNT, GUINT_TO_POINTER(n + 1));
+    return n;
+}
+
+typedef struct {
+    gboolean is_request, is_response;
+    gboolean has_request_id;
+    guint64 request_id;
+    char *from, *to, *command, *reason;
+    c3p_code_t code;
+} c3p_message_t;
+
+static c3p_frame_record_t *first_pass_record(packet_info *pinfo, const http_message_info_t *carrier,
+                                             const c3p_message_t *m)
+{
+    c3p_frame_record_t *rec = wmem_new0(wmem_file_scope(), c3p_frame_record_t);
+    const guint32 conv = find_or_create_conversation(pinfo)->conv_index;
+    const gint64 now = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    if (m->is_request) {
+        rec->target = message_target(pinfo, carrier, m->to);
+        if (m->has_request_id)
+            rec->transaction = c3p_matcher_request(matcher, conv, m->request_id, m->from, m->to, pinfo->num, now,
+                                                   m->command, rec->target);
+    } else if (m->is_response) {
+        if (m->has_request_id)
+            rec->transaction = c3p_matcher_response(matcher, conv, m->request_id, m->from, m->to, pinfo->num, now,
+                                                    m->code);
+        rec->target = rec->transaction && rec->transaction->target
+                          ? wmem_strdup(wmem_file_scope(), rec->transaction->target)
+                          : message_target(pinfo, carrier, m->from);
+    } else {
+        rec->target = message_target(pinfo, carrier, NULL);
+    }
+    return rec;
+}
+
+static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto_item *top, const c3p_message_t *m,
+                      const c3p_transaction_t *t)
+{
+    if (!t)
+        return;
+    if (m->is_request && t->request_frame == pinfo->num) {
+        if (t->response_frame) {
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_response_in, tvb, 0, 0, t->response_frame));
+        } else if (PINFO_FD_VISITED(pinfo)) {
+            expert_add_info_format(pinfo, top, &ei_c3p_no_response,
+                                   "C3P %s request (requestId %" G_GUINT64_FORMAT ") was never answered in this capture",
+                                   m->command ? m->command : "?", m->request_id);
+        }
+        if (t->pending_frame)
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_pending_in, tvb, 0, 0, t->pending_frame));
+    } else if (m->is_request) {
+        /* A retransmission of a request already seen. */
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_request_in, tvb, 0, 0, t->request_frame));
+        if (t->response_frame)
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_response_in, tvb, 0, 0, t->response_frame));
+    } else if (m->is_response) {
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_request_in, tvb, 0, 0, t->request_frame));
+        nstime_t delta;
+        const gint64 ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs - t->request_time_ns;
+        delta.secs = (time_t)(ns / 1000000000);
+        delta.nsecs = (int)(ns % 1000000000);
+        proto_item_set_generated(proto_tree_add_time(tree, hf_c3p_time, tvb, 0, 0, &delta));
+        if (m->code == C3P_CODE_PENDING)
+            expert_add_info_format(pinfo, top, &ei_c3p_pending, "C3P %s pending: the final response is still to come",
+                                   t->command ? t->command : "?");
+    }
+}
+
+/* ---- the dissector -------------------------------------------------------- */
+
+static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    xml_frame_t *before = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
+    TRY {
+        call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+    xml_frame_t *root = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
+    return root != before ? root : NULL;
+}
+
+/* A well-formed body ends with its root element's end tag (or the root is
+ * empty-element "/>"), then only whitespace. Bodies cut anywhere fail this,
+ * while the XML dissector quietly keeps what it could parse. */
+static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
+{
+    gint end = (gint)tvb_captured_length(w->tvb);
+    while (end > 0 && g_ascii_isspace(tvb_get_guint8(w->tvb, end - 1)))
+        end--;
+    if (end < 2 || tvb_get_guint8(w->tvb, end - 1) != '>')
+        return FALSE;
+    if (tvb_get_guint8(w->tvb, end - 2) == '/' && !xml_get_tag((xml_frame_t *)root_tag, NULL) &&
+        !xml_get_cdata((xml_frame_t *)root_tag))
+        return TRUE;
+    const char *name = root_tag->name_orig_case;
+    const gint name_len = (gint)strlen(name);
+    const gint name_start = end - 1 - name_len;
+    if (name_start < 2 || tvb_strneql(w->tvb, name_start, name, name_len) != 0)
+        return FALSE;
+    /* "</name>" or "</prefix:name>": step back over an optional prefix. */
+    gint slash = name_start - 1;
+    if (tvb_get_guint8(w->tvb, slash) == ':') {
+        slash--;
+        while (slash > 0 && (g_ascii_isalnum(tvb_get_guint8(w->tvb, slash)) ||
+                             strchr("-_.", tvb_get_guint8(w->tvb, slash))))
+            slash--;
+    }
+    return slash >= 1 && tvb_get_guint8(w->tvb, slash) == '/' && tvb_get_guint8(w->tvb, slash - 1) == '<';
+}
+
+static void read_envelope(c3p_walk_t *w, xml_frame_t *root_tag, c3p_message_t *m)
+{
+    packet_info *pinfo = w->pinfo;
+    m->from = attr_text(pinfo, root_tag, "from");
+    m->to = attr_text(pinfo, root_tag, "to");
+    m->code = c3p_code_parse(attr_text(pinfo, root_tag, "code"));
+    m->has_request_id = c3p_parse_request_id(attr_text(pinfo, root_tag, "requestId"), &m->request_id);
+}
+
+static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const http_message_info_t *carrier = data;
+    const guint32 index = next_message_index(pinfo);
+
+    col_append_sep_str(pinfo->cinfo, COL_PROTOCOL, "/", "C3P");
+    proto_item *top = proto_tree_add_item(tree, proto_c3p, tvb, 0, -1, ENC_NA);
+    proto_tree *c3p_tree = proto_item_add_subtree(top, ett_c3p);
+
+    if (!proto_is_protocol_enabled(find_protocol_by_id(proto_xml))) {
+        expert_add_info(pinfo, top, &ei_c3p_xml_disabled);
+        return tvb_captured_length(tvb);
+    }
+    xml_frame_t *root = parse_xml(tvb, pinfo, tree, data);
+    xml_frame_t *root_tag = root ? xml_get_tag(root, NULL) : NULL;
+    if (!root_tag) {
+        expert_add_info(pinfo, top, &ei_c3p_not_xml);
+        col_append_str(pinfo->cinfo, COL_INFO, " [C3P: not XML]");
+        return tvb_captured_length(tvb);
+    }
+
+    c3p_walk_t w = { .pinfo = pinfo, .tvb = tvb };
+    c3p_message_t m = { 0 };
+    if (!root_element_closes(&w, root_tag))
+        expert_add_info_format(pinfo, top, &ei_c3p_unclosed,
+                               "C3P body ends before </%s>: cut short or malformed XML; decoded as far as it goes",
+                               root_tag->name_orig_case);
+    const char *root_name = root_tag->name_orig_case;
+    const gboolean in_cccp = tag_in_namespace(&w, root_tag, C3P_NS_CCCP);
+    m.is_request = strcmp(root_name, "request") == 0;
+    m.is_response = strcmp(root_name, "response") == 0;
+    proto_item *type_item = proto_tree_add_string(c3p_tree, hf_c3p_type, tvb, MAX(root_tag->start_offset, 0),
+                                                  tag_length(&w, root_tag), root_name);
+    if (!m.is_request && !m.is_response)
+        expert_add_info_format(pinfo, type_item, &ei_c3p_unknown_root,
+                               "Root element <%s> is not a C3P request or response; shown as is", root_name);
+    else if (!in_cccp)
+        expert_add_info_format(pinfo, type_item, &ei_c3p_foreign_namespace,
+                               "<%s> is not in the C3P namespace " C3P_NS_CCCP, root_name);
+
+    guint commands = 0;
+    xml_frame_t *command = first_child_tag(root_tag, &commands);
+    m.command = command ? (char *)command->name_orig_case : NULL;
+    m.reason = command ? attr_text(pinfo, command, "reason") : NULL;
+    read_envelope(&w, root_tag, &m);
+    if ((m.is_request || m.is_response) && commands != 1)
+        expert_add_info_format(pinfo, type_item, &ei_c3p_command_count,
+                               "A C3P %s holds exactly one command element; this one holds %u", root_name, commands);
+
+    xml_frame_t *id_attr = xml_get_attrib(root_tag, "requestId");
+    if (id_attr && m.has_request_id) {
+        proto_tree_add_uint64(c3p_tree, hf_c3p_request_id, id_attr->value, 0, tvb_captured_length(id_attr->value),
+                              m.request_id);
+    } else if (m.is_request || m.is_response) {
+        proto_item *bad = id_attr ? add_text_field(c3p_tree, hf_c3p_attribute, &w, id_attr) : type_item;
+        expert_add_info_format(pinfo, bad, &ei_c3p_bad_request_id,
+                               id_attr ? "requestId is not a non-negative integer: no request/response matching"
+                                       : "No requestId: no request/response matching");
+    }
+    add_text_field(c3p_tree, hf_c3p_from, &w, xml_get_attrib(root_tag, "from"));
+    add_text_field(c3p_tree, hf_c3p_to, &w, xml_get_attrib(root_tag, "to"));
+    add_text_field(c3p_tree, hf_c3p_version, &w, xml_get_attrib(root_tag, "C3PVersion"));
+    proto_item *code_item = add_text_field(c3p_tree, hf_c3p_code, &w, xml_get_attrib(root_tag, "code"));
+    if (command)
+        proto_tree_add_string(c3p_tree, hf_c3p_command, tvb, MAX(command->start_offset, 0), tag_length(&w, command),
+                              m.command);
+    proto_item *reason_item = command ? add_text_field(c3p_tree, hf_c3p_reason, &w, xml_get_attrib(command, "reason"))
+                                      : NULL;
+
+    /* First pass decides; every pass renders what it decided. */
+    c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, index);
+    if (!rec && !PINFO_FD_VISITED(pinfo)) {
+        rec = first_pass_record(pinfo, carrier, &m);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, index, rec);
+    }
+    const c3p_transaction_t *t = rec ? rec->transaction : NULL;
+    const char *target = rec ? rec->target : NULL;
+    if (target)
+        proto_item_set_generated(proto_tree_add_string(c3p_tree, hf_c3p_target, tvb, 0, 0, target));
+    const gboolean mcufactory = target && strcmp(target, "mcufactory") == 0;
+    if (mcufactory)
+        proto_item_set_generated(proto_tree_add_item(c3p_tree, hf_c3p_mcufactory, tvb, 0, 0, ENC_NA));
+    add_links(c3p_tree, pinfo, tvb, top, &m, t);
+
+    if (m.is_response && m.code == C3P_CODE_FAILURE)
+        expert_add_info_format(pinfo, reason_item ? reason_item : (code_item ? code_item : top), &ei_c3p_failure,
+                               "C3P %s failed%s%s%s%s%s", m.command ? m.command : "command",
+                               target ? " at " : "", target ? target : "",
+                               m.reason ? ": reason \"" : " (no reason given)", m.reason ? m.reason : "",
+                               m.reason ? "\"" : "");
+
+    if (command && c3p_is_known_command(m.command))
+        add_command_fields(c3p_tree, &w, command, 0);
+    add_generic_view(c3p_tree, &w, root_tag, 0, mcufactory);
+    if (w.truncated)
+        expert_add_info_format(pinfo, top, &ei_c3p_view_truncated,
+                               "C3P view stops at %u levels or %u items; the XML tree below holds the rest",
+                               C3P_MAX_DEPTH, C3P_MAX_NODES);
+
+    proto_item_append_text(top, ", %s%s%s", mcufactory ? "MCU Factory " : "", root_name,
+                           m.command ? wmem_strdup_printf(pinfo->pool, " %s", m.command) : "");
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [C3P%s %s%s%s%s%s]", mcufactory ? " MCU Factory" : "", root_name,
+                    m.command ? " " : "", m.command ? m.command : "",
+                    m.is_response && m.code != C3P_CODE_NONE ? " " : "",
+                    m.is_response && m.code != C3P_CODE_NONE ? c3p_code_name(m.code) : "");
+
+    c3p_tap_info_t *info = wmem_new0(pinfo->pool, c3p_tap_info_t);
+    info->is_request = m.is_request;
+    info->is_response = m.is_response;
+    info->command = t && t->command ? t->command : m.command;
+    info->target = target;
+    info->code = m.code;
+    info->transaction = t;
+    info->frame = pinfo->num;
+    tap_queue_packet(c3p_tap, pinfo, info);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- -z c3p,tree ----------------------------------------------------------- */
+
+static const char st_root[] = "C3P requests by target and command";
+static const char st_orphans[] = "Responses without their request";
+static int st_root_node = -1;
+
+static void c3p_stats_init(stats_tree *st)
+{
+    st_root_node = stats_tree_create_node(st, st_root, 0, STAT_DT_INT, TRUE);
+}
+
+/* Per target and command: requests, how they ended, and response times.
+ * "Unanswered" rises with each request and falls with its final response, so
+ * it is right at the end of one pass as well as of a second one. */
+static tap_packet_status c3p_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                          const void *p, tap_flags_t flags _U_)
+{
+    const c3p_tap_info_t *info = p;
+    const c3p_transaction_t *t = info->transaction;
+    if (info->is_response && !t) {
+        tick_stat_node(st, st_orphans, 0, FALSE);
+        return TAP_PACKET_REDRAW;
+    }
+    if (!t)
+        return TAP_PACKET_DONT_REDRAW;
+    const gboolean first_request = info->is_request && t->request_frame == info->frame;
+    const gboolean final_response = info->is_response && t->response_frame == info->frame;
+    if (!first_request && !final_response)
+        return TAP_PACKET_DONT_REDRAW;
+
+    /* Target and command nodes count requests; responses only update below them. */
+    const int step = first_request ? 1 : 0;
+    increase_stat_node(st, st_root, 0, TRUE, step);
+    int target = increase_stat_node(st, t->target ? t->target : "(unknown target)", st_root_node, TRUE, step);
+    int command = increase_stat_node(st, t->command ? t->command : "(no command)", target, TRUE, step);
+    if (first_request) {
+        tick_stat_node(st, "Requests", command, FALSE);
+        tick_stat_node(st, "Unanswered", command, FALSE);
+    } else {
+        increase_stat_node(st, "Unanswered", command, FALSE, -1);
+        tick_stat_node(st, t->code == C3P_CODE_FAILURE ? "Failure" : (t->code == C3P_CODE_SUCCESS ? "Success" : "Other code"),
+                       command, FALSE);
+        const double ms = (double)(t->response_time_ns - t->request_time_ns) / 1e6;
+        avg_stat_node_add_value_float(st, "Response time (ms)", command, FALSE, (gfloat)ms);
+    }
+    (void)pinfo;
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- registration ------------------------------------------------------------ */
+
+static void c3p_init(void)
+{
+    matcher = c3p_matcher_new();
+}
+
+static void c3p_cleanup(void)
+{
+    c3p_matcher_free(matcher);
+    matcher = NULL;
+}
+
+void proto_register_c3p(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_c3p_type, { "Message", "c3p.type", FT_STRING, BASE_NONE, NULL, 0,
+            "Root element: request, response, or another one shown as is", HFILL } },
+        { &hf_c3p_request_id, { "Request ID", "c3p.request_id", FT_UINT64, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_from, { "From", "c3p.from", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_to, { "To", "c3p.to", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_version, { "C3P version", "c3p.version", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_code, { "Code", "c3p.code", FT_STRING, BASE_NONE, NULL, 0, "success, failure (or pending)", HFILL } },
+        { &hf_c3p_command, { "Command", "c3p.command", FT_STRING, BASE_NONE, NULL, 0,
+            "Local name of the one child element of the request or response", HFILL } },
+        { &hf_c3p_reason, { "Reason", "c3p.reason", FT_STRING, BASE_NONE, NULL, 0,
+            "Failure reason of the command", HFILL } },
+        { &hf_c3p_target, { "Target", "c3p.target", FT_STRING, BASE_NONE, NULL, 0,
+            "Server role the exchange is with (focusfactory, focus, chat, audio-video, mcufactory, …)", HFILL } },
+        { &hf_c3p_response_in, { "Response in", "c3p.response_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "Final response to this request", HFILL } },
+        { &hf_c3p_request_in, { "Request in", "c3p.request_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0, "The request this message answers or repeats", HFILL } },
+        { &hf_c3p_pending_in, { "Pending response in", "c3p.pending_in", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "Provisional response to this request", HFILL } },
+        { &hf_c3p_time, { "Time", "c3p.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0,
+            "Time from the request to this response", HFILL } },
+        { &hf_c3p_conference_entity, { "Conference", "c3p.conference_entity", FT_STRING, BASE_NONE, NULL, 0,
+            "Conference (focus) URI the command is about", HFILL } },
+        { &hf_c3p_conference_id, { "Conference ID", "c3p.conference_id", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_user_entity, { "User", "c3p.user_entity", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_role, { "Role", "c3p.role", FT_STRING, BASE_NONE, NULL, 0, "Role requested or granted", HFILL } },
+        { &hf_c3p_endpoint, { "Endpoint", "c3p.endpoint", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_mcu_uri, { "MCU URI", "c3p.mcu_uri", FT_STRING, BASE_NONE, NULL, 0,
+            "mcuUri (cccpextensions namespace): the MCU the command is for", HFILL } },
+        { &hf_c3p_mcu_type, { "MCU type", "c3p.mcu_type", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_joining_method, { "Joining method", "c3p.joining_method", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_mcufactory, { "MCU Factory exchange (message format not publicly documented: shown generically)",
+            "c3p.mcufactory", FT_NONE, BASE_NONE, NULL, 0, "Traffic to or from /LiveServer/MCUFactory/", HFILL } },
+        { &hf_c3p_health_state, { "MCU health state", "c3p.health_state", FT_UINT32, BASE_DEC,
+            VALS(health_state_names), 0, "A health value 0-3 named as in the MCU health performance counter", HFILL } },
+        { &hf_c3p_element, { "Element", "c3p.element", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_attribute, { "Attribute", "c3p.attribute", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_text, { "Text", "c3p.text", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+    };
+    static gint *ett[] = { &ett_c3p, &ett_c3p_element };
+    static ei_register_info ei[] = {
+        { &ei_c3p_failure, { "c3p.failure", PI_RESPONSE_CODE, PI_WARN, "C3P command failed", EXPFILL } },
+        { &ei_c3p_no_response, { "c3p.no_response", PI_SEQUENCE, PI_WARN,
+            "C3P request never answered in this capture", EXPFILL } },
+        { &ei_c3p_pending, { "c3p.pending", PI_SEQUENCE, PI_CHAT, "C3P pending response", EXPFILL } },
+        { &ei_c3p_not_xml, { "c3p.not_xml", PI_MALFORMED, PI_ERROR,
+            "C3P body holds no XML element: cut short or not XML", EXPFILL } },
+        { &ei_c3p_unclosed, { "c3p.unclosed", PI_MALFORMED, PI_ERROR,
+            "C3P body ends before its root element closes", EXPFILL } },
+        { &ei_c3p_xml_disabled, { "c3p.xml_disabled", PI_UNDECODED, PI_WARN,
+            "The XML protocol is disabled: C3P cannot be decoded", EXPFILL } },
+        { &ei_c3p_unknown_root, { "c3p.unknown_root", PI_UNDECODED, PI_NOTE, "Unknown C3P root element", EXPFILL } },
+        { &ei_c3p_foreign_namespace, { "c3p.foreign_namespace", PI_PROTOCOL, PI_NOTE,
+            "C3P element outside the C3P namespace", EXPFILL } },
+        { &ei_c3p_bad_request_id, { "c3p.bad_request_id", PI_PROTOCOL, PI_WARN, "Missing or invalid requestId", EXPFILL } },
+        { &ei_c3p_command_count, { "c3p.command_count", PI_PROTOCOL, PI_WARN,
+            "C3P message without exactly one command element", EXPFILL } },
+        { &ei_c3p_view_truncated, { "c3p.view_truncated", PI_UNDECODED, PI_NOTE, "C3P view truncated", EXPFILL } },
+    };
+
+    proto_c3p = proto_register_protocol("Centralized Conference Control Protocol (C3P/CCCP)", "C3P", "c3p");
+    proto_register_field_array(proto_c3p, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_c3p), ei, array_length(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_c3p, proto_reg_handoff_c3p);
+    range_convert_str(wmem_epan_scope(), &pref_https_ports, "444", 65535);
+    prefs_register_range_preference(prefs, "https_ports", "HTTPS ports",
+                                    "TCP ports whose TLS carries HTTP: C3P between Focus, MCU Factory and MCUs "
+                                    "uses 444 on the pool",
+                                    &pref_https_ports, 65535);
+
+    c3p_handle = register_dissector("c3p", dissect_c3p, proto_c3p);
+    c3p_tap = register_tap("c3p");
+    register_init_routine(c3p_init);
+    register_cleanup_routine(c3p_cleanup);
+}
+
+static void add_https_port(guint32 port, gpointer handle)
+{
+    ssl_dissector_add(port, handle);
+}
+
+static void delete_https_port(guint32 port, gpointer handle)
+{
+    ssl_dissector_delete(port, handle);
+}
+
+/* Also the preferences callback: moves the HTTPS ports to the new range. */
+void proto_reg_handoff_c3p(void)
+{
+    static gboolean initialized = FALSE;
+    if (!initialized) {
+        xml_handle = find_dissector_add_dependency("xml", proto_c3p);
+        proto_xml = dissector_handle_get_protocol_index(xml_handle);
+        proto_http = proto_get_id_by_filter_name("http");
+        https_handle = find_dissector_add_dependency("http-over-tls", proto_c3p);
+        dissector_add_string("media_type", "application/cccp+xml", c3p_handle);
+        stats_tree_register_plugin("c3p", "c3p", "Conferencing/C3P Commands", 0, c3p_stats_packet, c3p_stats_init,
+                                   NULL);
+        initialized = TRUE;
+    } else if (https_ports_registered) {
+        range_foreach(https_ports_registered, delete_https_port, https_handle);
+        wmem_free(wmem_epan_scope(), https_ports_registered);
+    }
+    https_ports_registered = range_copy(wmem_epan_scope(), pref_https_ports);
+    range_foreach(https_ports_registered, add_https_port, https_handle);
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Capture test for c3p: the real tshark with the plugin on one capture, field
+by field, one pass and with -2, against tests/capture/expected/<capture>.c3p.tsv.
+
+The expected file lists every C3P message as two-pass dissection shows it:
+  frame type command code request_id target response_in request_in reason experts
+(experts: the c3p expert infos on the message, comma-separated). One pass must
+show the same except what only later frames can tell: response_in and
+c3p.no_response. Beyond the file, the check asserts what must hold in any
+capture: each response's request_in names a request with the same requestId
+and command, c3p.time is non-negative, and c3p.failure marks exactly the
+failure responses.
+"""
+import argparse
+import csv
+import subprocess
+import sys
+
+FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id", "c3p.target",
+          "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
+EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p.bad_request_id",
+           "c3p.command_count", "c3p.unknown_root"]
+COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "request_in", "reason", "experts"]
+
+
+def tshark(runner, plugin, args):
+    return subprocess.run([runner, plugin, *args], check=True, capture_output=True, text=True).stdout
+
+
+def messages(runner, plugin, pcap, two_pass):
+    """{(frame, index): row} for each C3P message (a frame may hold several)."""
+    args = ["-r", pcap, "-Y", "c3p", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
+    for f in FIELDS:
+        args += ["-e", f]
+    if two_pass:
+        args.append("-2")
+    rows = {}
+    for line in tshark(runner, plugin, args).splitlines():
+        values = dict(zip(FIELDS, line.split("\t")))
+        frame = int(values["frame.number"])
+        split = {f: values[f].split("|") for f in FIELDS[1:]}
+        for i, kind in enumerate(split["c3p.type"]):
+            def get(f):
+                v = split[f]
+                return v[i] if len(v) == len(split["c3p.type"]) else (v[0] if len(v) == 1 and i == 0 else "")
+            rows[(frame, i)] = {
+                "type": kind, "command": get("c3p.command"), "code": get("c3p.code"),
+                "request_id": get("c3p.request_id"), "target": get("c3p.target"),
+                "response_in": get("c3p.response_in"), "request_in": get("c3p.request_in"),
+                "reason": get("c3p.reason"), "time": get("c3p.time"), "experts": set(),
+            }
+    # Expert infos per frame (messages of one frame share them).
+    for name in EXPERTS:
+        args = ["-r", pcap, "-Y", name, "-T", "fields", "-e", "frame.number"] + (["-2"] if two_pass else [])
+        for frame in tshark(runner, plugin, args).split():
+            for key, row in rows.items():
+                if key[0] == int(frame):
+                    row["experts"].add(name)
+    return rows
+
+
+def invariants(rows, label):
+    failures = []
+    requests = {k[0]: r for k, r in rows.items() if r["type"] == "request"}
+    for (frame, _), r in rows.items():
+        if r["type"] == "response" and r["request_in"]:
+            req = [q for (f, _), q in rows.items() if f == int(r["request_in"]) and q["type"] == "request"
+                   and q["request_id"] == r["request_id"]]
+            if not req or req[0]["command"] != r["command"]:
+                failures.append(f"{label} frame {frame}: request_in {r['request_in']} is not its request")
+            if not r["time"] or float(r["time"]) < 0:
+                failures.append(f"{label} frame {frame}: c3p.time {r['time']!r}")
+        if (r["code"] == "failure") != ("c3p.failure" in r["experts"]) and r["type"] == "response":
+            failures.append(f"{label} frame {frame}: code {r['code']} but experts {sorted(r['experts'])}")
+    del requests
+    return failures
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--pcap", required=True)
+    ap.add_argument("--expected", required=True)
+    ap.add_argument("--write", action="store_true",
+                    help="write the -2 view as the expected file (review it before committing)")
+    a = ap.parse_args()
+    if a.write:
+        with open(a.expected, "w") as f:
+            f.write("frame\t" + "\t".join(COLUMNS) + "\n")
+            for (frame, _), r in sorted(messages(a.runner, a.plugin, a.pcap, True).items()):
+                r = dict(r, experts=",".join(sorted(r["experts"])))
+                f.write(f"{frame}\t" + "\t".join(r[c] for c in COLUMNS) + "\n")
+        return 0
+
+    with open(a.expected, newline="") as f:
+        expected = {}
+        counts = {}
+        for r in csv.DictReader(f, delimiter="\t"):
+            frame = int(r["frame"])
+            counts[frame] = counts.get(frame, -1) + 1
+            r["experts"] = set(filter(None, r["experts"].split(",")))
+            expected[(frame, counts[frame])] = r
+
+    failures = []
+    for two_pass in (True, False):
+        label = "-2" if two_pass else "one pass"
+        got = messages(a.runner, a.plugin, a.pcap, two_pass)
+        failures += invariants(got, label)
+        for key in sorted(set(got) | set(expected)):
+            want = expected.get(key)
+            if want and not two_pass:
+                want = dict(want, response_in="", experts=want["experts"] - {"c3p.no_response"})
+            have = got.get(key)
+            if not want or not have:
+                failures.append(f"{label} frame {key[0]} message {key[1]}: got {have}, expected {want}")
+                continue
+            for col in COLUMNS:
+                if have[col] != want[col]:
+                    failures.append(f"{label} frame {key[0]} message {key[1]} {col}: got {have[col]!r}, "
+                                    f"expected {want[col]!r}")
+    for f in failures:
+        print("FAIL", f)
+    print(f"{a.pcap}: {len(expected)} expected C3P messages, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

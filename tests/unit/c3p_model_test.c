@@ -1,0 +1,138 @@
+/* c3p_model_test.c — C3P targets, codes and request ids, request/response
+ * matching, and the outcome of connections to the conferencing port.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "c3p/c3p_connections.h"
+#include "c3p/c3p_model.h"
+
+static void assert_target(char *got, const char *expected)
+{
+    g_assert_cmpstr(got, ==, expected);
+    g_free(got);
+}
+
+static void test_target_from_uri(void)
+{
+    assert_target(c3p_target_from_uri("sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory"), "focusfactory");
+    assert_target(c3p_target_from_uri("sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"), "focus");
+    assert_target(c3p_target_from_uri("<sip:alice@fabrikam.com;gruu;opaque=app:conf:audio-video:id:X>;tag=1"),
+                  "audio-video");
+    assert_target(c3p_target_from_uri("sip:a@b;gruu;OPAQUE=app:conf:Chat:id:1"), "chat");
+    assert_target(c3p_target_from_uri("sip:alice@contoso.com"), NULL);
+    assert_target(c3p_target_from_uri("sip:pool@contoso.com;gruu;opaque=srvr:mcufactory"), NULL);
+    assert_target(c3p_target_from_uri("sip:a@b;opaque=app:conf:"), NULL);
+    assert_target(c3p_target_from_uri(NULL), NULL);
+}
+
+static void test_target_from_http_path(void)
+{
+    assert_target(c3p_target_from_http_path("/LiveServer/MCUFactory/"), "mcufactory");
+    assert_target(c3p_target_from_http_path("/liveserver/Focus/conf?x=1"), "focus");
+    assert_target(c3p_target_from_http_path("https://pool01.contoso.com:444/LiveServer/IMMCU/"), "immcu");
+    assert_target(c3p_target_from_http_path("/LiveServer/"), NULL);
+    assert_target(c3p_target_from_http_path("/index.html"), NULL);
+    assert_target(c3p_target_from_http_path("https://host"), NULL);
+    assert_target(c3p_target_from_http_path(NULL), NULL);
+}
+
+static void test_codes_and_ids(void)
+{
+    g_assert_cmpint(c3p_code_parse("success"), ==, C3P_CODE_SUCCESS);
+    g_assert_cmpint(c3p_code_parse("failure"), ==, C3P_CODE_FAILURE);
+    g_assert_cmpint(c3p_code_parse("pending"), ==, C3P_CODE_PENDING);
+    g_assert_cmpint(c3p_code_parse("Success"), ==, C3P_CODE_OTHER);
+    g_assert_cmpint(c3p_code_parse(NULL), ==, C3P_CODE_NONE);
+    g_assert_false(c3p_code_is_final(C3P_CODE_PENDING));
+
+    guint64 id = 0;
+    g_assert_true(c3p_parse_request_id("355465752", &id));
+    g_assert_cmpuint(id, ==, 355465752);
+    g_assert_true(c3p_parse_request_id("18446744073709551615", &id));
+    g_assert_cmpuint(id, ==, G_MAXUINT64);
+    g_assert_false(c3p_parse_request_id("18446744073709551616", &id));
+    g_assert_false(c3p_parse_request_id("-1", &id));
+    g_assert_false(c3p_parse_request_id("7 ", &id));
+    g_assert_false(c3p_parse_request_id("", &id));
+    g_assert_false(c3p_parse_request_id(NULL, &id));
+
+    g_assert_true(c3p_is_known_command("addUser"));
+    g_assert_false(c3p_is_known_command("adduser"));
+    g_assert_false(c3p_is_known_command("healthNotification"));
+    g_assert_cmpstr(c3p_health_state_name(3), ==, "Unavailable");
+    g_assert_null(c3p_health_state_name(4));
+}
+
+#define FF "sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory"
+#define ALICE "sip:alice@contoso.com"
+
+static void test_request_response_matching(void)
+{
+    c3p_matcher_t *m = c3p_matcher_new();
+    const c3p_transaction_t *t = c3p_matcher_request(m, 1, 7, ALICE, FF, 10, 1000, "getAvailableMcuTypes", "focusfactory");
+    /* A retransmission joins the same transaction. */
+    g_assert_true(c3p_matcher_request(m, 1, 7, ALICE, FF, 11, 2000, "getAvailableMcuTypes", "focusfactory") == t);
+    /* Wrong direction, conversation or id: no match. */
+    g_assert_null(c3p_matcher_response(m, 1, 7, ALICE, FF, 12, 3000, C3P_CODE_SUCCESS));
+    g_assert_null(c3p_matcher_response(m, 2, 7, FF, ALICE, 12, 3000, C3P_CODE_SUCCESS));
+    g_assert_null(c3p_matcher_response(m, 1, 8, FF, ALICE, 12, 3000, C3P_CODE_SUCCESS));
+    /* A pending response does not close the request. */
+    g_assert_true(c3p_matcher_response(m, 1, 7, FF, ALICE, 13, 4000, C3P_CODE_PENDING) == t);
+    g_assert_cmpuint(t->pending_frame, ==, 13);
+    g_assert_cmpuint(t->response_frame, ==, 0);
+    g_assert_true(c3p_matcher_response(m, 1, 7, FF, ALICE, 14, 9000, C3P_CODE_FAILURE) == t);
+    g_assert_cmpuint(t->request_frame, ==, 10);
+    g_assert_cmpuint(t->response_frame, ==, 14);
+    g_assert_cmpint(t->code, ==, C3P_CODE_FAILURE);
+    g_assert_cmpint(t->response_time_ns - t->request_time_ns, ==, 8000);
+    g_assert_cmpstr(t->target, ==, "focusfactory");
+    /* A copy of the final response changes nothing. */
+    c3p_matcher_response(m, 1, 7, FF, ALICE, 15, 9500, C3P_CODE_SUCCESS);
+    g_assert_cmpuint(t->response_frame, ==, 14);
+    /* Once answered, the same key starts a new transaction. */
+    const c3p_transaction_t *again = c3p_matcher_request(m, 1, 7, ALICE, FF, 20, 10000, "getAvailableMcuTypes", NULL);
+    g_assert_true(again != t);
+    g_assert_cmpuint(c3p_matcher_transaction_count(m), ==, 2);
+    c3p_matcher_free(m);
+}
+
+static void test_connection_outcomes(void)
+{
+    c3p_connections_t *c = c3p_connections_new(3);
+    /* Reached: TLS handshake, then application data from the client. */
+    c3p_connections_feed(c, 0, TRUE, 0x02, FALSE, 1);
+    c3p_connections_feed(c, 0, FALSE, 0x12, FALSE, 2);
+    c3p_connections_feed(c, 0, TRUE, 0x18, TRUE, 3);
+    const c3p_connection_t *ok = c3p_connections_feed(c, 0, TRUE, 0x11, FALSE, 4);
+    g_assert_cmpint(ok->outcome, ==, C3P_CONN_REACHED);
+    g_assert_false(c3p_connection_failed(ok, TRUE));
+    /* Reset during the TLS handshake. */
+    c3p_connections_feed(c, 1, TRUE, 0x02, FALSE, 5);
+    c3p_connections_feed(c, 1, FALSE, 0x12, FALSE, 6);
+    const c3p_connection_t *reset = c3p_connections_feed(c, 1, FALSE, 0x14, FALSE, 7);
+    g_assert_cmpint(reset->outcome, ==, C3P_CONN_RESET);
+    g_assert_cmpuint(reset->end_frame, ==, 7);
+    g_assert_true(c3p_connection_failed(reset, FALSE));
+    /* SYNs nobody answers: failed only once the capture is complete. */
+    c3p_connections_feed(c, 2, TRUE, 0x02, FALSE, 8);
+    const c3p_connection_t *silent = c3p_connections_feed(c, 2, TRUE, 0x02, FALSE, 9);
+    g_assert_cmpuint(silent->syn_frame, ==, 8);
+    g_assert_false(c3p_connection_failed(silent, FALSE));
+    g_assert_true(c3p_connection_failed(silent, TRUE));
+    /* Beyond the cap, connections are counted, not followed. */
+    g_assert_null(c3p_connections_feed(c, 3, TRUE, 0x02, FALSE, 10));
+    g_assert_cmpuint(c3p_connections_followed(c), ==, 3);
+    g_assert_cmpuint(c3p_connections_not_followed(c), ==, 1);
+    c3p_connections_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/c3p/target-from-uri", test_target_from_uri);
+    g_test_add_func("/c3p/target-from-http-path", test_target_from_http_path);
+    g_test_add_func("/c3p/codes-and-ids", test_codes_and_ids);
+    g_test_add_func("/c3p/request-response-matching", test_request_response_matching);
+    g_test_add_func("/c3p/connection-outcomes", test_connection_outcomes);
+    return g_test_run();
+}
