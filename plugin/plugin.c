@@ -25,6 +25,7 @@ void plugin_register(void)
         { proto_register_c3p, proto_reg_handoff_c3p },
         { proto_register_c3pconn, proto_reg_handoff_c3pconn },
         { proto_register_lbsnat, proto_reg_handoff_lbsnat },
+        { proto_register_sipconf, proto_reg_handoff_sipconf },
     };
 
     static const tap_plugin reports[] = {

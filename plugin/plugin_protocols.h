@@ -11,6 +11,8 @@ void proto_register_c3p(void);
 void proto_reg_handoff_c3p(void);
 void proto_register_c3pconn(void);
 void proto_reg_handoff_c3pconn(void);
+void proto_register_sipconf(void);
+void proto_reg_handoff_sipconf(void);
 
 /* -z mcudiag */
 void register_tap_listener_mcudiag(void);

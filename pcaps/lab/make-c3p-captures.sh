@@ -18,6 +18,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lab-common.sh"
 out=$(realpath -m "${1:-$here/..}")
 work=$(mktemp -d /tmp/c3l.XXXXXX)
 server_pid=""
@@ -51,26 +52,17 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 
 ip netns exec c3l-server python3 "$here/c3p_peers.py" server --cert "$work/cert.pem" --key "$work/key.pem" \
     > "$work/server.log" 2>&1 &
 server_pid=$!
-tries=0
-until grep -q listening "$work/server.log"; do
-    tries=$((tries + 1)); [ $tries -lt 50 ] || { cat "$work/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+wait_for_line "$work/server.log" listening
 
 # capture NAME PORT [TLS_VERSION]
 capture() {
     local name=$1 port=$2 tls=${3:-}
     local raw=$work/$name.pcap keylog=$work/$name.keys
-    ip netns exec c3l-client tcpdump -i eth0 -s 0 -U -Z root -w "$raw" "tcp port $port" 2>"$work/tcpdump.err" &
-    local tcpdump_pid=$! tries=0
-    until grep -q "listening on" "$work/tcpdump.err"; do
-        tries=$((tries + 1)); [ $tries -lt 50 ] || { cat "$work/tcpdump.err" >&2; exit 1; }
-        sleep 0.1
-    done
+    start_capture c3l-client "$raw" "tcp port $port"
     ip netns exec c3l-client python3 "$here/c3p_peers.py" client --server 10.137.5.20 --port "$port" \
         ${tls:+--tls "$tls" --keylog "$keylog"}
     sleep 0.5
-    kill -TERM "$tcpdump_pid"; wait "$tcpdump_pid" || true
+    stop_capture
     if [ -n "$tls" ]; then
         editcap --inject-secrets "tls,$keylog" "$raw" "$out/$name.pcapng"
     else

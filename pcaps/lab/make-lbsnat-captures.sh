@@ -34,6 +34,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lab-common.sh"
 out=$(realpath -m "${1:-$here/..}")
 expected_dir=$(realpath -m "${2:-$here/../../tests/capture/expected}")
 scenarios=${LBL_SCENARIOS:-"nosnat-ipv4 nosnat-ipv6 snat dsr routed-client client-drops client-icmp"}
@@ -55,16 +56,9 @@ lab_down() {
 }
 trap 'lab_down; rm -rf "$work"' EXIT
 
-# host_up NAME LAST_OCTET: a namespace with eth0 on the bridge, fixed MAC.
+# host_up NAME LAST_OCTET: a host on the bridge, MAC 02:00:0a:89:02:<octet>.
 host_up() {
-    local name=$1 octet=$2
-    ip netns add "lbl-$name"
-    ip -n lbl-sw link add "p-$name" type veth peer name eth0 netns "lbl-$name"
-    ip -n lbl-sw link set "p-$name" master br0 up
-    in_ns "$name" ip link set eth0 address "02:00:0a:89:02:$(printf %02x "$octet")"
-    in_ns "$name" ip link set lo up
-    in_ns "$name" ip link set eth0 up
-    in_ns "$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.eth0.accept_dad=0
+    bridge_host_up lbl "$1" "02:00:0a:89:02:$(printf %02x "$2")"
 }
 
 member_up() {
@@ -192,18 +186,12 @@ s.close()
 capture() {
     local scenario=$1 vip=$2
     local raw=$work/$scenario.pcap
-    ip netns exec lbl-client tcpdump -i eth0 -s 0 -U -Z root -w "$raw" 'tcp or icmp or (icmp6 and ip6[40] < 128)' 2>"$work/tcpdump.err" &
-    local tcpdump_pid=$!
-    local tries=0
-    until grep -q "listening on" "$work/tcpdump.err"; do
-        tries=$((tries + 1)); [ $tries -lt 50 ] || { cat "$work/tcpdump.err" >&2; exit 1; }
-        sleep 0.1
-    done
+    start_capture lbl-client "$raw" 'tcp or icmp or (icmp6 and ip6[40] < 128)'
     # Two connections: round robin sends them to different members.
     connect_vip "$vip"
     connect_vip "$vip"
     sleep 1
-    kill -TERM "$tcpdump_pid"; wait "$tcpdump_pid" || true
+    stop_capture
     editcap -F pcapng "$raw" "$out/lbsnat-$scenario.pcapng"
 }
 

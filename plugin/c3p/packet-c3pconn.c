@@ -20,7 +20,12 @@
 #include <epan/proto_data.h>
 #include <epan/range.h>
 
+#include <epan/address_types.h>
+#include <epan/to_str.h>
+#include <epan/tap.h>
+
 #include "c3p/c3p_connections.h"
+#include "c3p/c3pconn_tap.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "plugin_protocols.h"
 
@@ -28,6 +33,7 @@
 #define TLS_APPLICATION_DATA 23
 
 static int proto_c3pconn = -1;
+static int c3pconn_tap = -1;
 static dissector_handle_t c3pconn_handle;
 
 static int hf_c3pconn_outcome = -1;
@@ -174,6 +180,16 @@ static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                                      v->c->id, lbsnat_addr_to_str(&v->c->vip, vip, sizeof vip),
                                      lbsnat_addr_to_str(&ans->member, member, sizeof member), ans->synack_frame);
     }
+    c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
+    range_t *watched = prefs_get_range_value("c3p", "https_ports");
+    const gboolean to_server = watched && value_is_in_range(watched, pinfo->destport);
+    info->client = address_to_str(pinfo->pool, to_server ? &pinfo->src : &pinfo->dst);
+    info->port = (guint16)(to_server ? pinfo->destport : pinfo->srcport);
+    info->outcome = conn->outcome;
+    info->lbsnat_case = v ? v->c->id : 0;
+    info->frame = pinfo->num;
+    tap_queue_packet(c3pconn_tap, pinfo, info);
+
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
                            "HTTPS connection to the conferencing port failed before any request was sent (%s): "
                            "an MCU posting its health to the MCU Factory here logs event 61013%s",
@@ -203,6 +219,7 @@ void proto_register_c3pconn(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_c3pconn), ei, array_length(ei));
     c3pconn_handle = register_dissector("c3pconn", dissect_c3pconn, proto_c3pconn);
+    c3pconn_tap = register_tap("c3pconn");
     register_init_routine(c3pconn_init);
     register_cleanup_routine(c3pconn_cleanup);
 }

@@ -4,7 +4,9 @@
  * on its taps and writes findings in plain words, from cause to fix. Today it
  * reads the lbsnat evidence: per load-balancer VIP:port, the members that
  * answered clients directly, the clients, the frames that prove it, and what
- * the port is used for in an OCS/Lync pool.
+ * the port is used for in an OCS/Lync pool; the conference joins sipconf saw
+ * and how they ended; and the HTTPS connections to the conferencing port that
+ * failed before any request (c3pconn). It renders them from symptom to cause.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,6 +27,26 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain);
 
 /* One lbsnat tap record, seen in frame `frame`. */
 void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info);
+
+/* A conference join leg's final response (sipconf). where is "Focus" or
+ * "<role> MCU"; diag_id 0 when the response had no ms-diagnostics. */
+typedef struct {
+    const char *conference_id;
+    const char *organizer;
+    const char *where;
+    guint status;
+    guint32 frame;
+    guint diag_id;
+    const char *diag_component;
+    const char *diag_reason;
+} mcudiag_join_t;
+void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join);
+
+/* An HTTPS connection to the conferencing port that failed before any
+ * request (c3pconn): how, where it was seen, and the lbsnat case behind it (0
+ * if none). */
+void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port,
+                                         const char *how, guint32 frame, guint lbsnat_case);
 
 /* The report, newly allocated (g_free it). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);

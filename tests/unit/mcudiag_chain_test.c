@@ -48,7 +48,49 @@ static void test_case_md_story(void)
 
     mcudiag_chain_reset(chain);
     text = mcudiag_chain_render(chain);
-    g_assert_nonnull(strstr(text, "No load-balancer fault found"));
+    g_assert_nonnull(strstr(text, "No fault found: 0 conference join legs succeeded"));
+    g_assert_null(strstr(text, "1. "));
+    g_free(text);
+    mcudiag_chain_free(chain);
+    lbsnat_tracker_free(t);
+}
+
+/* Symptom first: the failed join, then the failed connections, then the cause. */
+static void test_symptom_to_cause(void)
+{
+    lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
+    lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, LBSNAT_TCP_SYN);
+    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, LBSNAT_TCP_SYN | LBSNAT_TCP_ACK);
+    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, LBSNAT_TCP_RST);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, "reset", 3, 1);
+    mcudiag_join_t ok = { .conference_id = "TDVDW046", .where = "Focus", .status = 200, .frame = 20 };
+    mcudiag_join_t failed = { .conference_id = "TDVDW046", .organizer = "alice@contoso.com", .where = "chat MCU",
+                              .status = 503, .frame = 22, .diag_id = 6000,
+                              .diag_component = "IM Conferencing Server (IM MCU)", .diag_reason = "no MCU" };
+    mcudiag_chain_add_join(chain, &ok);
+    mcudiag_chain_add_join(chain, &failed);
+
+    char *text = mcudiag_chain_render(chain);
+    const char *joins = strstr(text, "1. Conference joins failed (1 of 2 join legs answered with an error)");
+    const char *conns = strstr(text, "2. HTTPS connections to the conferencing port 444 failed before any request "
+                                     "was sent, from 10.137.2.12 (frames 3)");
+    const char *vip = strstr(text, "3. Load balancer VIP 10.137.2.11:444 forwards without SNAT");
+    g_assert_nonnull(joins);
+    g_assert_nonnull(conns);
+    g_assert_nonnull(vip);
+    g_assert_true(joins < conns && conns < vip);
+    g_assert_nonnull(strstr(text, "Conference TDVDW046 of alice@contoso.com: the chat MCU answered 503 (frame 22); "
+                                  "ms-diagnostics 6000 (IM Conferencing Server (IM MCU)): \"no MCU\"."));
+    g_assert_nonnull(strstr(text, "Cause: the load balancer in the next finding."));
+    g_free(text);
+
+    /* Failed joins alone: say which capture would show more. */
+    mcudiag_chain_reset(chain);
+    mcudiag_chain_add_join(chain, &failed);
+    text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "Next: this capture shows no failed connection to the conferencing port 444"));
     g_free(text);
     mcudiag_chain_free(chain);
     lbsnat_tracker_free(t);
@@ -58,5 +100,6 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mcudiag/case-md-story", test_case_md_story);
+    g_test_add_func("/mcudiag/symptom-to-cause", test_symptom_to_cause);
     return g_test_run();
 }
