@@ -5,7 +5,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
 cd "$(dirname "$0")"
-capture=${1:-pcaps/lbsnat-nosnat-ipv4.pcapng}
+capture=${1:-pcaps/case-nosnat.pcapng}
 
 scripts/install-deps
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
