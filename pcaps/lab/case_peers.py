@@ -11,9 +11,12 @@ The field case (../shared/CASE.md) with real sockets, for make-case-captures.sh:
           health, so after a failed notification it answers the IM MCU INVITE
           "503 Service Unavailable" with an ms-diagnostics header.
   fe2     Front End 2 (10.137.2.13): the MCU Factory that the balancer picks.
-  client  an Office Communicator (10.137.2.30): creates a conference
-          (SERVICE addConference), joins its Focus (INVITE addUser), subscribes
-          to the conference state, then joins the IM MCU (INVITE).
+  client  an Office Communicator (10.137.2.30) in a two-party IM with Bob that
+          escalates it (c3p-protocol.md §5.4): creates a conference (SERVICE
+          addConference), joins its Focus (INVITE addUser), subscribes to the
+          conference state, joins the IM MCU (INVITE) and, only if that
+          worked, invites Bob into the conference (ms-conf-invite) and ends
+          the two-party dialog (BYE).
 
 Message bodies follow ../shared/research/c3p-protocol.md. The health
 notification body and the ms-diagnostics text are the lab's own (the real
@@ -30,6 +33,7 @@ from c3p_peers import (BufferedConn, CI, FOCUS, FOCUS_FACTORY, CHAT_MCU, USER, l
                        request_body, response_body, sip_request)
 
 VIP = "10.137.2.11"
+BOB = "sip:bob@contoso.com"
 HEALTH_BODY = request_body(1, "sip:pool01.contoso.com@contoso.com;gruu;opaque=srvr:mcufactory",
                            "sip:fe01.contoso.com@contoso.com", '<labHealthReport mcuType="chat" healthState="0"/>')
 
@@ -123,7 +127,11 @@ def client(args):
         ("SUBSCRIBE", FOCUS, "9d8c7b6a5f4e4d3c2b1a0f9e8d7c6b5a", ""),
         ("INVITE", CHAT_MCU, "1f2e3d4c5b6a47988796a5b4c3d2e1f0", ""),
     ]
-    for cseq, (method, uri, call_id, body) in enumerate(steps, 1):
+    p2p = "7a6b5c4d3e2f41308f9e8d7c6b5a4939"
+    sock.sendall(sip_request("INVITE", BOB, 1, "", p2p).replace(b"Content-Type: application/cccp+xml\r\n", b""))
+    read_message(conn)
+    status = None
+    for cseq, (method, uri, call_id, body) in enumerate(steps, 2):
         msg = sip_request(method, uri, cseq, body, call_id)
         if method == "SUBSCRIBE":
             msg = msg.replace(b"Content-Type: application/cccp+xml\r\n",
@@ -131,6 +139,15 @@ def client(args):
         elif not body:
             msg = msg.replace(b"Content-Type: application/cccp+xml\r\n", b"")
         sock.sendall(msg)
+        head, _ = read_message(conn)
+        status = int(head.split()[1])
+    if status == 200:  # the IM MCU took the client: bring Bob in, drop the two-party dialog
+        invite = (f'<Conferencing version="2.0"><focus-uri>{FOCUS}</focus-uri><subject></subject>'
+                  '<im available="true"><first-im/></im></Conferencing>')
+        msg = sip_request("INVITE", BOB, 10, invite, "3b4c5d6e7f8041929a8b7c6d5e4f3a2b")
+        sock.sendall(msg.replace(b"application/cccp+xml", b"application/ms-conf-invite+xml"))
+        read_message(conn)
+        sock.sendall(sip_request("BYE", BOB, 2, "", p2p).replace(b"Content-Type: application/cccp+xml\r\n", b""))
         read_message(conn)
     sock.close()
 

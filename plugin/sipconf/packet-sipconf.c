@@ -36,6 +36,8 @@ static int hf_sipconf_leg = -1;
 static int hf_sipconf_request_in = -1;
 static int hf_sipconf_response_in = -1;
 static int hf_sipconf_mcu_invite = -1;
+static int hf_sipconf_escalation_in = -1;
+static int hf_sipconf_old_dialog_bye = -1;
 static int hf_sipconf_outcome = -1;
 static int hf_sipconf_diag_id = -1;
 static int hf_sipconf_diag_reason = -1;
@@ -45,6 +47,7 @@ static gint ett_sipconf = -1;
 static gint ett_sipconf_diag = -1;
 static expert_field ei_sipconf_join_failed = EI_INIT;
 static expert_field ei_sipconf_diagnostics = EI_INIT;
+static expert_field ei_sipconf_escalation = EI_INIT;
 
 /* Fields read from SIP and C3P. */
 static int hf_sip_method = -1;
@@ -53,6 +56,8 @@ static int hf_sip_status = -1;
 static int hf_sip_call_id = -1;
 static int hf_sip_cseq_method = -1;
 static int hf_sip_msg_hdr = -1;
+static int hf_sip_content_type = -1;
+static int hf_sip_msg_body = -1;
 static int hf_c3p_conference_entity = -1;
 
 static sipconf_tracker_t *tracker;
@@ -63,6 +68,8 @@ static const value_string leg_names[] = {
     { SIPCONF_LEG_SUBSCRIBE, "subscription to the conference state" },
     { SIPCONF_LEG_MCU, "join of an MCU" },
     { SIPCONF_LEG_OTHER, "other request to a conference URI" },
+    { SIPCONF_LEG_ESCALATION, "escalation: invitation of the two-party peer into the conference" },
+    { SIPCONF_LEG_OLD_DIALOG_BYE, "end of the two-party dialog the conference replaces" },
     { 0, NULL }
 };
 
@@ -79,7 +86,7 @@ static void sipconf_init(void)
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_sipconf))) {
         GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
         const int ids[] = { hf_sip_method, hf_sip_ruri, hf_sip_status, hf_sip_call_id, hf_sip_cseq_method,
-                            hf_sip_msg_hdr, hf_c3p_conference_entity };
+                            hf_sip_msg_hdr, hf_sip_content_type, hf_sip_msg_body, hf_c3p_conference_entity };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
@@ -127,6 +134,28 @@ static gboolean read_ms_diagnostics(proto_tree *tree, packet_info *pinfo, sipcon
     return FALSE;
 }
 
+/* The Focus URI of an escalation invitation: the text of its <focus-uri>
+ * element (application/ms-conf-invite+xml, c3p-protocol.md §5.4). */
+static char *escalation_focus_uri(proto_tree *tree, packet_info *pinfo)
+{
+    const char *type = first_string(tree, hf_sip_content_type);
+    static const char ms_conf_invite[] = "application/ms-conf-invite+xml";
+    field_info *body = first_field(tree, hf_sip_msg_body);
+    if (!type || g_ascii_strncasecmp(type, ms_conf_invite, sizeof ms_conf_invite - 1) != 0 || !body || !body->ds_tvb)
+        return NULL;
+    const gint len = MIN(MIN(body->length, tvb_captured_length_remaining(body->ds_tvb, body->start)),
+                         SIPCONF_MAX_HEADER_BLOCK);
+    if (len <= 0)
+        return NULL;
+    char *text = (char *)tvb_get_string_enc(pinfo->pool, body->ds_tvb, body->start, len, ENC_UTF_8);
+    char *start = strstr(text, "<focus-uri>");
+    char *end = start ? strstr(start, "</focus-uri>") : NULL;
+    if (!end)
+        return NULL;
+    start += strlen("<focus-uri>");
+    return g_strstrip(wmem_strndup(pinfo->pool, start, end - start));
+}
+
 typedef struct {
     gboolean is_response;
     guint status;
@@ -163,8 +192,11 @@ static sipconf_frame_t *feed(proto_tree *tree, packet_info *pinfo)
             sipconf_diag_clear(&diag);
         }
     } else {
-        m = sipconf_tracker_request(tracker, pinfo->num, first_string(tree, hf_sip_method),
-                                    first_string(tree, hf_sip_ruri), call_id, cseq_method);
+        const char *method = first_string(tree, hf_sip_method);
+        char *focus_uri = method && strcmp(method, "INVITE") == 0 ? escalation_focus_uri(tree, pinfo) : NULL;
+        m = focus_uri ? sipconf_tracker_escalation(tracker, pinfo->num, call_id, focus_uri)
+                      : sipconf_tracker_request(tracker, pinfo->num, method, first_string(tree, hf_sip_ruri),
+                                                call_id, cseq_method);
     }
     return m || rec->has_diag ? rec : NULL;
 }
@@ -235,6 +267,13 @@ static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             add_frame_link(t, hf_sipconf_mcu_invite, tvb, c->mcu_invite_frame);
         if (c && (m->leg == SIPCONF_LEG_FOCUS || m->leg == SIPCONF_LEG_MCU))
             proto_item_set_generated(proto_tree_add_uint(t, hf_sipconf_outcome, tvb, 0, 0, c->outcome));
+        if (c && m->leg == SIPCONF_LEG_ESCALATION && !rec->is_response) {
+            add_frame_link(t, hf_sipconf_old_dialog_bye, tvb, c->old_dialog_bye_frame);
+            expert_add_info_format(pinfo, top, &ei_sipconf_escalation,
+                                   "Two-party IM escalated to conference %s", c->conference_id);
+        }
+        if (c && m->leg == SIPCONF_LEG_OLD_DIALOG_BYE)
+            add_frame_link(t, hf_sipconf_escalation_in, tvb, c->escalation_frame);
     }
     if (rec->has_diag)
         render_diag(t, tvb, &rec->diag);
@@ -279,6 +318,10 @@ void proto_register_sipconf(void)
             FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, NULL, HFILL } },
         { &hf_sipconf_mcu_invite, { "MCU leg in", "sipconf.mcu_invite", FT_FRAMENUM, BASE_NONE, NULL, 0,
             "INVITE to the conference's MCU", HFILL } },
+        { &hf_sipconf_escalation_in, { "Escalation in", "sipconf.escalation_in", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "The invitation that moved this two-party dialog into the conference", HFILL } },
+        { &hf_sipconf_old_dialog_bye, { "Two-party dialog ended in", "sipconf.old_dialog_bye", FT_FRAMENUM,
+            BASE_NONE, NULL, 0, "BYE of the two-party dialog the conference replaces", HFILL } },
         { &hf_sipconf_outcome, { "Conference outcome", "sipconf.outcome", FT_UINT8, BASE_DEC, VALS(outcome_names), 0,
             NULL, HFILL } },
         { &hf_sipconf_diag_id, { "ms-diagnostics", "sipconf.diag.id", FT_UINT32, BASE_DEC, NULL, 0,
@@ -292,6 +335,8 @@ void proto_register_sipconf(void)
     static ei_register_info ei[] = {
         { &ei_sipconf_join_failed, { "sipconf.join_failed", PI_RESPONSE_CODE, PI_WARN,
             "Conference join failed", EXPFILL } },
+        { &ei_sipconf_escalation, { "sipconf.escalation", PI_SEQUENCE, PI_CHAT,
+            "Two-party IM escalated to a conference", EXPFILL } },
         { &ei_sipconf_diagnostics, { "sipconf.diagnostics", PI_RESPONSE_CODE, PI_NOTE, "ms-diagnostics", EXPFILL } },
     };
     proto_sipconf = proto_register_protocol("SIP conference analysis (OCS/Lync)", "SIPCONF", "sipconf");
@@ -313,5 +358,7 @@ void proto_reg_handoff_sipconf(void)
     hf_sip_call_id = proto_registrar_get_id_byname("sip.Call-ID");
     hf_sip_cseq_method = proto_registrar_get_id_byname("sip.CSeq.method");
     hf_sip_msg_hdr = proto_registrar_get_id_byname("sip.msg_hdr");
+    hf_sip_content_type = proto_registrar_get_id_byname("sip.Content-Type");
+    hf_sip_msg_body = proto_registrar_get_id_byname("sip.msg_body");
     hf_c3p_conference_entity = proto_registrar_get_id_byname("c3p.conference_entity");
 }

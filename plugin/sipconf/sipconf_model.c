@@ -116,6 +116,8 @@ struct sipconf_tracker {
     GHashTable *by_id;         /* conference id → sipconf_conference_t (borrowed) */
     GPtrArray *conferences;    /* owns them */
     GHashTable *messages;      /* frame → sipconf_message_t (owned) */
+    GHashTable *two_party_calls; /* Call-IDs of INVITEs outside any conference */
+    sipconf_conference_t *last_escalated;
 };
 
 static void conference_free(gpointer p)
@@ -137,6 +139,7 @@ sipconf_tracker_t *sipconf_tracker_new(void)
     t->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     t->conferences = g_ptr_array_new_with_free_func(conference_free);
     t->messages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    t->two_party_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return t;
 }
 
@@ -149,6 +152,7 @@ void sipconf_tracker_free(sipconf_tracker_t *t)
     g_hash_table_destroy(t->by_id);
     g_ptr_array_free(t->conferences, TRUE);
     g_hash_table_destroy(t->messages);
+    g_hash_table_destroy(t->two_party_calls);
     g_free(t);
 }
 
@@ -201,6 +205,67 @@ static const sipconf_message_t *remember(sipconf_tracker_t *t, guint32 frame, co
     return copy;
 }
 
+static void open_transaction(sipconf_tracker_t *t, const char *call_id, const char *method,
+                             const sipconf_message_t *m, sipconf_conference_t *c)
+{
+    char *key = transaction_key(call_id, method);
+    if (!g_hash_table_lookup(t->transactions, key)) {
+        if (g_hash_table_size(t->transactions) >= SIPCONF_MAX_TRANSACTIONS) {
+            char *oldest = g_queue_pop_head(&t->transaction_order);
+            g_hash_table_remove(t->transactions, oldest);
+            g_free(oldest);
+        }
+        transaction_t *tr = g_new0(transaction_t, 1);
+        tr->request = *m;
+        tr->conference = c;
+        g_hash_table_insert(t->transactions, g_strdup(key), tr);
+        g_queue_push_tail(&t->transaction_order, g_strdup(key));
+    }
+    g_free(key);
+}
+
+/* Requests outside conferences matter only as the two-party dialog an
+ * escalation replaces: its INVITE, then its BYE. */
+static const sipconf_message_t *two_party_request(sipconf_tracker_t *t, guint32 frame, const char *method,
+                                                  const char *call_id)
+{
+    if (!method || !call_id)
+        return NULL;
+    if (strcmp(method, "INVITE") == 0) {
+        if (g_hash_table_size(t->two_party_calls) < SIPCONF_MAX_TRANSACTIONS)
+            g_hash_table_add(t->two_party_calls, g_strdup(call_id));
+        return NULL;
+    }
+    sipconf_conference_t *c = t->last_escalated;
+    if (strcmp(method, "BYE") != 0 || !c || c->old_dialog_bye_frame ||
+        !g_hash_table_contains(t->two_party_calls, call_id))
+        return NULL;
+    c->old_dialog_bye_frame = frame;
+    sipconf_message_t m = { .conference = c, .leg = SIPCONF_LEG_OLD_DIALOG_BYE, .request_frame = frame };
+    open_transaction(t, call_id, "BYE", &m, c);
+    return remember(t, frame, &m);
+}
+
+const sipconf_message_t *sipconf_tracker_escalation(sipconf_tracker_t *t, guint32 frame, const char *call_id,
+                                                    const char *focus_uri)
+{
+    sipconf_uri_t u;
+    if (!sipconf_parse_uri(focus_uri, &u)) {
+        sipconf_uri_clear(&u);
+        return NULL;
+    }
+    sipconf_conference_t *c = conference_for(t, &u);
+    sipconf_uri_clear(&u);
+    if (!c)
+        return NULL;
+    if (!c->escalation_frame)
+        c->escalation_frame = frame;
+    t->last_escalated = c;
+    sipconf_message_t m = { .conference = c, .leg = SIPCONF_LEG_ESCALATION, .request_frame = frame };
+    open_transaction(t, call_id, "INVITE", &m, c);
+    return remember(t, frame, &m);
+}
+
 const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 frame, const char *method,
                                                  const char *request_uri, const char *call_id,
                                                  const char *cseq_method)
@@ -208,7 +273,7 @@ const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 f
     sipconf_uri_t u = { 0 };
     if (!method || !sipconf_parse_uri(request_uri, &u)) {
         sipconf_uri_clear(&u);
-        return NULL;
+        return two_party_request(t, frame, method, call_id);
     }
     sipconf_message_t m = { .leg = leg_of(method, u.role), .request_frame = frame };
     sipconf_conference_t *c = m.leg == SIPCONF_LEG_CREATE ? NULL : conference_for(t, &u);
@@ -221,21 +286,7 @@ const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 f
     }
     sipconf_uri_clear(&u);
 
-    char *key = transaction_key(call_id, cseq_method ? cseq_method : method);
-    transaction_t *tr = g_hash_table_lookup(t->transactions, key);
-    if (!tr) {
-        if (g_hash_table_size(t->transactions) >= SIPCONF_MAX_TRANSACTIONS) {
-            char *oldest = g_queue_pop_head(&t->transaction_order);
-            g_hash_table_remove(t->transactions, oldest);
-            g_free(oldest);
-        }
-        tr = g_new0(transaction_t, 1);
-        tr->request = m;
-        tr->conference = c;
-        g_hash_table_insert(t->transactions, g_strdup(key), tr);
-        g_queue_push_tail(&t->transaction_order, g_strdup(key));
-    }
-    g_free(key);
+    open_transaction(t, call_id, cseq_method ? cseq_method : method, &m, c);
     return remember(t, frame, &m);
 }
 

@@ -51,6 +51,8 @@ typedef enum {
     SIPCONF_LEG_SUBSCRIBE = 3, /* SUBSCRIBE to the conference state */
     SIPCONF_LEG_MCU = 4,       /* INVITE to an MCU */
     SIPCONF_LEG_OTHER = 5,     /* another request to a conference URI */
+    SIPCONF_LEG_ESCALATION = 6, /* INVITE inviting a two-party peer into the conference (ms-conf-invite) */
+    SIPCONF_LEG_OLD_DIALOG_BYE = 7, /* BYE ending the two-party IM dialog the conference replaces */
 } sipconf_leg_t;
 
 typedef enum {
@@ -73,6 +75,8 @@ typedef struct {
     char *failure_where;       /* "Focus", "chat MCU", … */
     guint failure_status;
     sipconf_diag_t failure_diag; /* error_id 0 when the response had none */
+    guint32 escalation_frame;  /* the ms-conf-invite INVITE to the other party */
+    guint32 old_dialog_bye_frame; /* the BYE of the replaced two-party dialog */
 } sipconf_conference_t;
 
 /* What a SIP message is to the conferences. */
@@ -92,6 +96,11 @@ void sipconf_tracker_free(sipconf_tracker_t *t);
 const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 frame, const char *method,
                                                  const char *request_uri, const char *call_id,
                                                  const char *cseq_method);
+
+/* An INVITE whose body (application/ms-conf-invite+xml) invites the other
+ * party of a two-party IM into the conference at focus_uri: the escalation. */
+const sipconf_message_t *sipconf_tracker_escalation(sipconf_tracker_t *t, guint32 frame, const char *call_id,
+                                                    const char *focus_uri);
 
 /* A response; diag is the parsed ms-diagnostics header, or NULL. */
 const sipconf_message_t *sipconf_tracker_response(sipconf_tracker_t *t, guint32 frame, guint status,
