@@ -16,5 +16,6 @@ void proto_reg_handoff_sipconf(void);
 
 /* -z mcudiag */
 void register_tap_listener_mcudiag(void);
+void register_diagnosis_tree(void);
 
 #endif

@@ -134,6 +134,28 @@ static const lbsnat_verdict_t *lbsnat_case_of(const c3p_connection_t *conn)
     return v || !conn->end_frame ? v : lbsnat_frame_verdict(conn->end_frame);
 }
 
+/* What a frame showing a failure tells the reports. */
+static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connection_t *conn)
+{
+    c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
+    range_t *watched = prefs_get_range_value("c3p", "https_ports");
+    const gboolean to_server = watched && value_is_in_range(watched, pinfo->destport);
+    const lbsnat_verdict_t *v = lbsnat_case_of(conn);
+    info->client = address_to_str(pinfo->pool, to_server ? &pinfo->src : &pinfo->dst);
+    info->port = (guint16)(to_server ? pinfo->destport : pinfo->srcport);
+    info->outcome = conn->outcome;
+    info->lbsnat_case = v ? v->c->id : 0;
+    info->frame = pinfo->num;
+    return info;
+}
+
+const c3pconn_tap_info_t *c3pconn_failure_in_frame(packet_info *pinfo)
+{
+    const c3pconn_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3pconn, 0);
+    const c3p_connection_t *conn = rec && connections ? c3p_connections_lookup(connections, rec->stream) : NULL;
+    return conn && conn->end_frame == pinfo->num ? describe_failure(pinfo, conn) : NULL;
+}
+
 static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     const c3p_connection_t *conn = NULL;
@@ -180,15 +202,7 @@ static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                                      v->c->id, lbsnat_addr_to_str(&v->c->vip, vip, sizeof vip),
                                      lbsnat_addr_to_str(&ans->member, member, sizeof member), ans->synack_frame);
     }
-    c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
-    range_t *watched = prefs_get_range_value("c3p", "https_ports");
-    const gboolean to_server = watched && value_is_in_range(watched, pinfo->destport);
-    info->client = address_to_str(pinfo->pool, to_server ? &pinfo->src : &pinfo->dst);
-    info->port = (guint16)(to_server ? pinfo->destport : pinfo->srcport);
-    info->outcome = conn->outcome;
-    info->lbsnat_case = v ? v->c->id : 0;
-    info->frame = pinfo->num;
-    tap_queue_packet(c3pconn_tap, pinfo, info);
+    tap_queue_packet(c3pconn_tap, pinfo, describe_failure(pinfo, conn));
 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
                            "HTTPS connection to the conferencing port failed before any request was sent (%s): "

@@ -233,6 +233,13 @@ static char *diag_text(wmem_allocator_t *scope, const sipconf_diag_t *d)
                               d->reason ? d->reason : "");
 }
 
+const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
+{
+    const sipconf_message_t *m = tracker ? sipconf_tracker_message(tracker, frame) : NULL;
+    const sipconf_conference_t *c = m ? m->conference : NULL;
+    return c && c->outcome == SIPCONF_FAILED && c->failure_frame == frame ? c : NULL;
+}
+
 static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     sipconf_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0);
