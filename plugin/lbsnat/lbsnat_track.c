@@ -67,6 +67,8 @@ struct lbsnat_tracker {
     gint64 latest_time;
     GPtrArray *cases;               /* lbsnat_case_t*, index = id - 1 */
     GHashTable *verdicts;           /* frame number -> frame_verdict_t* */
+    guint32 *orphans_by_port;       /* [65536]: orphan SYN-ACKs held per client port, so
+                                     * the ACKs of ordinary traffic skip the table lookup */
     lbsnat_counters_t counters;
 };
 
@@ -108,6 +110,7 @@ static void tracker_alloc_state(lbsnat_tracker_t *t)
     t->cases = g_ptr_array_new_with_free_func(case_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->latest_time = G_MININT64;
+    t->orphans_by_port = g_new0(guint32, 65536);
     memset(&t->counters, 0, sizeof t->counters);
 }
 
@@ -117,6 +120,7 @@ static void tracker_free_state(lbsnat_tracker_t *t)
     g_hash_table_destroy(t->pending);
     g_ptr_array_free(t->cases, TRUE);
     g_hash_table_destroy(t->verdicts);
+    g_free(t->orphans_by_port);
 }
 
 static void tracker_set_config(lbsnat_tracker_t *t, const lbsnat_config_t *config)
@@ -162,6 +166,8 @@ void lbsnat_tracker_free(lbsnat_tracker_t *t)
 
 static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
 {
+    for (guint i = 0; i < ORPHANS_PER_PORT; i++)
+        t->orphans_by_port[ps->key.port] -= ps->orphans[i].used;
     g_queue_unlink(&t->expiry, &ps->queue_link);
     g_hash_table_remove(t->pending, &ps->key); /* frees ps */
 }
@@ -328,6 +334,7 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
         if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time))
             continue;
         o->used = FALSE;
+        t->orphans_by_port[ps->key.port]--;
         if (lbsnat_addr_equal(&o->src, &a->dst)) {
             a->answered_by_dst = TRUE;
             continue;
@@ -372,7 +379,7 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     adopt_orphans(t, ps, a, seg->frame);
 }
 
-static void store_orphan(port_state_t *ps, const lbsnat_segment_t *seg)
+static void store_orphan(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_segment_t *seg)
 {
     orphan_synack_t *slot = &ps->orphans[0];
     for (guint i = 0; i < ORPHANS_PER_PORT; i++) {
@@ -383,6 +390,7 @@ static void store_orphan(port_state_t *ps, const lbsnat_segment_t *seg)
         if (ps->orphans[i].time < slot->time)
             slot = &ps->orphans[i];
     }
+    t->orphans_by_port[ps->key.port] += !slot->used;
     *slot = (orphan_synack_t){
         .used = TRUE, .src = seg->src, .src_port = seg->src_port,
         .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .time = seg->time_ns,
@@ -422,7 +430,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         if (c)
             case_add_answer(t, c, seg, attempt_latest_syn(proxied));
     } else {
-        store_orphan(pending_touch(t, &seg->dst, seg->dst_port, seg->time_ns), seg);
+        store_orphan(t, pending_touch(t, &seg->dst, seg->dst_port, seg->time_ns), seg);
     }
 }
 
@@ -465,8 +473,10 @@ static void drop_acked_orphan(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     port_state_t *ps = pending_lookup(t, &seg->src, seg->src_port);
     for (guint i = 0; ps && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
-        if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && lbsnat_addr_equal(&o->src, &seg->dst))
+        if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && lbsnat_addr_equal(&o->src, &seg->dst)) {
             o->used = FALSE;
+            t->orphans_by_port[ps->key.port]--;
+        }
     }
 }
 
@@ -504,7 +514,7 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
                        LBSNAT_ROLE_CLIENT_RESET, reset_matches, seg->seq);
         break;
     case LBSNAT_TCP_ACK:
-        if (g_hash_table_size(t->pending) > 0)
+        if (t->orphans_by_port[seg->src_port])
             drop_acked_orphan(t, seg);
         break;
     default:
