@@ -201,3 +201,11 @@ guint c3p_matcher_transaction_count(const c3p_matcher_t *m)
 {
     return m->transactions->len;
 }
+
+gint64 c3p_time_between(gint64 later, gint64 earlier)
+{
+    gint64 d;
+    if (!__builtin_sub_overflow(later, earlier, &d))
+        return d;
+    return later > earlier ? G_MAXINT64 : G_MININT64;
+}

@@ -94,6 +94,9 @@ const c3p_transaction_t *c3p_matcher_response(c3p_matcher_t *m, guint32 conversa
 
 guint c3p_matcher_transaction_count(const c3p_matcher_t *m);
 
+/* later - earlier in nanoseconds, saturated instead of overflowing. */
+gint64 c3p_time_between(gint64 later, gint64 earlier);
+
 G_END_DECLS
 
 #endif

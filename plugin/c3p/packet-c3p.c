@@ -35,6 +35,7 @@
 
 #include "c3p/c3p_model.h"
 #include "c3p/c3p_tap.h"
+#include "frame_time.h"
 #include "plugin_protocols.h"
 
 /* Generic rendering stops here: hostile bodies nest thousands deep or hold
@@ -358,7 +359,7 @@ static c3p_frame_record_t *first_pass_record(packet_info *pinfo, const http_mess
 {
     c3p_frame_record_t *rec = wmem_new0(wmem_file_scope(), c3p_frame_record_t);
     const guint32 conv = find_or_create_conversation(pinfo)->conv_index;
-    const gint64 now = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    const gint64 now = frame_time_ns(&pinfo->abs_ts);
     if (m->is_request) {
         rec->target = message_target(pinfo, carrier, m->to);
         if (m->has_request_id)
@@ -400,7 +401,7 @@ static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto
     } else if (m->is_response) {
         proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_request_in, tvb, 0, 0, t->request_frame));
         nstime_t delta;
-        const gint64 ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs - t->request_time_ns;
+        const gint64 ns = c3p_time_between(frame_time_ns(&pinfo->abs_ts), t->request_time_ns);
         delta.secs = (time_t)(ns / 1000000000);
         delta.nsecs = (int)(ns % 1000000000);
         proto_item_set_generated(proto_tree_add_time(tree, hf_c3p_time, tvb, 0, 0, &delta));
@@ -624,7 +625,7 @@ static tap_packet_status c3p_stats_packet(stats_tree *st, packet_info *pinfo, ep
         increase_stat_node(st, "Unanswered", command, FALSE, -1);
         tick_stat_node(st, t->code == C3P_CODE_FAILURE ? "Failure" : (t->code == C3P_CODE_SUCCESS ? "Success" : "Other code"),
                        command, FALSE);
-        const double ms = (double)(t->response_time_ns - t->request_time_ns) / 1e6;
+        const double ms = (double)c3p_time_between(t->response_time_ns, t->request_time_ns) / 1e6;
         avg_stat_node_add_value_float(st, "Response time (ms)", command, FALSE, (gfloat)ms);
     }
     (void)pinfo;

@@ -172,6 +172,13 @@ static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
     g_hash_table_remove(t->pending, &ps->key); /* frees ps */
 }
 
+/* Whether `later` is more than `window` after `earlier`. Captures may hold
+ * any 64-bit nanosecond time, so the distance is computed without overflow. */
+static gboolean more_than_window_after(gint64 later, gint64 earlier, gint64 window)
+{
+    return later > earlier && (guint64)later - (guint64)earlier > (guint64)window;
+}
+
 /* Forget ports idle for longer than the window, relative to the newest
  * timestamp seen (timestamps may go backwards in merged captures). */
 static void pending_expire(lbsnat_tracker_t *t)
@@ -179,7 +186,7 @@ static void pending_expire(lbsnat_tracker_t *t)
     GList *head;
     while ((head = g_queue_peek_head_link(&t->expiry)) != NULL) {
         port_state_t *ps = head->data;
-        if (t->latest_time - ps->last_time <= t->config.window_ns)
+        if (!more_than_window_after(t->latest_time, ps->last_time, t->config.window_ns))
             break;
         pending_remove(t, ps);
         t->counters.expired_ports++;
@@ -220,7 +227,8 @@ static port_state_t *pending_touch(lbsnat_tracker_t *t, const lbsnat_addr_t *add
 
 static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, gint64 time)
 {
-    return time >= a->first_time - t->config.window_ns && time <= a->last_time + t->config.window_ns;
+    return !more_than_window_after(a->first_time, time, t->config.window_ns) &&
+           !more_than_window_after(time, a->last_time, t->config.window_ns);
 }
 
 /* ---- cases and verdicts ------------------------------------------------- */
@@ -368,7 +376,7 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         a->dst = seg->dst;
         a->dst_port = seg->dst_port;
         a->isn = seg->seq;
-        a->first_time = seg->time_ns;
+        a->first_time = a->last_time = seg->time_ns;
     }
     a->first_time = MIN(a->first_time, seg->time_ns);
     a->last_time = MAX(a->last_time, seg->time_ns);

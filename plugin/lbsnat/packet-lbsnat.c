@@ -20,6 +20,7 @@
 #include <epan/uat.h>
 #include <wsutil/inet_addr.h>
 
+#include "frame_time.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
@@ -251,7 +252,7 @@ static gboolean extract_segment(proto_tree *tree, packet_info *pinfo, lbsnat_seg
     seg->ack = avail >= 12 ? tvb_get_ntohl(tvb, tcp->start + 8) : 0;
     seg->flags = avail >= 14 ? tvb_get_guint8(tvb, tcp->start + 13) : 0;
     seg->frame = pinfo->num;
-    seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->time_ns = frame_time_ns(&pinfo->abs_ts);
 
     /* An ICMP header between the outer IP header and this TCP header means the
      * TCP header is quoted in an error, sent by that outer header's source. */
