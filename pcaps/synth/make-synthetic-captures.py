@@ -24,6 +24,10 @@ running it again gives identical files.
   ipv6-exthdr-vlan no SNAT over IPv6 behind an 802.1Q tag, with a hop-by-hop
                    extension header, confirmed by an ICMPv6 error quoting the
                    SYN-ACK
+  c3p-hostile      C3P bodies (HTTP POSTs on TCP 80, one connection each) no
+                   peer should send: nesting 3000 deep, a megabyte attribute,
+                   DOCTYPE entity expansion tricks, 100,000 children, invalid
+                   UTF-8, and a body cut at three places
 """
 import ipaddress
 import os
@@ -50,16 +54,17 @@ def mac(addr):
     return bytes.fromhex(MAC.get(addr, "02:00:00:00:00:99").replace(":", ""))
 
 
-def tcp_header(src, dst, sport, dport, seq, ack, flags):
-    """A 20-byte TCP header with its checksum over the right pseudo-header."""
+def tcp_header(src, dst, sport, dport, seq, ack, flags, payload=b""):
+    """A 20-byte TCP header (and payload) with its checksum over the right pseudo-header."""
     s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags,
                       64240 if not flags & RST else 0, 0, 0)
+    segment = hdr + payload
     if s.version == 4:
-        pseudo = s.packed + d.packed + struct.pack("!BBH", 0, 6, len(hdr))
+        pseudo = s.packed + d.packed + struct.pack("!BBH", 0, 6, len(segment))
     else:
-        pseudo = s.packed + d.packed + struct.pack("!IxxxB", len(hdr), 6)
-    return hdr[:16] + struct.pack("!H", checksum(pseudo + hdr)) + hdr[18:]
+        pseudo = s.packed + d.packed + struct.pack("!IxxxB", len(segment), 6)
+    return hdr[:16] + struct.pack("!H", checksum(pseudo + segment)) + hdr[18:] + payload
 
 
 def ipv4(src, dst, proto, payload, ident=1):
@@ -82,8 +87,8 @@ def ethernet(src, dst, ethertype, payload, vlan=None):
     return mac(dst) + mac(src) + tag + struct.pack("!H", ethertype) + payload
 
 
-def tcp_packet(src, dst, sport, dport, seq, ack, flags, vlan=None, hop_by_hop=False):
-    seg = tcp_header(src, dst, sport, dport, seq, ack, flags)
+def tcp_packet(src, dst, sport, dport, seq, ack, flags, vlan=None, hop_by_hop=False, payload=b""):
+    seg = tcp_header(src, dst, sport, dport, seq, ack, flags, payload)
     if ":" in src:
         return ethernet(src, dst, 0x86DD, ipv6(src, dst, 6, seg, hop_by_hop), vlan)
     return ethernet(src, dst, 0x0800, ipv4(src, dst, 6, seg), vlan)
@@ -216,13 +221,54 @@ def ipv6_exthdr_vlan():
     return c
 
 
+PSH = 0x08
+FOCUS = "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
+
+
+def c3p_request(request_id, command_xml, prolog="", sender="sip:alice@contoso.com"):
+    return (f'<?xml version="1.0"?>{prolog}<request xmlns="urn:ietf:params:xml:ns:cccp" C3PVersion="1" '
+            f'to="{FOCUS}" from="{sender}" requestId="{request_id}">{command_xml}</request>').encode("utf-8", "surrogateescape")
+
+
+def c3p_hostile():
+    c = Capture("c3p-hostile")
+    server = "10.137.2.20"
+    laughs = "".join(f'<!ENTITY l{i} "{"".join(f"&l{i - 1};" for _ in range(10))}">' for i in range(1, 10))
+    bodies = [
+        c3p_request(1, "<getConference>" + "<x>" * 3000 + "deep" + "</x>" * 3000 + "</getConference>"),
+        c3p_request(2, "<getConference/>", sender="sip:" + "A" * (1 << 20) + "@contoso.com"),
+        c3p_request(3, "<getConference><x>&l9;</x></getConference>",
+                    prolog=f'<!DOCTYPE request [<!ENTITY l0 "lol">{laughs}]>'),
+        c3p_request(4, "<getConference>" + "<x/>" * 100000 + "</getConference>"),
+        c3p_request(5, "<getConference/>", sender="sip:\udcff\udcfe\udcc3(@contoso.com"),
+    ]
+    whole = c3p_request(6, f'<addUser><conferenceKeys confEntity="{FOCUS}"/></addUser>')
+    bodies += [whole[:60], whole[:150], whole[:-5]]
+    t = 1.0
+    for n, body in enumerate(bodies):
+        port = 51000 + n
+        head = (f"POST /LiveServer/Focus/ HTTP/1.1\r\nHost: pool01.contoso.com\r\n"
+                f"Content-Type: application/cccp+xml\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        c.add(t, tcp_packet(CLIENT, server, port, 80, 1000, 0, SYN))
+        c.add(t + 0.0001, tcp_packet(server, CLIENT, 80, port, 5000, 1001, SYNACK))
+        c.add(t + 0.0002, tcp_packet(CLIENT, server, port, 80, 1001, 5001, ACK))
+        data, seq = head + body, 1001
+        for off in range(0, len(data), 1400):
+            t += 0.00001
+            c.add(t + 0.0003, tcp_packet(CLIENT, server, port, 80, seq, 5001, ACK | PSH, payload=data[off:off + 1400]))
+            seq += len(data[off:off + 1400])
+        t += 1.0
+    return c
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..")
     expected_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "tests", "capture", "expected")
     os.makedirs(outdir, exist_ok=True)
     os.makedirs(expected_dir, exist_ok=True)
-    for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan):
+    for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan,
+                 c3p_hostile):
         capture = make()
         capture.write(outdir, expected_dir)
         print(f"synth-{capture.name}.pcap: {len(capture.frames)} frames, {len(capture.expected)} expected lbsnat frames")

@@ -42,6 +42,11 @@
  * hundreds of thousands of elements; the XML dissector's own tree shows the rest. */
 #define C3P_MAX_DEPTH 32
 #define C3P_MAX_NODES 2000
+/* Bodies nested deeper than this are parsed without the XML dissector's own
+ * tree: Wireshark refuses trees deeper than 500 levels (a dissector bug). */
+#define C3P_MAX_XML_TREE_DEPTH 200
+/* Attribute or text values longer than this are worth a note: C3P values are URIs and words. */
+#define C3P_LONG_VALUE 4096
 
 static int proto_c3p = -1;
 static int proto_xml = -1;
@@ -95,6 +100,10 @@ static expert_field ei_c3p_foreign_namespace = EI_INIT;
 static expert_field ei_c3p_bad_request_id = EI_INIT;
 static expert_field ei_c3p_command_count = EI_INIT;
 static expert_field ei_c3p_view_truncated = EI_INIT;
+static expert_field ei_c3p_invalid_utf8 = EI_INIT;
+static expert_field ei_c3p_long_value = EI_INIT;
+static expert_field ei_c3p_doctype = EI_INIT;
+static expert_field ei_c3p_too_deep = EI_INIT;
 
 static const value_string health_state_names[] = {
     { 0, "Normal" }, { 1, "Loaded" }, { 2, "Full" }, { 3, "Unavailable" }, { 0, NULL }
@@ -119,6 +128,8 @@ typedef struct {
     tvbuff_t *tvb;   /* the body the XML dissector parsed */
     guint nodes;     /* generic items added so far */
     gboolean truncated;
+    gboolean invalid_utf8;  /* a value the view read is not UTF-8 */
+    guint long_values;      /* values longer than C3P_LONG_VALUE */
 } c3p_walk_t;
 
 static char *frame_text(packet_info *pinfo, const xml_frame_t *f)
@@ -280,6 +291,18 @@ static void add_health_state(proto_tree *tree, c3p_walk_t *w, xml_frame_t *f)
                                                      tvb_captured_length(valued->value), (guint32)value));
 }
 
+/* Notes what is odd about a value the view shows. */
+static void check_value(c3p_walk_t *w, const xml_frame_t *f)
+{
+    if (!f->value)
+        return;
+    const gint len = (gint)tvb_captured_length(f->value);
+    if (len > C3P_LONG_VALUE)
+        w->long_values++;
+    if (!g_utf8_validate((const char *)tvb_get_ptr(f->value, 0, len), len, NULL))
+        w->invalid_utf8 = TRUE;
+}
+
 /* Every element, attribute and text below tag, by name and value, bounded. */
 static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, guint depth, gboolean mcufactory)
 {
@@ -300,6 +323,7 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
         }
         if (f->type == XML_FRAME_ATTRIB) {
             w->nodes++;
+            check_value(w, f);
             char *value = frame_text(w->pinfo, f);
             proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
                                                f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
@@ -309,6 +333,7 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
                 add_health_state(sub, w, f);
         } else if (f->type == XML_FRAME_CDATA) {
             w->nodes++;
+            check_value(w, f);
             add_text_field(sub, hf_c3p_text, w, f);
         } else if (f->type == XML_FRAME_TAG) {
             add_generic_view(sub, w, f, depth + 1, mcufactory);
@@ -413,6 +438,26 @@ static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto
 
 /* ---- the dissector -------------------------------------------------------- */
 
+/* The deepest element nesting of a body, roughly (start tags minus end tags;
+ * comments, declarations and processing instructions do not count). */
+static guint nesting_depth(tvbuff_t *tvb)
+{
+    const gint len = (gint)tvb_captured_length(tvb);
+    const guint8 *p = tvb_get_ptr(tvb, 0, len);
+    gint depth = 0, deepest = 0;
+    for (gint i = 0; i + 1 < len; i++) {
+        if (p[i] == '<') {
+            if (p[i + 1] == '/')
+                depth--;
+            else if (p[i + 1] != '!' && p[i + 1] != '?' && ++depth > deepest)
+                deepest = depth;
+        } else if (p[i] == '/' && p[i + 1] == '>') {
+            depth--;
+        }
+    }
+    return (guint)deepest;
+}
+
 static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     xml_frame_t *before = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
@@ -478,7 +523,11 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
         expert_add_info(pinfo, top, &ei_c3p_xml_disabled);
         return tvb_captured_length(tvb);
     }
-    xml_frame_t *root = parse_xml(tvb, pinfo, tree, data);
+    const guint depth = nesting_depth(tvb);
+    if (depth > C3P_MAX_XML_TREE_DEPTH)
+        expert_add_info_format(pinfo, top, &ei_c3p_too_deep,
+                               "C3P body nests elements %u deep: the XML tree is not shown (the C3P view is)", depth);
+    xml_frame_t *root = parse_xml(tvb, pinfo, depth > C3P_MAX_XML_TREE_DEPTH ? NULL : tree, data);
     xml_frame_t *root_tag = root ? xml_get_tag(root, NULL) : NULL;
     if (!root_tag) {
         expert_add_info(pinfo, top, &ei_c3p_not_xml);
@@ -559,6 +608,17 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     if (command && c3p_is_known_command(m.command))
         add_command_fields(c3p_tree, &w, command, 0);
     add_generic_view(c3p_tree, &w, root_tag, 0, mcufactory);
+    if (w.invalid_utf8)
+        expert_add_info(pinfo, top, &ei_c3p_invalid_utf8);
+    if (w.long_values)
+        expert_add_info_format(pinfo, top, &ei_c3p_long_value,
+                               "%u attribute or text value%s longer than %u bytes (C3P values are URIs and words)",
+                               w.long_values, w.long_values == 1 ? "" : "s", C3P_LONG_VALUE);
+    for (xml_frame_t *f = root->first_child; f; f = f->next_sibling)
+        if (f->type == XML_FRAME_DTD_DOCTYPE) {
+            expert_add_info(pinfo, top, &ei_c3p_doctype);
+            break;
+        }
     if (w.truncated)
         expert_add_info_format(pinfo, top, &ei_c3p_view_truncated,
                                "C3P view stops at %u levels or %u items; the XML tree below holds the rest",
@@ -706,6 +766,12 @@ void proto_register_c3p(void)
         { &ei_c3p_command_count, { "c3p.command_count", PI_PROTOCOL, PI_WARN,
             "C3P message without exactly one command element", EXPFILL } },
         { &ei_c3p_view_truncated, { "c3p.view_truncated", PI_UNDECODED, PI_NOTE, "C3P view truncated", EXPFILL } },
+        { &ei_c3p_invalid_utf8, { "c3p.invalid_utf8", PI_MALFORMED, PI_WARN,
+            "C3P body holds values that are not valid UTF-8 (shown with replacement characters)", EXPFILL } },
+        { &ei_c3p_too_deep, { "c3p.too_deep", PI_MALFORMED, PI_WARN, "C3P body nested too deep", EXPFILL } },
+        { &ei_c3p_long_value, { "c3p.long_value", PI_PROTOCOL, PI_NOTE, "Very long C3P value", EXPFILL } },
+        { &ei_c3p_doctype, { "c3p.doctype", PI_PROTOCOL, PI_WARN,
+            "C3P body carries a DOCTYPE (declarations are not part of C3P; entities are not expanded)", EXPFILL } },
     };
 
     proto_c3p = proto_register_protocol("Centralized Conference Control Protocol (C3P/CCCP)", "C3P", "c3p");

@@ -19,7 +19,8 @@ import sys
 
 FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id", "c3p.target",
           "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
-EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p.bad_request_id",
+EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p.bad_request_id", "c3p.too_deep",
+           "c3p.view_truncated", "c3p.long_value", "c3p.doctype", "c3p.invalid_utf8",
            "c3p.command_count", "c3p.unknown_root"]
 COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "request_in", "reason", "experts"]
 
