@@ -109,33 +109,39 @@ class BufferedConn:
         self.sock.sendall(data)
 
 
-def serve_sip(conn):
-    conn = BufferedConn(conn)
+def messages(sock):
+    """Each SIP or HTTP message of a connection, with the connection to answer on."""
+    conn = BufferedConn(sock)
     while True:
         msg = read_message(conn)
         if not msg:
             return
-        head, body = msg
-        lines = head.split("\r\n")
-        headers = [l for l in lines[1:] if l.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
-        headers = [l + (";tag=3C150080" if l.lower().startswith("to:") and "tag=" not in l else "") for l in headers]
+        yield conn, msg[0], msg[1]
+
+
+def sip_reply_headers(head):
+    """What a SIP response copies from its request: Via, From, To (given a tag), Call-ID, CSeq."""
+    lines = head.split("\r\n")[1:]
+    copied = [l for l in lines if l.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+    return "\r\n".join(l + (";tag=3C150080" if l.lower().startswith("to:") and "tag=" not in l else "")
+                        for l in copied)
+
+
+def serve_sip(sock):
+    for conn, head, body in messages(sock):
+        common = sip_reply_headers(head)
         if "<deleteUser" in body:
             continue  # never answered
         reply = response_body(body)
         if reply is None:
-            conn.sendall(("SIP/2.0 400 Bad Request\r\n" + "\r\n".join(headers) + "\r\nContent-Length: 0\r\n\r\n").encode())
+            conn.sendall(f"SIP/2.0 400 Bad Request\r\n{common}\r\nContent-Length: 0\r\n\r\n".encode())
             continue
-        conn.sendall(("SIP/2.0 200 OK\r\n" + "\r\n".join(headers) + "\r\nContent-Type: application/cccp+xml\r\n"
+        conn.sendall((f"SIP/2.0 200 OK\r\n{common}\r\nContent-Type: application/cccp+xml\r\n"
                       f"Content-Length: {len(reply.encode())}\r\n\r\n{reply}").encode())
 
 
-def serve_http(conn):
-    conn = BufferedConn(conn)
-    while True:
-        msg = read_message(conn)
-        if not msg:
-            return
-        head, body = msg
+def serve_http(sock):
+    for conn, head, body in messages(sock):
         if re.search(r"(?im)^x-lab-no-answer:\s*1", head):
             time.sleep(1.5)
             return

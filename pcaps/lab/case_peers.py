@@ -29,8 +29,8 @@ import sys
 import threading
 import time
 
-from c3p_peers import (BufferedConn, CI, FOCUS, FOCUS_FACTORY, CHAT_MCU, USER, listen, read_message,
-                       request_body, response_body, sip_request)
+from c3p_peers import (BufferedConn, CI, FOCUS, FOCUS_FACTORY, CHAT_MCU, USER, listen, messages, read_message,
+                       request_body, response_body, sip_reply_headers, sip_request)
 
 VIP = "10.137.2.11"
 BOB = "sip:bob@contoso.com"
@@ -62,20 +62,12 @@ def post_health(keylog):
     print("health", "ok" if Health.ok else "failed", flush=True)
 
 
-def serve_focus(conn):
+def serve_focus(sock):
     """Focus Factory, Focus and IM MCU over SIP."""
-    conn = BufferedConn(conn)
-    while True:
-        msg = read_message(conn)
-        if not msg:
-            return
-        head, body = msg
-        lines = head.split("\r\n")
-        method, uri = lines[0].split()[:2]
-        headers = [l for l in lines[1:] if l.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
-        headers = [l + (";tag=3C150080" if l.lower().startswith("to:") and "tag=" not in l else "") for l in headers]
-        common = "\r\n".join(headers)
-        if method in ("ACK",):
+    for conn, head, body in messages(sock):
+        method, uri = head.split("\r\n")[0].split()[:2]
+        common = sip_reply_headers(head)
+        if method == "ACK":
             continue
         if method == "INVITE" and "app:conf:chat:" in uri and not Health.ok:
             conn.sendall((f"SIP/2.0 503 Service Unavailable\r\n{common}\r\n"
