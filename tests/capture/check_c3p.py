@@ -12,10 +12,10 @@ capture: each response's request_in names a request with the same requestId
 and command, c3p.time is non-negative, and c3p.failure marks exactly the
 failure responses.
 """
-import argparse
 import csv
-import subprocess
 import sys
+
+from checklib import arguments, finish, tshark
 
 FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id", "c3p.target",
           "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
@@ -25,19 +25,15 @@ EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p
 COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "request_in", "reason", "experts"]
 
 
-def tshark(runner, plugin, args):
-    return subprocess.run([runner, plugin, *args], check=True, capture_output=True, text=True).stdout
-
-
-def messages(runner, plugin, pcap, two_pass):
+def messages(a, two_pass):
     """{(frame, index): row} for each C3P message (a frame may hold several)."""
-    args = ["-r", pcap, "-Y", "c3p", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
+    args = ["-r", a.pcap, "-Y", "c3p", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
     for f in FIELDS:
         args += ["-e", f]
     if two_pass:
         args.append("-2")
     rows = {}
-    for line in tshark(runner, plugin, args).splitlines():
+    for line in tshark(a, *args).splitlines():
         values = dict(zip(FIELDS, line.split("\t")))
         frame = int(values["frame.number"])
         split = {f: values[f].split("|") for f in FIELDS[1:]}
@@ -53,8 +49,8 @@ def messages(runner, plugin, pcap, two_pass):
             }
     # Expert infos per frame (messages of one frame share them).
     for name in EXPERTS:
-        args = ["-r", pcap, "-Y", name, "-T", "fields", "-e", "frame.number"] + (["-2"] if two_pass else [])
-        for frame in tshark(runner, plugin, args).split():
+        args = ["-r", a.pcap, "-Y", name, "-T", "fields", "-e", "frame.number"] + (["-2"] if two_pass else [])
+        for frame in tshark(a, *args).split():
             for key, row in rows.items():
                 if key[0] == int(frame):
                     row["experts"].add(name)
@@ -79,18 +75,12 @@ def invariants(rows, label):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runner", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--pcap", required=True)
-    ap.add_argument("--expected", required=True)
-    ap.add_argument("--write", action="store_true",
-                    help="write the -2 view as the expected file (review it before committing)")
-    a = ap.parse_args()
+    a = arguments(("--write", dict(action="store_true",
+                                   help="write the -2 view as the expected file (review it before committing)")))
     if a.write:
         with open(a.expected, "w") as f:
             f.write("frame\t" + "\t".join(COLUMNS) + "\n")
-            for (frame, _), r in sorted(messages(a.runner, a.plugin, a.pcap, True).items()):
+            for (frame, _), r in sorted(messages(a, True).items()):
                 r = dict(r, experts=",".join(sorted(r["experts"])))
                 f.write(f"{frame}\t" + "\t".join(r[c] for c in COLUMNS) + "\n")
         return 0
@@ -107,7 +97,7 @@ def main():
     failures = []
     for two_pass in (True, False):
         label = "-2" if two_pass else "one pass"
-        got = messages(a.runner, a.plugin, a.pcap, two_pass)
+        got = messages(a, two_pass)
         failures += invariants(got, label)
         for key in sorted(set(got) | set(expected)):
             want = expected.get(key)
@@ -121,10 +111,7 @@ def main():
                 if have[col] != want[col]:
                     failures.append(f"{label} frame {key[0]} message {key[1]} {col}: got {have[col]!r}, "
                                     f"expected {want[col]!r}")
-    for f in failures:
-        print("FAIL", f)
-    print(f"{a.pcap}: {len(expected)} expected C3P messages, {len(failures)} failures")
-    return 1 if failures else 0
+    return finish(a, failures, f"{len(expected)} expected C3P messages")
 
 
 if __name__ == "__main__":

@@ -12,19 +12,13 @@ The expected file starts with header lines:
   # two-pass-only-frames: <n> ...  (frames only -2 can flag: absent in one pass)
 then one tab-separated row per matching frame, as -2 shows it.
 """
-import argparse
-import subprocess
 import sys
+
+from checklib import arguments, finish, tshark
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runner", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--pcap", required=True)
-    ap.add_argument("--expected", required=True)
-    ap.add_argument("--write", action="store_true", help="write the -2 rows (review before committing)")
-    a = ap.parse_args()
+    a = arguments(("--write", dict(action="store_true", help="write the -2 rows (review before committing)")))
     with open(a.expected) as f:
         lines = f.read().splitlines()
     head = [l for l in lines if l.startswith("# ")]
@@ -36,10 +30,10 @@ def main():
     later_frames = set(header.get("two-pass-only-frames", []))
 
     def rows(two_pass):
-        args = [a.runner, a.plugin, "-r", a.pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t"]
+        args = ["-r", a.pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t"]
         for f in fields:
             args += ["-e", f]
-        out = subprocess.run(args + (["-2"] if two_pass else []), check=True, capture_output=True, text=True).stdout
+        out = tshark(a, *args, *(["-2"] if two_pass else []))
         return {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
 
     if a.write:
@@ -66,10 +60,7 @@ def main():
                     ev = ""
                 if gv != ev:
                     failures.append(f"{label} frame {frame} {f}: got {gv!r}, expected {ev!r}")
-    for f in failures:
-        print("FAIL", f)
-    print(f"{a.pcap}: {len(want)} expected rows of {display_filter}, {len(failures)} failures")
-    return 1 if failures else 0
+    return finish(a, failures, f"{len(want)} expected rows of {display_filter}")
 
 
 if __name__ == "__main__":

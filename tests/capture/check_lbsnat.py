@@ -14,43 +14,38 @@ Checks, in one pass and with -2: the flagged frames and their role, VIP, port,
 member and client; the lbsnat.missing_snat expert on exactly the foreign
 SYN-ACKs; and the -z lbsnat,tree report's per-VIP counts, members and clients.
 """
-import argparse
 import csv
-import subprocess
 import sys
+
+from checklib import arguments, finish, tshark
 
 ROLE_NAMES = {"1": "syn", "2": "synack", "3": "rst", "4": "icmp"}
 FIELDS = ["frame.number", "lbsnat.role", "lbsnat.vip", "lbsnat.vip_port", "lbsnat.member", "lbsnat.client"]
 
 
-def tshark(args, runner, plugin):
-    out = subprocess.run([runner, plugin, *args], check=True, capture_output=True, text=True)
-    return out.stdout
-
-
-def flagged_rows(runner, plugin, pcap, two_pass):
-    args = ["-r", pcap, "-Y", "lbsnat", "-T", "fields", "-E", "separator=\t"]
+def flagged_rows(a, two_pass):
+    args = ["-r", a.pcap, "-Y", "lbsnat", "-T", "fields", "-E", "separator=\t"]
     for f in FIELDS:
         args += ["-e", f]
     if two_pass:
         args.append("-2")
     rows = {}
-    for line in tshark(args, runner, plugin).splitlines():
+    for line in tshark(a, *args).splitlines():
         frame, role, vip, port, member, client = line.split("\t")
         rows[int(frame)] = (ROLE_NAMES.get(role, role), vip, port, member, client)
     return rows
 
 
-def expert_frames(runner, plugin, pcap, two_pass):
-    args = ["-r", pcap, "-Y", "lbsnat.missing_snat", "-T", "fields", "-e", "frame.number"]
+def expert_frames(a, two_pass):
+    args = ["-r", a.pcap, "-Y", "lbsnat.missing_snat", "-T", "fields", "-e", "frame.number"]
     if two_pass:
         args.append("-2")
-    return {int(x) for x in tshark(args, runner, plugin).split()}
+    return {int(x) for x in tshark(a, *args).split()}
 
 
-def stats_report(runner, plugin, pcap):
+def stats_report(a):
     """-z lbsnat,tree as {vip: {"count": n, "children": {name: n}, "members": {...}, "clients": {...}}}."""
-    text = tshark(["-r", pcap, "-q", "-z", "lbsnat,tree"], runner, plugin)
+    text = tshark(a, "-r", a.pcap, "-q", "-z", "lbsnat,tree")
     report, vip, group = {}, None, None
     for line in text.splitlines():
         # Items are indented one space per level; the name ends at the first
@@ -94,25 +89,20 @@ def expected_report(expected):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runner", required=True, help="tests/run-tshark")
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--pcap", required=True)
-    ap.add_argument("--expected", required=True)
-    a = ap.parse_args()
+    a = arguments()
 
     with open(a.expected, newline="") as f:
         expected = list(csv.DictReader(f, delimiter="\t"))
     want = {int(r["frame"]): (r["role"], r["vip"], r["vip_port"], r["member"], r["client"]) for r in expected}
     failures = []
 
-    two = flagged_rows(a.runner, a.plugin, a.pcap, True)
+    two = flagged_rows(a, True)
     if two != want:
         for frame in sorted(set(two) | set(want)):
             if two.get(frame) != want.get(frame):
                 failures.append(f"-2 frame {frame}: got {two.get(frame)}, expected {want.get(frame)}")
 
-    one = flagged_rows(a.runner, a.plugin, a.pcap, False)
+    one = flagged_rows(a, False)
     for r in expected:
         frame = int(r["frame"])
         if "onepass" in r:
@@ -132,14 +122,14 @@ def main():
     synacks = {int(r["frame"]) for r in expected if r["role"] == "synack"}
     synacks_one = {int(r["frame"]) for r in expected
                    if r["role"] == "synack" and r.get("onepass", "yes") == "yes"}
-    got = expert_frames(a.runner, a.plugin, a.pcap, True)
+    got = expert_frames(a, True)
     if got != synacks:
         failures.append(f"-2 lbsnat.missing_snat on frames {sorted(got)}, expected {sorted(synacks)}")
-    got = expert_frames(a.runner, a.plugin, a.pcap, False)
+    got = expert_frames(a, False)
     if got != synacks_one:
         failures.append(f"one pass lbsnat.missing_snat on frames {sorted(got)}, expected {sorted(synacks_one)}")
 
-    report = stats_report(a.runner, a.plugin, a.pcap)
+    report = stats_report(a)
     for vip, exp in expected_report(expected).items():
         got_vip = report.get(vip)
         if not got_vip:
@@ -156,10 +146,7 @@ def main():
     if not expected and report:
         failures.append(f"-z lbsnat,tree lists VIPs for a negative capture: {report}")
 
-    for f in failures:
-        print("FAIL", f)
-    print(f"{a.pcap}: {len(want)} expected frames, {len(two)} flagged with -2, {len(one)} in one pass")
-    return 1 if failures else 0
+    return finish(a, failures, f"{len(want)} expected frames, {len(two)} flagged with -2, {len(one)} in one pass")
 
 
 if __name__ == "__main__":

@@ -8,26 +8,19 @@ the start of a report line ('#' lines are comments). For -z mcudiag, a report
 that holds "No fault found" must have no numbered finding, and the other way
 round.
 """
-import argparse
-import subprocess
 import sys
+
+from checklib import arguments, finish, tshark
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runner", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--pcap", required=True)
-    ap.add_argument("--expected", required=True)
-    ap.add_argument("--stat", default="mcudiag", help="the -z argument")
-    a = ap.parse_args()
+    a = arguments(("--stat", dict(default="mcudiag", help="the -z argument")))
     with open(a.expected) as f:
         want = [line.rstrip("\n") for line in f if line.strip() and not line.startswith("#")]
     failures = []
     for extra in ([], ["-2"]):
         label = "-2" if extra else "one pass"
-        report = subprocess.run([a.runner, a.plugin, "-r", a.pcap, "-q", "-z", a.stat, *extra], check=True,
-                                capture_output=True, text=True).stdout.splitlines()
+        report = tshark(a, "-r", a.pcap, "-q", "-z", a.stat, *extra).splitlines()
         at = 0
         for line in want:
             found = next((i for i in range(at, len(report)) if report[i].startswith(line)), None)
@@ -41,10 +34,7 @@ def main():
             failures.append(f"{label}: findings and 'No fault found' disagree")
         if failures:
             print("\n".join(report))
-    for f in failures:
-        print("FAIL", f)
-    print(f"{a.pcap}: {len(want)} expected report lines, {len(failures)} failures")
-    return 1 if failures else 0
+    return finish(a, failures, f"{len(want)} expected report lines")
 
 
 if __name__ == "__main__":
