@@ -18,4 +18,8 @@ typedef struct {
     guint32 frame;
 } c3p_tap_info_t;
 
+/* The TCP ports whose TLS carries HTTP (preference c3p.https_ports): the
+ * conferencing port other protocols of the plugin watch. */
+gboolean c3p_is_https_port(guint32 port);
+
 #endif

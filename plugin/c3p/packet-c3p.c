@@ -643,6 +643,11 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     return tvb_captured_length(tvb);
 }
 
+gboolean c3p_is_https_port(guint32 port)
+{
+    return pref_https_ports && value_is_in_range(pref_https_ports, port);
+}
+
 /* ---- -z c3p,tree ----------------------------------------------------------- */
 
 static const char st_root[] = "C3P requests by target and command";

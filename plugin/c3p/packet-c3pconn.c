@@ -16,17 +16,17 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
-#include <epan/prefs.h>
 #include <epan/proto_data.h>
-#include <epan/range.h>
 
 #include <epan/address_types.h>
 #include <epan/to_str.h>
 #include <epan/tap.h>
 
 #include "c3p/c3p_connections.h"
+#include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
 #include "lbsnat/lbsnat_tap.h"
+#include "postdissector_fields.h"
 #include "plugin_protocols.h"
 
 #define C3PCONN_MAX_STREAMS 100000
@@ -64,15 +64,9 @@ static const value_string outcome_names[] = {
 static void c3pconn_init(void)
 {
     connections = c3p_connections_new(C3PCONN_MAX_STREAMS);
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_c3pconn))) {
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        const int ids[] = { hf_tcp_srcport, hf_tcp_stream, hf_tls_content_type, hf_http_request, hf_icmp_type,
-                            hf_icmpv6_type };
-        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-            if (ids[i] > 0)
-                g_array_append_val(wanted, ids[i]);
-        set_postdissector_wanted_hfids(c3pconn_handle, wanted);
-    }
+    const int ids[] = { hf_tcp_srcport, hf_tcp_stream, hf_tls_content_type, hf_http_request, hf_icmp_type,
+                        hf_icmpv6_type };
+    want_fields(c3pconn_handle, proto_c3pconn, ids, G_N_ELEMENTS(ids));
 }
 
 static void c3pconn_cleanup(void)
@@ -80,11 +74,6 @@ static void c3pconn_cleanup(void)
     set_postdissector_wanted_hfids(c3pconn_handle, NULL);
     c3p_connections_free(connections);
     connections = NULL;
-}
-
-static GPtrArray *fields(proto_tree *tree, int hf)
-{
-    return hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
 }
 
 /* What the first pass remembers of a frame of a watched connection. */
@@ -97,10 +86,10 @@ typedef struct {
  * port. Frames with an ICMP error (quoting a TCP header) are not segments. */
 static const c3p_connection_t *feed_frame(proto_tree *tree, packet_info *pinfo, gboolean *client_syn)
 {
-    GPtrArray *ports = fields(tree, hf_tcp_srcport);
-    GPtrArray *streams = fields(tree, hf_tcp_stream);
-    if (!ports || ports->len != 1 || !streams || streams->len != 1 || fields(tree, hf_icmp_type) ||
-        fields(tree, hf_icmpv6_type))
+    GPtrArray *ports = field_occurrences(tree, hf_tcp_srcport);
+    GPtrArray *streams = field_occurrences(tree, hf_tcp_stream);
+    if (!ports || ports->len != 1 || !streams || streams->len != 1 || field_occurrences(tree, hf_icmp_type) ||
+        field_occurrences(tree, hf_icmpv6_type))
         return NULL;
     const field_info *tcp = g_ptr_array_index(ports, 0);
     if (tvb_captured_length_remaining(tcp->ds_tvb, tcp->start) < 14)
@@ -108,13 +97,12 @@ static const c3p_connection_t *feed_frame(proto_tree *tree, packet_info *pinfo, 
     const guint16 src_port = tvb_get_ntohs(tcp->ds_tvb, tcp->start);
     const guint16 dst_port = tvb_get_ntohs(tcp->ds_tvb, tcp->start + 2);
     const guint8 flags = tvb_get_guint8(tcp->ds_tvb, tcp->start + 13);
-    range_t *watched = prefs_get_range_value("c3p", "https_ports");
-    const gboolean from_client = watched && value_is_in_range(watched, dst_port);
-    if (!from_client && !(watched && value_is_in_range(watched, src_port)))
+    const gboolean from_client = c3p_is_https_port(dst_port);
+    if (!from_client && !c3p_is_https_port(src_port))
         return NULL;
 
-    gboolean request = fields(tree, hf_http_request) != NULL;
-    GPtrArray *records = fields(tree, hf_tls_content_type);
+    gboolean request = field_occurrences(tree, hf_http_request) != NULL;
+    GPtrArray *records = field_occurrences(tree, hf_tls_content_type);
     for (guint i = 0; records && i < records->len && !request; i++) {
         field_info *fi = g_ptr_array_index(records, i);
         request = fvalue_get_uinteger(&fi->value) == TLS_APPLICATION_DATA;
@@ -138,8 +126,7 @@ static const lbsnat_verdict_t *lbsnat_case_of(const c3p_connection_t *conn)
 static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connection_t *conn)
 {
     c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
-    range_t *watched = prefs_get_range_value("c3p", "https_ports");
-    const gboolean to_server = watched && value_is_in_range(watched, pinfo->destport);
+    const gboolean to_server = c3p_is_https_port(pinfo->destport);
     const lbsnat_verdict_t *v = lbsnat_case_of(conn);
     info->client = address_to_str(pinfo->pool, to_server ? &pinfo->src : &pinfo->dst);
     info->port = (guint16)(to_server ? pinfo->destport : pinfo->srcport);

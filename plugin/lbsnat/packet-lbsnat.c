@@ -24,6 +24,7 @@
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
+#include "postdissector_fields.h"
 
 static int proto_lbsnat = -1;
 static int lbsnat_tap = -1;
@@ -176,15 +177,8 @@ static void lbsnat_init(void)
         tracker = lbsnat_tracker_new(&config);
     g_free(vips);
 
-    /* Asking for fields makes every frame build a tree: only when enabled. */
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_lbsnat))) {
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        const int ids[] = { hf_ip_src, hf_ipv6_src, hf_tcp_srcport, hf_icmp_type, hf_icmpv6_type };
-        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-            if (ids[i] > 0)
-                g_array_append_val(wanted, ids[i]);
-        set_postdissector_wanted_hfids(lbsnat_handle, wanted);
-    }
+    const int ids[] = { hf_ip_src, hf_ipv6_src, hf_tcp_srcport, hf_icmp_type, hf_icmpv6_type };
+    want_fields(lbsnat_handle, proto_lbsnat, ids, G_N_ELEMENTS(ids));
 }
 
 static void lbsnat_cleanup(void)
@@ -199,7 +193,7 @@ static void lbsnat_cleanup(void)
  * header that encloses what follows it. */
 static field_info *last_field_before(proto_tree *tree, int hf, const field_info *before)
 {
-    GPtrArray *found = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    GPtrArray *found = field_occurrences(tree, hf);
     for (guint i = found ? found->len : 0; i-- > 0;) {
         field_info *fi = g_ptr_array_index(found, i);
         if (!before || (fi->ds_tvb == before->ds_tvb && fi->start < before->start))

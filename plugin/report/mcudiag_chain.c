@@ -129,10 +129,9 @@ static void add_unique_str(GPtrArray *set, const char *text)
     g_ptr_array_add(set, g_strdup(text));
 }
 
-void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port,
-                                         const char *how, guint32 frame, guint lbsnat_case)
+void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port, guint32 frame,
+                                         guint lbsnat_case)
 {
-    (void)how;
     add_unique_str(chain->conn_clients, client);
     g_array_append_val(chain->conn_frames, frame);
     g_hash_table_add(chain->conn_ports, GUINT_TO_POINTER((guint)port));

@@ -43,10 +43,10 @@ typedef struct {
 void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join);
 
 /* An HTTPS connection to the conferencing port that failed before any
- * request (c3pconn): how, where it was seen, and the lbsnat case behind it (0
- * if none). */
-void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port,
-                                         const char *how, guint32 frame, guint lbsnat_case);
+ * request (c3pconn): from which host, where it was seen, and the lbsnat case
+ * behind it (0 if none). */
+void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port, guint32 frame,
+                                         guint lbsnat_case);
 
 /* The report, newly allocated (g_free it). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);

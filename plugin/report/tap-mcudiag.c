@@ -32,8 +32,7 @@ static tap_packet_status mcudiag_sipconf_packet(void *tapdata, packet_info *pinf
         (info->leg != SIPCONF_LEG_FOCUS && info->leg != SIPCONF_LEG_MCU))
         return TAP_PACKET_DONT_REDRAW;
     const gboolean failure_here = c->failure_frame == info->frame;
-    char *where = info->leg == SIPCONF_LEG_MCU ? g_strdup_printf("%s MCU", c->mcu_role ? c->mcu_role : "")
-                                               : g_strdup("Focus");
+    char *where = sipconf_leg_place(c, info->leg);
     mcudiag_join_t join = {
         .conference_id = c->conference_id, .organizer = c->organizer, .where = where, .status = info->status,
         .frame = info->frame,
@@ -50,7 +49,7 @@ static tap_packet_status mcudiag_c3pconn_packet(void *tapdata, packet_info *pinf
                                                 const void *data, tap_flags_t flags _U_)
 {
     const c3pconn_tap_info_t *info = data;
-    mcudiag_chain_add_failed_connection(tapdata, info->client, info->port, NULL, info->frame, info->lbsnat_case);
+    mcudiag_chain_add_failed_connection(tapdata, info->client, info->port, info->frame, info->lbsnat_case);
     return TAP_PACKET_REDRAW;
 }
 

@@ -18,6 +18,7 @@
 #include <epan/tap.h>
 
 #include "plugin_protocols.h"
+#include "postdissector_fields.h"
 #include "sipconf/sipconf_model.h"
 #include "sipconf/sipconf_tap.h"
 
@@ -83,15 +84,9 @@ static const value_string outcome_names[] = {
 static void sipconf_init(void)
 {
     tracker = sipconf_tracker_new();
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_sipconf))) {
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        const int ids[] = { hf_sip_method, hf_sip_ruri, hf_sip_status, hf_sip_call_id, hf_sip_cseq_method,
-                            hf_sip_msg_hdr, hf_sip_content_type, hf_sip_msg_body, hf_c3p_conference_entity };
-        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-            if (ids[i] > 0)
-                g_array_append_val(wanted, ids[i]);
-        set_postdissector_wanted_hfids(sipconf_handle, wanted);
-    }
+    const int ids[] = { hf_sip_method, hf_sip_ruri, hf_sip_status, hf_sip_call_id, hf_sip_cseq_method,
+                        hf_sip_msg_hdr, hf_sip_content_type, hf_sip_msg_body, hf_c3p_conference_entity };
+    want_fields(sipconf_handle, proto_sipconf, ids, G_N_ELEMENTS(ids));
 }
 
 static void sipconf_cleanup(void)
@@ -103,7 +98,7 @@ static void sipconf_cleanup(void)
 
 static field_info *first_field(proto_tree *tree, int hf)
 {
-    GPtrArray *found = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    GPtrArray *found = field_occurrences(tree, hf);
     return found && found->len ? g_ptr_array_index(found, 0) : NULL;
 }
 

@@ -290,6 +290,11 @@ const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 f
     return remember(t, frame, &m);
 }
 
+char *sipconf_leg_place(const sipconf_conference_t *c, sipconf_leg_t leg)
+{
+    return leg == SIPCONF_LEG_MCU ? g_strdup_printf("%s MCU", c->mcu_role ? c->mcu_role : "") : g_strdup("Focus");
+}
+
 static void update_outcome(sipconf_conference_t *c, sipconf_leg_t leg, guint status, guint32 frame,
                            const sipconf_diag_t *diag)
 {
@@ -297,8 +302,7 @@ static void update_outcome(sipconf_conference_t *c, sipconf_leg_t leg, guint sta
         c->outcome = SIPCONF_FAILED;
         c->failure_frame = frame;
         c->failure_status = status;
-        c->failure_where = leg == SIPCONF_LEG_MCU ? g_strdup_printf("%s MCU", c->mcu_role ? c->mcu_role : "")
-                                                  : g_strdup("Focus");
+        c->failure_where = sipconf_leg_place(c, leg);
         if (diag) {
             c->failure_diag = *diag;
             c->failure_diag.reason = g_strdup(diag->reason);

@@ -79,6 +79,9 @@ typedef struct {
     guint32 old_dialog_bye_frame; /* the BYE of the replaced two-party dialog */
 } sipconf_conference_t;
 
+/* Where a join leg ends up, in words: "Focus" or "<role> MCU". Free with g_free. */
+char *sipconf_leg_place(const sipconf_conference_t *c, sipconf_leg_t leg);
+
 /* What a SIP message is to the conferences. */
 typedef struct {
     const sipconf_conference_t *conference; /* NULL for non-conference messages */
