@@ -15,7 +15,7 @@ failure responses.
 import csv
 import sys
 
-from checklib import arguments, finish, tshark
+from checklib import arguments, field_rows, finish, tshark
 
 FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id", "c3p.target",
           "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
@@ -27,14 +27,9 @@ COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "re
 
 def messages(a, two_pass):
     """{(frame, index): row} for each C3P message (a frame may hold several)."""
-    args = ["-r", a.pcap, "-Y", "c3p", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
-    for f in FIELDS:
-        args += ["-e", f]
-    if two_pass:
-        args.append("-2")
     rows = {}
-    for line in tshark(a, *args).splitlines():
-        values = dict(zip(FIELDS, line.split("\t")))
+    for row in field_rows(a, "c3p", FIELDS, two_pass, "-E", "occurrence=a", "-E", "aggregator=|"):
+        values = dict(zip(FIELDS, row))
         frame = int(values["frame.number"])
         split = {f: values[f].split("|") for f in FIELDS[1:]}
         for i, kind in enumerate(split["c3p.type"]):
@@ -59,7 +54,6 @@ def messages(a, two_pass):
 
 def invariants(rows, label):
     failures = []
-    requests = {k[0]: r for k, r in rows.items() if r["type"] == "request"}
     for (frame, _), r in rows.items():
         if r["type"] == "response" and r["request_in"]:
             req = [q for (f, _), q in rows.items() if f == int(r["request_in"]) and q["type"] == "request"
@@ -70,7 +64,6 @@ def invariants(rows, label):
                 failures.append(f"{label} frame {frame}: c3p.time {r['time']!r}")
         if (r["code"] == "failure") != ("c3p.failure" in r["experts"]) and r["type"] == "response":
             failures.append(f"{label} frame {frame}: code {r['code']} but experts {sorted(r['experts'])}")
-    del requests
     return failures
 
 

@@ -14,7 +14,7 @@ then one tab-separated row per matching frame, as -2 shows it.
 """
 import sys
 
-from checklib import arguments, finish, tshark
+from checklib import arguments, field_rows, finish
 
 
 def main():
@@ -30,11 +30,7 @@ def main():
     later_frames = set(header.get("two-pass-only-frames", []))
 
     def rows(two_pass):
-        args = ["-r", a.pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t"]
-        for f in fields:
-            args += ["-e", f]
-        out = tshark(a, *args, *(["-2"] if two_pass else []))
-        return {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
+        return {r[0]: r for r in field_rows(a, display_filter, fields, two_pass)}
 
     if a.write:
         with open(a.expected, "w") as f:

@@ -17,21 +17,15 @@ SYN-ACKs; and the -z lbsnat,tree report's per-VIP counts, members and clients.
 import csv
 import sys
 
-from checklib import arguments, finish, tshark
+from checklib import arguments, field_rows, finish, tshark
 
 ROLE_NAMES = {"1": "syn", "2": "synack", "3": "rst", "4": "icmp"}
 FIELDS = ["frame.number", "lbsnat.role", "lbsnat.vip", "lbsnat.vip_port", "lbsnat.member", "lbsnat.client"]
 
 
 def flagged_rows(a, two_pass):
-    args = ["-r", a.pcap, "-Y", "lbsnat", "-T", "fields", "-E", "separator=\t"]
-    for f in FIELDS:
-        args += ["-e", f]
-    if two_pass:
-        args.append("-2")
     rows = {}
-    for line in tshark(a, *args).splitlines():
-        frame, role, vip, port, member, client = line.split("\t")
+    for frame, role, vip, port, member, client in field_rows(a, "lbsnat", FIELDS, two_pass):
         rows[int(frame)] = (ROLE_NAMES.get(role, role), vip, port, member, client)
     return rows
 

@@ -23,6 +23,15 @@ def tshark(a, *args):
     return subprocess.run([a.runner, a.plugin, *args], check=True, capture_output=True, text=True).stdout
 
 
+def field_rows(a, display_filter, fields, two_pass, *options):
+    """The frames matching display_filter as rows of the fields' values (tab-split)."""
+    args = ["-r", a.pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t", *options]
+    for f in fields:
+        args += ["-e", f]
+    out = tshark(a, *args, *(["-2"] if two_pass else []))
+    return [line.split("\t") for line in out.splitlines()]
+
+
 def finish(a, failures, summary):
     """Prints the failures and a summary line; the exit status for ctest."""
     for f in failures:

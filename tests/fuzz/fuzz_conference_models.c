@@ -9,38 +9,13 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "c3p/c3p_connections.h"
 #include "c3p/c3p_model.h"
+#include "fuzz_common.h"
 #include "sipconf/sipconf_model.h"
 
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                     \
-        }                                                                                \
-    } while (0)
-
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} input_t;
-
-static uint8_t next_byte(input_t *in)
-{
-    if (in->n == 0)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
 /* A string of the input up to the next 0x00 (or its end), at most 512 bytes. */
-static char *next_string(input_t *in)
+static char *next_string(fz_input_t *in)
 {
     size_t len = 0;
     while (len < in->n && len < 512 && in->p[len])
@@ -48,7 +23,7 @@ static char *next_string(input_t *in)
     char *s = g_strndup((const char *)in->p, len);
     in->p += len;
     in->n -= len;
-    next_byte(in); /* the terminator */
+    fz_u8(in); /* the terminator */
     return s;
 }
 
@@ -58,17 +33,17 @@ static const char *const names[] = {
     "sip:alice@contoso.com;gruu;opaque=app:conf:chat:id:TDVDW046", "sip:bob@contoso.com", "", "c1", "c2",
 };
 
-static const char *pick(input_t *in)
+static const char *pick(fz_input_t *in)
 {
-    return names[next_byte(in) % G_N_ELEMENTS(names)];
+    return names[fz_u8(in) % G_N_ELEMENTS(names)];
 }
 
 static void check_role(char *role)
 {
     if (role) {
-        CHECK(*role);
+        FZ_CHECK(*role);
         for (const char *c = role; *c; c++)
-            CHECK(!g_ascii_isupper(*c));
+            FZ_CHECK(!g_ascii_isupper(*c));
     }
     g_free(role);
 }
@@ -77,14 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    input_t in = { data, size };
+    fz_input_t in = { data, size };
     c3p_matcher_t *m = c3p_matcher_new();
     c3p_connections_t *conns = c3p_connections_new(4);
     sipconf_tracker_t *sc = sipconf_tracker_new();
     guint32 frame = 0;
     guint ops = 0;
     while (in.n > 0 && ops++ < 2048) {
-        const uint8_t op = next_byte(&in);
+        const uint8_t op = fz_u8(&in);
         frame++;
         switch (op % 10) {
         case 0: { /* free text through every parser */
@@ -93,12 +68,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_role(c3p_target_from_uri(s));
             check_role(c3p_target_from_http_path(s));
             if (c3p_parse_request_id(s, &id))
-                CHECK(strlen(s) <= 20);
+                FZ_CHECK(strlen(s) <= 20);
             (void)c3p_code_name(c3p_code_parse(s));
             (void)c3p_is_known_command(s);
             sipconf_uri_t u;
             if (sipconf_parse_uri(s, &u))
-                CHECK(u.role != NULL);
+                FZ_CHECK(u.role != NULL);
             sipconf_uri_clear(&u);
             sipconf_diag_t d;
             if (sipconf_parse_ms_diagnostics(s, &d))
@@ -108,54 +83,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 1: { /* a C3P request */
-            const guint32 conv = next_byte(&in) % 3;
-            const guint64 id = next_byte(&in) % 4;
+            const guint32 conv = fz_u8(&in) % 3;
+            const guint64 id = fz_u8(&in) % 4;
             const char *from = pick(&in), *to = pick(&in);
             const c3p_transaction_t *t = c3p_matcher_request(m, conv, id, from, to, frame, (gint64)frame * 1000,
                                                              "addUser", NULL);
-            CHECK(t && t->request_frame <= frame);
+            FZ_CHECK(t && t->request_frame <= frame);
             break;
         }
         case 2: { /* a C3P response */
-            const guint32 conv = next_byte(&in) % 3;
-            const guint64 id = next_byte(&in) % 4;
+            const guint32 conv = fz_u8(&in) % 3;
+            const guint64 id = fz_u8(&in) % 4;
             const char *from = pick(&in), *to = pick(&in);
-            const c3p_code_t code = (c3p_code_t)(next_byte(&in) % 5);
+            const c3p_code_t code = (c3p_code_t)(fz_u8(&in) % 5);
             const c3p_transaction_t *t = c3p_matcher_response(m, conv, id, from, to, frame, (gint64)frame * 1000, code);
             if (t && t->response_frame) {
-                CHECK(t->response_frame > t->request_frame);
-                CHECK(c3p_code_is_final(t->code));
+                FZ_CHECK(t->response_frame > t->request_frame);
+                FZ_CHECK(c3p_code_is_final(t->code));
             }
             break;
         }
         case 3: { /* a TCP segment of a connection to the conferencing port */
-            const c3p_connection_t *c = c3p_connections_feed(conns, next_byte(&in) % 6, next_byte(&in) & 1,
-                                                             next_byte(&in), next_byte(&in) & 1, frame);
+            const c3p_connection_t *c = c3p_connections_feed(conns, fz_u8(&in) % 6, fz_u8(&in) & 1,
+                                                             fz_u8(&in), fz_u8(&in) & 1, frame);
             if (c && c->outcome == C3P_CONN_RESET)
-                CHECK(c->end_frame && c3p_connection_failed(c, FALSE));
-            CHECK(c3p_connections_followed(conns) <= 4);
+                FZ_CHECK(c->end_frame && c3p_connection_failed(c, FALSE));
+            FZ_CHECK(c3p_connections_followed(conns) <= 4);
             break;
         }
         case 4: { /* a SIP request */
             static const char *const methods[] = { "INVITE", "SUBSCRIBE", "BYE", "SERVICE", "INFO" };
-            const char *method = methods[next_byte(&in) % G_N_ELEMENTS(methods)];
-            char *uri = next_byte(&in) & 1 ? next_string(&in) : g_strdup(pick(&in));
+            const char *method = methods[fz_u8(&in) % G_N_ELEMENTS(methods)];
+            char *uri = fz_u8(&in) & 1 ? next_string(&in) : g_strdup(pick(&in));
             const sipconf_message_t *msg = sipconf_tracker_request(sc, frame, method, uri, pick(&in), method);
             if (msg)
-                CHECK(sipconf_tracker_message(sc, frame) == msg);
+                FZ_CHECK(sipconf_tracker_message(sc, frame) == msg);
             g_free(uri);
             break;
         }
         case 5: { /* a SIP response, sometimes with ms-diagnostics */
             static const char *const methods[] = { "INVITE", "SUBSCRIBE", "BYE", "SERVICE" };
-            const guint status = 100 + next_byte(&in) * 3;
+            const guint status = 100 + fz_u8(&in) * 3;
             sipconf_diag_t d;
             char *header = next_string(&in);
             const gboolean has_diag = sipconf_parse_ms_diagnostics(header, &d);
             const sipconf_message_t *msg = sipconf_tracker_response(sc, frame, status, pick(&in),
-                                                                    methods[next_byte(&in) % 4], has_diag ? &d : NULL);
+                                                                    methods[fz_u8(&in) % 4], has_diag ? &d : NULL);
             if (msg && msg->conference && msg->conference->outcome == SIPCONF_FAILED)
-                CHECK(msg->conference->failure_status >= 300 && msg->conference->failure_where);
+                FZ_CHECK(msg->conference->failure_status >= 300 && msg->conference->failure_where);
             sipconf_diag_clear(&d);
             g_free(header);
             break;
@@ -167,17 +142,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sipconf_tracker_conference_created(sc, pick(&in));
             break;
         case 8: {
-            const gint64 a = (gint64)((guint64)next_byte(&in) << 56), b = -(gint64)next_byte(&in);
+            const gint64 a = (gint64)((guint64)fz_u8(&in) << 56), b = -(gint64)fz_u8(&in);
             const gint64 d = c3p_time_between(a, b);
-            CHECK((a >= b) == (d >= 0));
+            FZ_CHECK((a >= b) == (d >= 0));
             break;
         }
         default: { /* walk what the trackers hold */
             for (guint i = 1; i <= sipconf_tracker_conference_count(sc); i++) {
                 const sipconf_conference_t *c = sipconf_tracker_conference(sc, i);
-                CHECK(c && c->id == i && c->conference_id);
+                FZ_CHECK(c && c->id == i && c->conference_id);
             }
-            CHECK(sipconf_tracker_conference(sc, 0) == NULL);
+            FZ_CHECK(sipconf_tracker_conference(sc, 0) == NULL);
             break;
         }
         }

@@ -103,7 +103,7 @@ static void add_failed_connection(mcudiag_chain_t *chain, const lbsnat_tracker_t
     guint n = lbsnat_tracker_case_count(t);
     uint8_t k = fz_u8(in);
     guint lbsnat_case = (k & 1) && n ? 1 + k % n : 0;
-    mcudiag_chain_add_failed_connection(chain, client, port, (k & 2) ? "reset" : NULL, frame, lbsnat_case);
+    mcudiag_chain_add_failed_connection(chain, client, port, frame, lbsnat_case);
     g_free(client);
 }
 

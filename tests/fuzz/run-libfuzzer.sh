@@ -55,12 +55,11 @@ fi
 rm -rf "$probe"
 
 echo "run-libfuzzer: building in $build with $cc"
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DMCUDIAG_FUZZ=ON \
-          -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.configure.log" 2>&1 ||
-        { cat "$build.configure.log" >&2; echo "run-libfuzzer: cmake failed" >&2; exit 2; }
-    mv "$build.configure.log" "$build/configure.log"
-fi
+# Configured on every run, so targets added since the last one are known.
+mkdir -p "$build"
+cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DMCUDIAG_FUZZ=ON \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log" >&2; echo "run-libfuzzer: cmake failed" >&2; exit 2; }
 # shellcheck disable=SC2086
 if ! cmake --build "$build" -j "$(nproc)" --target $targets > "$build/fuzz-build.log" 2>&1; then
     tail -30 "$build/fuzz-build.log" >&2

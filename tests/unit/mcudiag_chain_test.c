@@ -28,14 +28,21 @@ static void feed(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 frame, con
     mcudiag_chain_add_lbsnat(chain, &info);
 }
 
-static void test_case_md_story(void)
+/* CASE.md on the wire: SYN to the VIP, SYN-ACK from the other Front End, reset. */
+static lbsnat_tracker_t *feed_field_case(mcudiag_chain_t *chain)
 {
     lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
     lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
-    mcudiag_chain_t *chain = mcudiag_chain_new();
     feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, LBSNAT_TCP_SYN);
     feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, LBSNAT_TCP_SYN | LBSNAT_TCP_ACK);
     feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, LBSNAT_TCP_RST);
+    return t;
+}
+
+static void test_case_md_story(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    lbsnat_tracker_t *t = feed_field_case(chain);
 
     char *text = mcudiag_chain_render(chain);
     g_assert_nonnull(strstr(text, "Load balancer VIP 10.137.2.11:444 forwards without SNAT (confidence high)"));
@@ -58,13 +65,9 @@ static void test_case_md_story(void)
 /* Symptom first: the failed join, then the failed connections, then the cause. */
 static void test_symptom_to_cause(void)
 {
-    lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
-    lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
     mcudiag_chain_t *chain = mcudiag_chain_new();
-    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, LBSNAT_TCP_SYN);
-    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, LBSNAT_TCP_SYN | LBSNAT_TCP_ACK);
-    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, LBSNAT_TCP_RST);
-    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, "reset", 3, 1);
+    lbsnat_tracker_t *t = feed_field_case(chain);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, 3, 1);
     mcudiag_join_t ok = { .conference_id = "TDVDW046", .where = "Focus", .status = 200, .frame = 20 };
     mcudiag_join_t failed = { .conference_id = "TDVDW046", .organizer = "alice@contoso.com", .where = "chat MCU",
                               .status = 503, .frame = 22, .diag_id = 6000,
