@@ -6,6 +6,8 @@
 #ifndef C3P_TAP_H
 #define C3P_TAP_H
 
+#include <epan/packet.h>
+
 #include "c3p/c3p_model.h"
 
 typedef struct {
@@ -21,5 +23,9 @@ typedef struct {
 /* The TCP ports whose TLS carries HTTP (preference c3p.https_ports): the
  * conferencing port other protocols of the plugin watch. */
 gboolean c3p_is_https_port(guint32 port);
+
+/* The first conference entity (c3p.conference_entity) of the C3P bodies
+ * dissected in this frame so far, or NULL. */
+const char *c3p_conference_entity_in_frame(packet_info *pinfo);
 
 #endif

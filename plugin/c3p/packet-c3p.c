@@ -120,6 +120,8 @@ typedef struct {
 
 /* A frame can hold several bodies (pipelined HTTP); the n-th is keyed n. */
 #define C3P_KEY_MESSAGE_COUNT G_MAXUINT32
+/* The frame's first conference entity, in pinfo->pool. */
+#define C3P_KEY_CONFERENCE_ENTITY (G_MAXUINT32 - 1)
 
 /* ---- reading the XML dissector's tree ------------------------------------ */
 
@@ -225,10 +227,28 @@ static xml_frame_t *first_child_tag(xml_frame_t *tag, guint *count)
 
 static proto_item *add_text_field(proto_tree *tree, int hf, c3p_walk_t *w, xml_frame_t *f)
 {
+    if (!tree) /* summary and -z runs: no text to copy */
+        return NULL;
     char *text = frame_text(w->pinfo, f);
     if (!text)
         return NULL;
     return proto_tree_add_string(tree, hf, f->value, 0, tvb_captured_length(f->value), text);
+}
+
+/* Shown, and kept as the frame's first for c3p_conference_entity_in_frame. */
+static void add_conference_entity(proto_tree *tree, c3p_walk_t *w, xml_frame_t *f)
+{
+    char *text = frame_text(w->pinfo, f);
+    if (!text)
+        return;
+    proto_tree_add_string(tree, hf_c3p_conference_entity, f->value, 0, tvb_captured_length(f->value), text);
+    if (!p_get_proto_data(w->pinfo->pool, w->pinfo, proto_c3p, C3P_KEY_CONFERENCE_ENTITY))
+        p_add_proto_data(w->pinfo->pool, w->pinfo, proto_c3p, C3P_KEY_CONFERENCE_ENTITY, text);
+}
+
+const char *c3p_conference_entity_in_frame(packet_info *pinfo)
+{
+    return p_get_proto_data(pinfo->pool, pinfo, proto_c3p, C3P_KEY_CONFERENCE_ENTITY);
 }
 
 static gint tag_length(c3p_walk_t *w, const xml_frame_t *tag)
@@ -249,10 +269,10 @@ static void add_command_fields(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag
         return;
     const char *name = tag->name_orig_case;
     if (strcmp(name, "conferenceKeys") == 0 || strcmp(name, "userKeys") == 0) {
-        add_text_field(tree, hf_c3p_conference_entity, w, xml_get_attrib(tag, "confEntity"));
+        add_conference_entity(tree, w, xml_get_attrib(tag, "confEntity"));
         add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "userEntity"));
     } else if (strcmp(name, "conference-info") == 0) {
-        add_text_field(tree, hf_c3p_conference_entity, w, xml_get_attrib(tag, "entity"));
+        add_conference_entity(tree, w, xml_get_attrib(tag, "entity"));
     } else if (strcmp(name, "user") == 0) {
         add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "entity"));
     } else if (strcmp(name, "endpoint") == 0) {
@@ -324,11 +344,12 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
         if (f->type == XML_FRAME_ATTRIB) {
             w->nodes++;
             check_value(w, f);
-            char *value = frame_text(w->pinfo, f);
-            proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
-                                               f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
-                                               "%s=\"%s\"", f->name_orig_case,
-                                               value ? format_text(w->pinfo->pool, (const guchar *)value, strlen(value)) : "");
+            char *value = sub ? frame_text(w->pinfo, f) : NULL;
+            if (sub)
+                proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
+                                                   f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
+                                                   "%s=\"%s\"", f->name_orig_case,
+                                                   value ? format_text(w->pinfo->pool, (const guchar *)value, strlen(value)) : "");
             if (mcufactory)
                 add_health_state(sub, w, f);
         } else if (f->type == XML_FRAME_CDATA) {

@@ -6,8 +6,8 @@
  * pool member without SNAT), the expert text points to that case.
  *
  * It reads each frame's TCP header, tcp.stream, and whether the client sent
- * TLS application data or an HTTP request, on the first pass only (wanted
- * fields are only supplied then), and renders the outcome on every pass. A
+ * TLS application data, on the first pass only, as TCP dissects them
+ * (tcp_headers.h, no protocol tree), and renders the outcome on every pass. A
  * handshake that was never answered is only known once the capture has been
  * read: the GUI and tshark -2 show it on the SYNs.
  *
@@ -26,11 +26,10 @@
 #include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
 #include "lbsnat/lbsnat_tap.h"
-#include "postdissector_fields.h"
+#include "tcp_headers.h"
 #include "plugin_protocols.h"
 
 #define C3PCONN_MAX_STREAMS 100000
-#define TLS_APPLICATION_DATA 23
 
 static int proto_c3pconn = -1;
 static int c3pconn_tap = -1;
@@ -42,14 +41,6 @@ static int hf_c3pconn_end_frame = -1;
 static int hf_c3pconn_lbsnat_case = -1;
 static gint ett_c3pconn = -1;
 static expert_field ei_c3pconn_unreachable = EI_INIT;
-
-/* Fields read from other protocols. */
-static int hf_tcp_srcport = -1;
-static int hf_tcp_stream = -1;
-static int hf_tls_content_type = -1;
-static int hf_http_request = -1;
-static int hf_icmp_type = -1;
-static int hf_icmpv6_type = -1;
 
 static c3p_connections_t *connections;
 
@@ -64,14 +55,10 @@ static const value_string outcome_names[] = {
 static void c3pconn_init(void)
 {
     connections = c3p_connections_new(C3PCONN_MAX_STREAMS);
-    const int ids[] = { hf_tcp_srcport, hf_tcp_stream, hf_tls_content_type, hf_http_request, hf_icmp_type,
-                        hf_icmpv6_type };
-    want_fields(c3pconn_handle, proto_c3pconn, ids, G_N_ELEMENTS(ids));
 }
 
 static void c3pconn_cleanup(void)
 {
-    set_postdissector_wanted_hfids(c3pconn_handle, NULL);
     c3p_connections_free(connections);
     connections = NULL;
 }
@@ -84,33 +71,19 @@ typedef struct {
 
 /* Feeds this frame's TCP segment if it belongs to a connection to a watched
  * port. Frames with an ICMP error (quoting a TCP header) are not segments. */
-static const c3p_connection_t *feed_frame(proto_tree *tree, packet_info *pinfo, gboolean *client_syn)
+static const c3p_connection_t *feed_frame(packet_info *pinfo, gboolean *client_syn)
 {
-    GPtrArray *ports = field_occurrences(tree, hf_tcp_srcport);
-    GPtrArray *streams = field_occurrences(tree, hf_tcp_stream);
-    if (!ports || ports->len != 1 || !streams || streams->len != 1 || field_occurrences(tree, hf_icmp_type) ||
-        field_occurrences(tree, hf_icmpv6_type))
+    const tcp_headers_t *headers = tcp_headers_of_frame(pinfo);
+    if (!headers || headers->n_tcp_headers != 1 || headers->has_icmp)
         return NULL;
-    const field_info *tcp = g_ptr_array_index(ports, 0);
-    if (tvb_captured_length_remaining(tcp->ds_tvb, tcp->start) < 14)
+    const tcp_header_t *tcp = &headers->last;
+    const gboolean from_client = c3p_is_https_port(tcp->dst_port);
+    guint32 stream;
+    if ((!from_client && !c3p_is_https_port(tcp->src_port)) || !tcp_headers_stream(pinfo, tcp, &stream))
         return NULL;
-    const guint16 src_port = tvb_get_ntohs(tcp->ds_tvb, tcp->start);
-    const guint16 dst_port = tvb_get_ntohs(tcp->ds_tvb, tcp->start + 2);
-    const guint8 flags = tvb_get_guint8(tcp->ds_tvb, tcp->start + 13);
-    const gboolean from_client = c3p_is_https_port(dst_port);
-    if (!from_client && !c3p_is_https_port(src_port))
-        return NULL;
-
-    gboolean request = field_occurrences(tree, hf_http_request) != NULL;
-    GPtrArray *records = field_occurrences(tree, hf_tls_content_type);
-    for (guint i = 0; records && i < records->len && !request; i++) {
-        field_info *fi = g_ptr_array_index(records, i);
-        request = fvalue_get_uinteger(&fi->value) == TLS_APPLICATION_DATA;
-    }
-    field_info *stream = g_ptr_array_index(streams, 0);
-    *client_syn = from_client && (flags & 0x12) == 0x02;
-    return c3p_connections_feed(connections, fvalue_get_uinteger(&stream->value), from_client, flags,
-                                from_client && request, pinfo->num);
+    *client_syn = from_client && (tcp->flags & 0x12) == 0x02;
+    return c3p_connections_feed(connections, stream, from_client, tcp->flags,
+                                from_client && tcp->tls_application_data, pinfo->num);
 }
 
 /* The lbsnat case behind a failed connection: the verdict of its SYN (the
@@ -147,10 +120,12 @@ static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 {
     const c3p_connection_t *conn = NULL;
     c3pconn_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3pconn, 0);
-    if (!rec && !PINFO_FD_VISITED(pinfo) && tree && connections) {
+    if (!rec && !PINFO_FD_VISITED(pinfo) && connections) {
         gboolean client_syn = FALSE;
-        conn = feed_frame(tree, pinfo, &client_syn);
-        if (conn) {
+        conn = feed_frame(pinfo, &client_syn);
+        /* Only these frames can show a failure: the client's SYNs and the
+         * segment that ended the connection. */
+        if (conn && (client_syn || conn->end_frame == pinfo->num)) {
             rec = wmem_new(wmem_file_scope(), c3pconn_frame_t);
             rec->stream = conn->stream;
             rec->client_syn = client_syn;
@@ -228,10 +203,5 @@ void proto_register_c3pconn(void)
 void proto_reg_handoff_c3pconn(void)
 {
     register_postdissector(c3pconn_handle);
-    hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
-    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
-    hf_tls_content_type = proto_registrar_get_id_byname("tls.record.content_type");
-    hf_http_request = proto_registrar_get_id_byname("http.request");
-    hf_icmp_type = proto_registrar_get_id_byname("icmp.type");
-    hf_icmpv6_type = proto_registrar_get_id_byname("icmpv6.type");
+    tcp_headers_chain(proto_c3pconn);
 }

@@ -3,7 +3,7 @@
  * from another address (the pool member), which the client resets.
  *
  * The glue reads each frame's TCP header (and, inside ICMP errors, the quoted
- * one) from fields other dissectors put in the tree, feeds it to the tracker
+ * one) as TCP dissects it (tcp_headers.h, no protocol tree), feeds it to the tracker
  * on the first pass, and renders the tracker's verdict for the frame on every
  * pass. So one pass marks a frame with what earlier frames explain; the GUI
  * and tshark -2 also mark frames that only later frames explain (the SYN).
@@ -24,7 +24,7 @@
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
-#include "postdissector_fields.h"
+#include "tcp_headers.h"
 
 static int proto_lbsnat = -1;
 static int lbsnat_tap = -1;
@@ -146,14 +146,6 @@ static void known_vip_free_cb(void *r)
 
 static lbsnat_tracker_t *tracker;
 
-/* Fields that locate the headers in the tree; the bytes are read from the data
- * source so one lookup per header suffices. */
-static int hf_ip_src = -1;
-static int hf_ipv6_src = -1;
-static int hf_tcp_srcport = -1;
-static int hf_icmp_type = -1;
-static int hf_icmpv6_type = -1;
-
 static void lbsnat_init(void)
 {
     lbsnat_known_vip_t *vips = g_new0(lbsnat_known_vip_t, n_known_vip_rows + 1);
@@ -176,90 +168,42 @@ static void lbsnat_init(void)
     else
         tracker = lbsnat_tracker_new(&config);
     g_free(vips);
-
-    const int ids[] = { hf_ip_src, hf_ipv6_src, hf_tcp_srcport, hf_icmp_type, hf_icmpv6_type };
-    want_fields(lbsnat_handle, proto_lbsnat, ids, G_N_ELEMENTS(ids));
 }
 
 static void lbsnat_cleanup(void)
 {
-    set_postdissector_wanted_hfids(lbsnat_handle, NULL);
     if (tracker)
         lbsnat_tracker_reset(tracker);
 }
 
-/* The last occurrence of a field that starts before `before` in the same data
- * source, or NULL. Headers appear in the tree in wire order, so this is the
- * header that encloses what follows it. */
-static field_info *last_field_before(proto_tree *tree, int hf, const field_info *before)
+static void to_lbsnat_addr(const address *a, lbsnat_addr_t *out)
 {
-    GPtrArray *found = field_occurrences(tree, hf);
-    for (guint i = found ? found->len : 0; i-- > 0;) {
-        field_info *fi = g_ptr_array_index(found, i);
-        if (!before || (fi->ds_tvb == before->ds_tvb && fi->start < before->start))
-            return fi;
-    }
-    return NULL;
-}
-
-/* The IPv4 or IPv6 header nearest before `before`: its source field. */
-static field_info *enclosing_ip(proto_tree *tree, const field_info *before)
-{
-    field_info *v4 = last_field_before(tree, hf_ip_src, before);
-    field_info *v6 = last_field_before(tree, hf_ipv6_src, before);
-    if (v4 && v6)
-        return v4->start > v6->start ? v4 : v6;
-    return v4 ? v4 : v6;
-}
-
-/* Source and destination from an IP header located by its source field. */
-static gboolean read_ip_pair(const field_info *src_fi, lbsnat_addr_t *src, lbsnat_addr_t *dst)
-{
-    guint len = src_fi->hfinfo->type == FT_IPv4 ? 4 : 16;
-    if (tvb_captured_length_remaining(src_fi->ds_tvb, src_fi->start) < (gint)(2 * len))
-        return FALSE;
-    memset(src, 0, sizeof *src);
-    memset(dst, 0, sizeof *dst);
-    src->family = dst->family = len == 4 ? 4 : 6;
-    tvb_memcpy(src_fi->ds_tvb, src->bytes, src_fi->start, len);
-    tvb_memcpy(src_fi->ds_tvb, dst->bytes, src_fi->start + len, len);
-    return TRUE;
+    memset(out, 0, sizeof *out);
+    out->family = a->type == AT_IPv4 ? 4 : 6;
+    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
 }
 
 /* Builds the segment for this frame's innermost TCP header; FALSE if none. */
-static gboolean extract_segment(proto_tree *tree, packet_info *pinfo, lbsnat_segment_t *seg)
+static gboolean extract_segment(packet_info *pinfo, lbsnat_segment_t *seg)
 {
-    field_info *tcp = last_field_before(tree, hf_tcp_srcport, NULL);
-    if (!tcp)
+    const tcp_headers_t *headers = tcp_headers_of_frame(pinfo);
+    if (!headers)
         return FALSE;
-    field_info *ip = enclosing_ip(tree, tcp);
-    if (!ip || !read_ip_pair(ip, &seg->src, &seg->dst))
+    const tcp_header_t *h = &headers->last;
+    if (h->quoted_in_icmp && h->error_sender.type != AT_IPv4 && h->error_sender.type != AT_IPv6)
         return FALSE;
-
-    tvbuff_t *tvb = tcp->ds_tvb;
-    gint avail = tvb_captured_length_remaining(tvb, tcp->start);
-    if (avail < 8) /* ports and sequence number: what an ICMP error must quote */
-        return FALSE;
-    seg->src_port = tvb_get_ntohs(tvb, tcp->start);
-    seg->dst_port = tvb_get_ntohs(tvb, tcp->start + 2);
-    seg->seq = tvb_get_ntohl(tvb, tcp->start + 4);
-    seg->ack = avail >= 12 ? tvb_get_ntohl(tvb, tcp->start + 8) : 0;
-    seg->flags = avail >= 14 ? tvb_get_guint8(tvb, tcp->start + 13) : 0;
+    to_lbsnat_addr(&h->src, &seg->src);
+    to_lbsnat_addr(&h->dst, &seg->dst);
+    seg->src_port = h->src_port;
+    seg->dst_port = h->dst_port;
+    seg->seq = h->seq;
+    seg->ack = h->ack;
+    seg->flags = h->flags;
     seg->frame = pinfo->num;
     seg->time_ns = frame_time_ns(&pinfo->abs_ts);
-
-    /* An ICMP header between the outer IP header and this TCP header means the
-     * TCP header is quoted in an error, sent by that outer header's source. */
-    field_info *icmp = last_field_before(tree, hf_icmp_type, ip);
-    if (!icmp)
-        icmp = last_field_before(tree, hf_icmpv6_type, ip);
-    if (icmp) {
-        lbsnat_addr_t unused;
-        field_info *outer = enclosing_ip(tree, icmp);
-        seg->quoted_in_icmp = TRUE;
-        if (!outer || !read_ip_pair(outer, &seg->error_sender, &unused))
-            return FALSE;
-    }
+    seg->quoted_in_icmp = h->quoted_in_icmp;
+    if (h->quoted_in_icmp)
+        to_lbsnat_addr(&h->error_sender, &seg->error_sender);
     return TRUE;
 }
 
@@ -414,11 +358,11 @@ const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame)
 
 static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (!PINFO_FD_VISITED(pinfo) && tree) {
+    if (!PINFO_FD_VISITED(pinfo)) {
         lbsnat_segment_t seg = { 0 };
         /* Only SYNs to watched service ports open attempts; every other
          * segment can only match attempts that already exist. */
-        if (extract_segment(tree, pinfo, &seg) &&
+        if (extract_segment(pinfo, &seg) &&
             ((seg.flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN || seg.quoted_in_icmp ||
              value_is_in_range(pref_service_ports, seg.dst_port)))
             lbsnat_tracker_feed(tracker, &seg);
@@ -557,11 +501,7 @@ void proto_register_lbsnat(void)
 void proto_reg_handoff_lbsnat(void)
 {
     register_postdissector(lbsnat_handle);
-    hf_ip_src = proto_registrar_get_id_byname("ip.src");
-    hf_ipv6_src = proto_registrar_get_id_byname("ipv6.src");
-    hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
-    hf_icmp_type = proto_registrar_get_id_byname("icmp.type");
-    hf_icmpv6_type = proto_registrar_get_id_byname("icmpv6.type");
+    tcp_headers_chain(proto_lbsnat);
 
     stats_tree_register_plugin("lbsnat", "lbsnat", "Load Balancer/Missing SNAT", 0,
                                lbsnat_stats_packet, lbsnat_stats_init, NULL);

@@ -4,10 +4,19 @@
  * each MCU with their final responses, ms-diagnostics decoded, and each
  * conference's outcome (joined, failed where and why, or unfinished).
  *
- * It reads SIP's own fields (and c3p.conference_entity, which announces a new
- * conference's Focus URI) on the first pass, and renders on every pass; links
- * from a request to its final response appear when dissected again (GUI, -2).
- * One SIP message per frame is analysed (the first).
+ * On the first pass it reads the SIP message SIP dissected (and the
+ * c3p.conference_entity of the frame, which announces a new conference's Focus
+ * URI), and it renders on every pass; links from a request to its final
+ * response appear when dissected again (GUI, -2). One SIP message per frame is
+ * analysed (the first).
+ *
+ * SIP offers its headers to other dissectors only as protocol tree fields, and
+ * asking for those makes tshark build a tree for every frame (a third of a
+ * summary run's time). So sipconf takes from SIP what it keeps per message
+ * without a tree (sip_info_value_t: method, status), finds that message's
+ * start line in the frame's data sources (its own bytes, reassembled TCP,
+ * decrypted TLS), and reads the few headers it needs there
+ * (sipconf_read_head).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,14 +25,16 @@
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <epan/dissectors/packet-sip.h>
 
 #include "plugin_protocols.h"
-#include "postdissector_fields.h"
+#include "c3p/c3p_tap.h"
 #include "sipconf/sipconf_model.h"
 #include "sipconf/sipconf_tap.h"
 
-/* ms-diagnostics sits in the header block; longer blocks are not searched. */
-#define SIPCONF_MAX_HEADER_BLOCK 16384
+/* Longer messages are read up to this many bytes: the head and a small body
+ * (the ms-conf-invite of an escalation) fit well within it. */
+#define SIPCONF_MAX_MESSAGE 65536
 
 static int proto_sipconf = -1;
 static int sipconf_tap = -1;
@@ -50,16 +61,7 @@ static expert_field ei_sipconf_join_failed = EI_INIT;
 static expert_field ei_sipconf_diagnostics = EI_INIT;
 static expert_field ei_sipconf_escalation = EI_INIT;
 
-/* Fields read from SIP and C3P. */
-static int hf_sip_method = -1;
-static int hf_sip_ruri = -1;
-static int hf_sip_status = -1;
-static int hf_sip_call_id = -1;
-static int hf_sip_cseq_method = -1;
-static int hf_sip_msg_hdr = -1;
-static int hf_sip_content_type = -1;
-static int hf_sip_msg_body = -1;
-static int hf_c3p_conference_entity = -1;
+static int proto_sip = -1;
 
 static sipconf_tracker_t *tracker;
 
@@ -84,65 +86,105 @@ static const value_string outcome_names[] = {
 static void sipconf_init(void)
 {
     tracker = sipconf_tracker_new();
-    const int ids[] = { hf_sip_method, hf_sip_ruri, hf_sip_status, hf_sip_call_id, hf_sip_cseq_method,
-                        hf_sip_msg_hdr, hf_sip_content_type, hf_sip_msg_body, hf_c3p_conference_entity };
-    want_fields(sipconf_handle, proto_sipconf, ids, G_N_ELEMENTS(ids));
 }
 
 static void sipconf_cleanup(void)
 {
-    set_postdissector_wanted_hfids(sipconf_handle, NULL);
     sipconf_tracker_free(tracker);
     tracker = NULL;
 }
 
-static field_info *first_field(proto_tree *tree, int hf)
+/* What SIP keeps of the first message it dissected in this frame, under the
+ * number of the layer it ran at (which need not be its position in the
+ * layer list: layers that added nothing to a tree leave the list, not the
+ * count). */
+static const sip_info_value_t *first_sip_message(packet_info *pinfo)
 {
-    GPtrArray *found = field_occurrences(tree, hf);
-    return found && found->len ? g_ptr_array_index(found, 0) : NULL;
-}
-
-static const char *first_string(proto_tree *tree, int hf)
-{
-    field_info *fi = first_field(tree, hf);
-    return fi ? fvalue_get_string(&fi->value) : NULL;
-}
-
-/* The ms-diagnostics header of the message's header block, parsed. */
-static gboolean read_ms_diagnostics(proto_tree *tree, packet_info *pinfo, sipconf_diag_t *diag)
-{
-    field_info *block = first_field(tree, hf_sip_msg_hdr);
-    if (!block || !block->ds_tvb)
-        return FALSE;
-    const gint len = MIN(MIN(block->length, tvb_captured_length_remaining(block->ds_tvb, block->start)),
-                         SIPCONF_MAX_HEADER_BLOCK);
-    if (len <= 0)
-        return FALSE;
-    char *text = (char *)tvb_get_string_enc(pinfo->pool, block->ds_tvb, block->start, len, ENC_ASCII);
-    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        static const char name[] = "ms-diagnostics:";
-        if (g_ascii_strncasecmp(line, name, sizeof name - 1) != 0)
-            continue;
-        char *value = wmem_strndup(pinfo->pool, line + sizeof name - 1, strcspn(line + sizeof name - 1, "\r\n"));
-        return sipconf_parse_ms_diagnostics(value, diag);
+    guint position = 0;
+    gboolean has_sip = FALSE;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && !has_sip; f = wmem_list_frame_next(f)) {
+        position++;
+        has_sip = GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_sip;
     }
-    return FALSE;
+    if (!has_sip)
+        return NULL;
+    const sip_info_value_t *info = p_get_proto_data(pinfo->pool, pinfo, proto_sip, position);
+    for (guint layer = 1; !info && layer <= pinfo->curr_layer_num; layer++)
+        info = p_get_proto_data(pinfo->pool, pinfo, proto_sip, layer);
+    return info;
+}
+
+/* Whether the line at `at` is a SIP start line beginning with the needle:
+ * "<method> <uri> SIP/2.0" or "SIP/2.0 <code> <reason>". */
+static gboolean is_start_line(const guint8 *at, size_t avail, size_t needle_len, gboolean request)
+{
+    if (!request)
+        return avail == needle_len || at[needle_len] == ' ' || at[needle_len] == '\r' || at[needle_len] == '\n';
+    static const char version[] = " SIP/2.0";
+    const guint8 *lf = memchr(at, '\n', avail);
+    if (!lf)
+        return FALSE;
+    size_t line_len = (size_t)(lf - at);
+    if (line_len && at[line_len - 1] == '\r')
+        line_len--;
+    return line_len > needle_len + sizeof version - 1 &&
+           memcmp(at + line_len - (sizeof version - 1), version, sizeof version - 1) == 0;
+}
+
+/* Where the first start line beginning with `needle` is in tvb, or -1. SIP
+ * over TCP or UDP starts after the transport header, not at a line start. */
+static gint find_start_line(tvbuff_t *tvb, const char *needle, gboolean request)
+{
+    const guint len = tvb_captured_length(tvb);
+    const size_t needle_len = strlen(needle);
+    if (len < needle_len)
+        return -1;
+    const guint8 *bytes = tvb_get_ptr(tvb, 0, len);
+    for (const guint8 *at = ws_memmem(bytes, len, needle, needle_len); at;
+         at = ws_memmem(at + 1, len - (guint)(at + 1 - bytes), needle, needle_len))
+        if (is_start_line(at, len - (size_t)(at - bytes), needle_len, request))
+            return (gint)(at - bytes);
+    return -1;
+}
+
+/* A copy of the message SIP described in `sip`, from its start line on: from
+ * the newest data source holding that start line, as SIP reads decrypted or
+ * reassembled data when there is some. Its length is returned in *len. */
+static char *sip_message_text(packet_info *pinfo, const sip_info_value_t *sip, gsize *len)
+{
+    const char *needle = sip->request_method ? wmem_strdup_printf(pinfo->pool, "%s ", sip->request_method)
+                                             : wmem_strdup_printf(pinfo->pool, "SIP/2.0 %03u", sip->response_code);
+    tvbuff_t *found = NULL;
+    gint found_at = -1;
+    for (GSList *l = pinfo->data_src; l; l = l->next) {
+        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
+        const gint at = tvb ? find_start_line(tvb, needle, sip->request_method != NULL) : -1;
+        if (at >= 0) {
+            found = tvb;
+            found_at = at;
+        }
+    }
+    if (!found)
+        return NULL;
+    *len = MIN((gsize)tvb_captured_length_remaining(found, found_at), SIPCONF_MAX_MESSAGE);
+    return (char *)tvb_memdup(pinfo->pool, found, found_at, (gint)*len);
+}
+
+/* The ms-diagnostics header, parsed. */
+static gboolean read_ms_diagnostics(const sipconf_head_t *head, sipconf_diag_t *diag)
+{
+    return head->ms_diagnostics && sipconf_parse_ms_diagnostics(head->ms_diagnostics, diag);
 }
 
 /* The Focus URI of an escalation invitation: the text of its <focus-uri>
  * element (application/ms-conf-invite+xml, c3p-protocol.md §5.4). */
-static char *escalation_focus_uri(proto_tree *tree, packet_info *pinfo)
+static char *escalation_focus_uri(const sipconf_head_t *head, packet_info *pinfo)
 {
-    const char *type = first_string(tree, hf_sip_content_type);
     static const char ms_conf_invite[] = "application/ms-conf-invite+xml";
-    field_info *body = first_field(tree, hf_sip_msg_body);
-    if (!type || g_ascii_strncasecmp(type, ms_conf_invite, sizeof ms_conf_invite - 1) != 0 || !body || !body->ds_tvb)
+    if (!head->content_type || g_ascii_strncasecmp(head->content_type, ms_conf_invite, sizeof ms_conf_invite - 1) != 0 ||
+        !head->body_len)
         return NULL;
-    const gint len = MIN(MIN(body->length, tvb_captured_length_remaining(body->ds_tvb, body->start)),
-                         SIPCONF_MAX_HEADER_BLOCK);
-    if (len <= 0)
-        return NULL;
-    char *text = (char *)tvb_get_string_enc(pinfo->pool, body->ds_tvb, body->start, len, ENC_UTF_8);
+    char *text = wmem_strndup(pinfo->pool, head->body, head->body_len);
     char *start = strstr(text, "<focus-uri>");
     char *end = start ? strstr(start, "</focus-uri>") : NULL;
     if (!end)
@@ -159,41 +201,41 @@ typedef struct {
 } sipconf_frame_t;
 
 /* First pass: feed the tracker with this frame's SIP message. */
-static sipconf_frame_t *feed(proto_tree *tree, packet_info *pinfo)
+static sipconf_frame_t *feed(packet_info *pinfo)
 {
-    const char *call_id = first_string(tree, hf_sip_call_id);
-    if (!call_id)
+    const sip_info_value_t *sip = first_sip_message(pinfo);
+    gsize len = 0;
+    char *text = sip ? sip_message_text(pinfo, sip, &len) : NULL;
+    sipconf_head_t head;
+    if (!text || !sipconf_read_head(text, len, &head) || !head.call_id)
         return NULL;
-    const char *cseq_method = first_string(tree, hf_sip_cseq_method);
-    field_info *status = first_field(tree, hf_sip_status);
-    sipconf_frame_t *rec = wmem_new0(wmem_file_scope(), sipconf_frame_t);
+    sipconf_frame_t rec = { 0 };
 
-    const char *entity = first_string(tree, hf_c3p_conference_entity);
-    if (status && entity)
+    const char *entity = c3p_conference_entity_in_frame(pinfo);
+    if (head.status && entity)
         sipconf_tracker_conference_created(tracker, entity);
 
     const sipconf_message_t *m;
-    if (status) {
+    if (head.status) {
         sipconf_diag_t diag;
-        rec->is_response = TRUE;
-        rec->status = fvalue_get_uinteger(&status->value);
-        rec->has_diag = read_ms_diagnostics(tree, pinfo, &diag);
-        m = sipconf_tracker_response(tracker, pinfo->num, rec->status, call_id, cseq_method,
-                                     rec->has_diag ? &diag : NULL);
-        if (rec->has_diag) {
-            rec->diag = diag;
-            rec->diag.reason = wmem_strdup(wmem_file_scope(), diag.reason);
-            rec->diag.source = wmem_strdup(wmem_file_scope(), diag.source);
+        rec.is_response = TRUE;
+        rec.status = head.status;
+        rec.has_diag = read_ms_diagnostics(&head, &diag);
+        m = sipconf_tracker_response(tracker, pinfo->num, rec.status, head.call_id, head.cseq_method,
+                                     rec.has_diag ? &diag : NULL);
+        if (rec.has_diag) {
+            rec.diag = diag;
+            rec.diag.reason = wmem_strdup(wmem_file_scope(), diag.reason);
+            rec.diag.source = wmem_strdup(wmem_file_scope(), diag.source);
             sipconf_diag_clear(&diag);
         }
     } else {
-        const char *method = first_string(tree, hf_sip_method);
-        char *focus_uri = method && strcmp(method, "INVITE") == 0 ? escalation_focus_uri(tree, pinfo) : NULL;
-        m = focus_uri ? sipconf_tracker_escalation(tracker, pinfo->num, call_id, focus_uri)
-                      : sipconf_tracker_request(tracker, pinfo->num, method, first_string(tree, hf_sip_ruri),
-                                                call_id, cseq_method);
+        char *focus_uri = strcmp(head.method, "INVITE") == 0 ? escalation_focus_uri(&head, pinfo) : NULL;
+        m = focus_uri ? sipconf_tracker_escalation(tracker, pinfo->num, head.call_id, focus_uri)
+                      : sipconf_tracker_request(tracker, pinfo->num, head.method, head.request_uri, head.call_id,
+                                                head.cseq_method);
     }
-    return m || rec->has_diag ? rec : NULL;
+    return m || rec.has_diag ? wmem_memdup(wmem_file_scope(), &rec, sizeof rec) : NULL;
 }
 
 static void add_frame_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
@@ -238,8 +280,8 @@ const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
 static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     sipconf_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0);
-    if (!rec && !PINFO_FD_VISITED(pinfo) && tree && tracker) {
-        rec = feed(tree, pinfo);
+    if (!rec && !PINFO_FD_VISITED(pinfo) && tracker) {
+        rec = feed(pinfo);
         if (rec)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0, rec);
     }
@@ -354,13 +396,5 @@ void proto_register_sipconf(void)
 void proto_reg_handoff_sipconf(void)
 {
     register_postdissector(sipconf_handle);
-    hf_sip_method = proto_registrar_get_id_byname("sip.Method");
-    hf_sip_ruri = proto_registrar_get_id_byname("sip.r-uri");
-    hf_sip_status = proto_registrar_get_id_byname("sip.Status-Code");
-    hf_sip_call_id = proto_registrar_get_id_byname("sip.Call-ID");
-    hf_sip_cseq_method = proto_registrar_get_id_byname("sip.CSeq.method");
-    hf_sip_msg_hdr = proto_registrar_get_id_byname("sip.msg_hdr");
-    hf_sip_content_type = proto_registrar_get_id_byname("sip.Content-Type");
-    hf_sip_msg_body = proto_registrar_get_id_byname("sip.msg_body");
-    hf_c3p_conference_entity = proto_registrar_get_id_byname("c3p.conference_entity");
+    proto_sip = proto_get_id_by_filter_name("sip");
 }

@@ -62,6 +62,116 @@ static char *diag_param(const char *value, const char *name)
     return NULL;
 }
 
+/* Terminates the line at text[*pos] (LF or CRLF) with a NUL, moves *pos past
+ * it and returns it; NULL when no complete line is left. */
+static char *take_line(char *text, gsize len, gsize *pos)
+{
+    if (*pos >= len)
+        return NULL;
+    char *line = text + *pos;
+    char *lf = memchr(line, '\n', len - *pos);
+    if (!lf)
+        return NULL;
+    *pos = (gsize)(lf - text) + 1;
+    if (lf > line && lf[-1] == '\r')
+        lf[-1] = '\0';
+    *lf = '\0';
+    return line;
+}
+
+/* Whether the header name (name_len bytes) is `full` or its compact form. */
+static gboolean header_is(const char *name, size_t name_len, const char *full, char compact)
+{
+    return (name_len == strlen(full) && g_ascii_strncasecmp(name, full, name_len) == 0) ||
+           (compact && name_len == 1 && g_ascii_tolower(name[0]) == compact);
+}
+
+static gboolean read_start_line(char *line, sipconf_head_t *head)
+{
+    static const char version[] = "SIP/2.0";
+    if (strncmp(line, "SIP/2.0 ", sizeof version) == 0) {
+        const char *code = line + sizeof version;
+        if (!g_ascii_isdigit(code[0]) || !g_ascii_isdigit(code[1]) || !g_ascii_isdigit(code[2]) ||
+            (code[3] != ' ' && code[3] != '\0'))
+            return FALSE;
+        head->status = (guint)((code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0'));
+        return TRUE;
+    }
+    char *uri = strchr(line, ' ');
+    char *last = strrchr(line, ' ');
+    if (!uri || uri == line || last == uri || strcmp(last + 1, version) != 0)
+        return FALSE;
+    *uri++ = '\0';
+    *last = '\0';
+    head->method = line;
+    head->request_uri = uri;
+    return TRUE;
+}
+
+gboolean sipconf_read_head(char *text, gsize len, sipconf_head_t *head)
+{
+    memset(head, 0, sizeof *head);
+    gsize pos = 0;
+    char *line = take_line(text, len, &pos);
+    if (!line || !read_start_line(line, head))
+        return FALSE;
+
+    /* Every SIP message of a capture passes here: names are told apart by
+     * their first letter, and only the values kept are trimmed. */
+    const char *content_length = NULL;
+    gboolean head_complete = FALSE;
+    while ((line = take_line(text, len, &pos)) != NULL) {
+        if (!*line) {
+            head_complete = TRUE;
+            break;
+        }
+        char *colon = strchr(line, ':');
+        if (!colon || line[0] == ' ' || line[0] == '\t') /* not a header, or a folded continuation */
+            continue;
+        size_t name_len = (size_t)(colon - line);
+        while (name_len && (line[name_len - 1] == ' ' || line[name_len - 1] == '\t'))
+            name_len--;
+        const char **slot = NULL;
+        switch (g_ascii_tolower(line[0])) {
+        case 'c':
+            slot = header_is(line, name_len, "Call-ID", 0)          ? &head->call_id
+                   : header_is(line, name_len, "Content-Type", 'c') ? &head->content_type
+                   : header_is(line, name_len, "Content-Length", 0) ? &content_length
+                   : header_is(line, name_len, "CSeq", 0)           ? &head->cseq_method
+                                                                    : NULL;
+            break;
+        case 'i':
+            slot = header_is(line, name_len, "Call-ID", 'i') ? &head->call_id : NULL;
+            break;
+        case 'l':
+            slot = header_is(line, name_len, "Content-Length", 'l') ? &content_length : NULL;
+            break;
+        case 'm':
+            slot = header_is(line, name_len, "ms-diagnostics", 0) ? &head->ms_diagnostics : NULL;
+            break;
+        default:
+            break;
+        }
+        if (!slot || *slot)
+            continue;
+        char *value = g_strstrip(colon + 1);
+        if (slot == &head->cseq_method) {
+            /* "CSeq: <number> <method>" */
+            char *method = value + strspn(value, "0123456789");
+            if (method == value || (*method != ' ' && *method != '\t'))
+                continue;
+            value = method + strspn(method, " \t");
+        }
+        *slot = value;
+    }
+    if (head_complete && pos < len) {
+        gsize available = len - pos;
+        head->body = text + pos;
+        head->body_len = content_length ? MIN((gsize)strtoul(content_length, NULL, 10), available) : available;
+    }
+    return TRUE;
+}
+
 gboolean sipconf_parse_ms_diagnostics(const char *value, sipconf_diag_t *out)
 {
     memset(out, 0, sizeof *out);

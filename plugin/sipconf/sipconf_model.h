@@ -42,6 +42,27 @@ void sipconf_diag_clear(sipconf_diag_t *d);
 /* The component an ErrorId range belongs to; NULL outside the documented ranges. */
 const char *sipconf_diag_component(guint error_id);
 
+/* The parts of one SIP message sipconf reads. Strings point into the text
+ * given to sipconf_read_head; NULL when absent. */
+typedef struct {
+    const char *method;         /* of a request */
+    const char *request_uri;
+    guint status;               /* of a response; 0 for a request */
+    const char *call_id;
+    const char *cseq_method;
+    const char *content_type;
+    const char *ms_diagnostics; /* the header's value */
+    const char *body;           /* Content-Length bytes after the head (as many as there are) */
+    gsize body_len;
+} sipconf_head_t;
+
+/* Reads the start line and the headers sipconf needs from a SIP message that
+ * starts at text[0]; writes NULs into text (len bytes, need not be
+ * terminated) and points head's strings into it. Header names are matched
+ * case-insensitively, with the compact forms i, c and l; folded header lines
+ * are not joined. FALSE when text does not start with a SIP start line. */
+gboolean sipconf_read_head(char *text, gsize len, sipconf_head_t *head);
+
 /* ---- conferences ------------------------------------------------------------ */
 
 typedef enum {

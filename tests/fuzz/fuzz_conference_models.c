@@ -1,8 +1,8 @@
 /* fuzz_conference_models.c — libFuzzer harness for the conference cores:
  * the C3P message model and matcher (plugin/c3p/c3p_model.c), the connection
- * outcomes (c3p_connections.c) and the SIP conference tracker
- * (plugin/sipconf/sipconf_model.c), fed the strings and events a capture
- * could hand them, with what each promises checked.
+ * outcomes (c3p_connections.c), the SIP head reader and the SIP conference
+ * tracker (plugin/sipconf/sipconf_model.c), fed the strings and events a
+ * capture could hand them, with what each promises checked.
  *
  * The input is a sequence of operations; strings are NUL-free runs of input
  * up to a 0x00 byte, so URIs, paths, ids and headers take any byte values.
@@ -79,6 +79,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (sipconf_parse_ms_diagnostics(s, &d))
                 (void)sipconf_diag_component(d.error_id);
             sipconf_diag_clear(&d);
+            /* as a SIP message: an exact-size copy, so reading past it is caught */
+            const size_t len = strlen(s);
+            char *text = g_memdup2(s, len);
+            sipconf_head_t head;
+            if (sipconf_read_head(text, len, &head)) {
+                FZ_CHECK((head.method != NULL) != (head.status != 0));
+                FZ_CHECK(!head.body || (head.body >= text && head.body + head.body_len <= text + len));
+            }
+            g_free(text);
             g_free(s);
             break;
         }

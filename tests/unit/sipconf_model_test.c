@@ -26,6 +26,69 @@ static void test_uri(void)
     sipconf_uri_clear(&u);
 }
 
+/* Reads a copy of text (sipconf_read_head writes into it, and needs no NUL). */
+static gboolean read_head(const char *text, char **copy, sipconf_head_t *head)
+{
+    const gsize len = strlen(text);
+    *copy = g_memdup2(text, len);
+    return sipconf_read_head(*copy, len, head);
+}
+
+static void test_read_head(void)
+{
+    sipconf_head_t h;
+    char *copy;
+    g_assert_true(read_head("SIP/2.0 503 Service Unavailable\r\n"
+                            "Via: SIP/2.0/TCP 10.0.0.1:5060\r\n"
+                            "i : abc@host \r\n"
+                            "CSeq: 4 INVITE\r\n"
+                            "MS-Diagnostics: 6000;reason=\"no MCU\";source=\"fe1\"\r\n"
+                            "ms-diagnostics: 1;reason=\"second is ignored\"\r\n"
+                            "Content-Length: 0\r\n\r\n",
+                            &copy, &h));
+    g_assert_null(h.method);
+    g_assert_cmpuint(h.status, ==, 503);
+    g_assert_cmpstr(h.call_id, ==, "abc@host");
+    g_assert_cmpstr(h.cseq_method, ==, "INVITE");
+    g_assert_cmpstr(h.ms_diagnostics, ==, "6000;reason=\"no MCU\";source=\"fe1\"");
+    g_assert_null(h.body);
+    g_free(copy);
+
+    /* LF line ends, compact forms, a body cut to Content-Length, a folded line skipped. */
+    g_assert_true(read_head("INVITE sip:bob@contoso.com SIP/2.0\n"
+                            "Call-ID: x1\n"
+                            "Subject: two\n"
+                            " INVITE sip:folded SIP/2.0\n"
+                            "c: application/ms-conf-invite+xml\n"
+                            "CSeq: 1 INVITE\n"
+                            "l: 5\n\n"
+                            "<a/>.trailing",
+                            &copy, &h));
+    g_assert_cmpstr(h.method, ==, "INVITE");
+    g_assert_cmpstr(h.request_uri, ==, "sip:bob@contoso.com");
+    g_assert_cmpuint(h.status, ==, 0);
+    g_assert_cmpstr(h.call_id, ==, "x1");
+    g_assert_cmpstr(h.content_type, ==, "application/ms-conf-invite+xml");
+    g_assert_cmpuint(h.body_len, ==, 5);
+    g_assert_true(memcmp(h.body, "<a/>.", 5) == 0);
+    g_free(copy);
+
+    /* A head cut short keeps what it read; no body without the blank line. */
+    g_assert_true(read_head("SUBSCRIBE sip:conf SIP/2.0\r\nCall-ID: c\r\nCSeq: 3 SUB", &copy, &h));
+    g_assert_cmpstr(h.call_id, ==, "c");
+    g_assert_null(h.cseq_method);
+    g_assert_null(h.body);
+    g_free(copy);
+
+    /* Not SIP start lines. */
+    const char *not_sip[] = { "HTTP/1.1 200 OK\r\n\r\n", "SIP/2.0 20 OK\r\n", "INVITE sip:x HTTP/1.1\r\n",
+                              " sip:x SIP/2.0\r\n", "INVITE SIP/2.0\r\n", "SIP/2.0 200 OK" };
+    for (gsize i = 0; i < G_N_ELEMENTS(not_sip); i++) {
+        g_assert_false(read_head(not_sip[i], &copy, &h));
+        g_free(copy);
+    }
+}
+
 static void test_ms_diagnostics(void)
 {
     sipconf_diag_t d;
@@ -106,6 +169,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sipconf/uri", test_uri);
     g_test_add_func("/sipconf/ms-diagnostics", test_ms_diagnostics);
+    g_test_add_func("/sipconf/read-head", test_read_head);
     g_test_add_func("/sipconf/join-failed-at-mcu", test_join_failed_at_mcu);
     g_test_add_func("/sipconf/unfinished-and-unrelated", test_unfinished_and_unrelated);
     return g_test_run();

@@ -98,3 +98,14 @@ for target, prefix in (("fuzz_lbsnat_track", b""), ("fuzz_mcudiag_chain", None))
 for name, body in chain_only.items():
     for mode in (0, 1):
         open(os.path.join(HERE, "fuzz_mcudiag_chain", f"{name}-mode{mode}"), "wb").write(bytes([mode]) + body)
+
+# fuzz_conference_models: operation 0 hands a string to every parser, the SIP
+# head reader included (the other seeds of that target are hand-written).
+SIP_HEADS = (
+    b"SIP/2.0 503 Service Unavailable\r\nCall-ID: c1\r\nCSeq: 4 INVITE\r\n"
+    b"ms-diagnostics: 6000;reason=\"no MCU\";source=\"fe1\"\r\nContent-Length: 0\r\n\r\n",
+    b"INVITE sip:alice@contoso.com;gruu;opaque=app:conf:chat:id:TDVDW046 SIP/2.0\n"
+    b"i: c2\nc: application/ms-conf-invite+xml\nCSeq: 1 INVITE\nl: 30\n\n<focus-uri>sip:x</focus-uri>",
+)
+open(os.path.join(HERE, "fuzz_conference_models", "sip-heads"), "wb").write(
+    b"".join(b"\x00" + head + b"\x00" for head in SIP_HEADS))
