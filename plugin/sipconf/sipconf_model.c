@@ -91,7 +91,8 @@ static gboolean read_start_line(char *line, sipconf_head_t *head)
     static const char version[] = "SIP/2.0";
     if (strncmp(line, "SIP/2.0 ", sizeof version) == 0) {
         const char *code = line + sizeof version;
-        if (!g_ascii_isdigit(code[0]) || !g_ascii_isdigit(code[1]) || !g_ascii_isdigit(code[2]) ||
+        /* Status-Code: 3DIGIT, 100 to 699 (RFC 3261 §7.2) */
+        if (code[0] < '1' || code[0] > '6' || !g_ascii_isdigit(code[1]) || !g_ascii_isdigit(code[2]) ||
             (code[3] != ' ' && code[3] != '\0'))
             return FALSE;
         head->status = (guint)((code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0'));

@@ -81,7 +81,8 @@ static void test_read_head(void)
     g_free(copy);
 
     /* Not SIP start lines. */
-    const char *not_sip[] = { "HTTP/1.1 200 OK\r\n\r\n", "SIP/2.0 20 OK\r\n", "INVITE sip:x HTTP/1.1\r\n",
+    const char *not_sip[] = { "HTTP/1.1 200 OK\r\n\r\n", "SIP/2.0 20 OK\r\n", "INVITE sip:x HTTP/1.1\r\n", "SIP/2.0 000 Zero\r\n",
+                              "SIP/2.0 700 Out of range\r\n",
                               " sip:x SIP/2.0\r\n", "INVITE SIP/2.0\r\n", "SIP/2.0 200 OK" };
     for (gsize i = 0; i < G_N_ELEMENTS(not_sip); i++) {
         g_assert_false(read_head(not_sip[i], &copy, &h));
