@@ -344,12 +344,13 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
         if (f->type == XML_FRAME_ATTRIB) {
             w->nodes++;
             check_value(w, f);
-            char *value = sub ? frame_text(w->pinfo, f) : NULL;
-            if (sub)
+            if (sub) { /* summary and -z runs: no text to copy */
+                char *value = frame_text(w->pinfo, f);
                 proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
                                                    f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
                                                    "%s=\"%s\"", f->name_orig_case,
                                                    value ? format_text(w->pinfo->pool, (const guchar *)value, strlen(value)) : "");
+            }
             if (mcufactory)
                 add_health_state(sub, w, f);
         } else if (f->type == XML_FRAME_CDATA) {

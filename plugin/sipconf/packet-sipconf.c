@@ -170,12 +170,6 @@ static char *sip_message_text(packet_info *pinfo, const sip_info_value_t *sip, g
     return (char *)tvb_memdup(pinfo->pool, found, found_at, (gint)*len);
 }
 
-/* The ms-diagnostics header, parsed. */
-static gboolean read_ms_diagnostics(const sipconf_head_t *head, sipconf_diag_t *diag)
-{
-    return head->ms_diagnostics && sipconf_parse_ms_diagnostics(head->ms_diagnostics, diag);
-}
-
 /* The Focus URI of an escalation invitation: the text of its <focus-uri>
  * element (application/ms-conf-invite+xml, c3p-protocol.md §5.4). */
 static char *escalation_focus_uri(const sipconf_head_t *head, packet_info *pinfo)
@@ -220,7 +214,7 @@ static sipconf_frame_t *feed(packet_info *pinfo)
         sipconf_diag_t diag;
         rec.is_response = TRUE;
         rec.status = head.status;
-        rec.has_diag = read_ms_diagnostics(&head, &diag);
+        rec.has_diag = head.ms_diagnostics && sipconf_parse_ms_diagnostics(head.ms_diagnostics, &diag);
         m = sipconf_tracker_response(tracker, pinfo->num, rec.status, head.call_id, head.cseq_method,
                                      rec.has_diag ? &diag : NULL);
         if (rec.has_diag) {
