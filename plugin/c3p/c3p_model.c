@@ -4,6 +4,8 @@
  */
 #include "c3p/c3p_model.h"
 
+#include "message_copies.h"
+
 #include <string.h>
 
 c3p_code_t c3p_code_parse(const char *text)
@@ -121,7 +123,11 @@ const char *c3p_health_state_name(guint64 value)
 struct c3p_matcher {
     GHashTable *open;          /* key → latest c3p_transaction_t for that key */
     GPtrArray *transactions;   /* owns every transaction */
+    message_copies_t *copies;  /* recent messages → their transaction */
 };
+
+/* Messages remembered at once to recognise their copies (within the window). */
+#define C3P_MAX_RECENT_MESSAGES 65536
 
 static void transaction_free(gpointer p)
 {
@@ -136,6 +142,7 @@ c3p_matcher_t *c3p_matcher_new(void)
     c3p_matcher_t *m = g_new0(c3p_matcher_t, 1);
     m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     m->transactions = g_ptr_array_new_with_free_func(transaction_free);
+    m->copies = message_copies_new(MESSAGE_COPIES_WINDOW_NS, C3P_MAX_RECENT_MESSAGES);
     return m;
 }
 
@@ -145,6 +152,7 @@ void c3p_matcher_free(c3p_matcher_t *m)
         return;
     g_hash_table_destroy(m->open);
     g_ptr_array_free(m->transactions, TRUE);
+    message_copies_free(m->copies);
     g_free(m);
 }
 
@@ -156,11 +164,44 @@ static char *transaction_key(guint32 conversation, guint64 request_id, const cha
                            from ? from : "", to ? to : "");
 }
 
-const c3p_transaction_t *c3p_matcher_request(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
-                                             const char *from, const char *to, guint32 frame, gint64 time_ns,
-                                             const char *command, const char *target)
+/* What makes two messages copies of one: kind, id, from, to and bytes; not
+ * the conversation, which differs between a message and a proxy's forward. */
+static char *copy_key(char kind, const c3p_seen_t *seen)
 {
-    char *key = transaction_key(conversation, request_id, from, to);
+    return g_strdup_printf("%c\x01%" G_GUINT64_FORMAT "\x01%s\x01%s\x01%" G_GSIZE_FORMAT "\x01%" G_GINT64_MODIFIER "x",
+                           kind, seen->request_id, seen->from ? seen->from : "", seen->to ? seen->to : "",
+                           seen->body_len, message_copies_digest(seen->body, seen->body_len));
+}
+
+/* The first copy of this message within the window, if any. Otherwise *key
+ * is the message's copy key, for first_copy(). */
+static c3p_match_t find_copy(c3p_matcher_t *m, char kind, const c3p_seen_t *seen, char **key)
+{
+    gconstpointer first = NULL;
+    c3p_match_t match = { 0 };
+    *key = copy_key(kind, seen);
+    match.duplicate_of = message_copies_find(m->copies, *key, seen->time_ns, &first);
+    match.transaction = first;
+    if (match.duplicate_of) {
+        g_free(*key);
+        *key = NULL;
+    }
+    return match;
+}
+
+/* The first copy of a message, matched to t: remembered for its copies. */
+static c3p_match_t first_copy(c3p_matcher_t *m, char *key, const c3p_seen_t *seen, const c3p_transaction_t *t)
+{
+    message_copies_add(m->copies, key, seen->time_ns, seen->frame, t);
+    g_free(key);
+    c3p_match_t match = { .transaction = t };
+    return match;
+}
+
+static c3p_transaction_t *open_request(c3p_matcher_t *m, const c3p_seen_t *seen, const char *command,
+                                       const char *target)
+{
+    char *key = transaction_key(seen->conversation, seen->request_id, seen->from, seen->to);
     c3p_transaction_t *t = g_hash_table_lookup(m->open, key);
     if (t && !t->response_frame) {
         g_free(key);
@@ -168,8 +209,8 @@ const c3p_transaction_t *c3p_matcher_request(c3p_matcher_t *m, guint32 conversat
     }
     t = g_new0(c3p_transaction_t, 1);
     t->id = m->transactions->len + 1;
-    t->request_frame = frame;
-    t->request_time_ns = time_ns;
+    t->request_frame = seen->frame;
+    t->request_time_ns = seen->time_ns;
     t->command = g_strdup(command);
     t->target = g_strdup(target);
     g_ptr_array_add(m->transactions, t);
@@ -177,24 +218,34 @@ const c3p_transaction_t *c3p_matcher_request(c3p_matcher_t *m, guint32 conversat
     return t;
 }
 
-const c3p_transaction_t *c3p_matcher_response(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
-                                              const char *from, const char *to, guint32 frame, gint64 time_ns,
-                                              c3p_code_t code)
+static c3p_transaction_t *answer_request(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_code_t code)
 {
-    char *key = transaction_key(conversation, request_id, to, from);
+    char *key = transaction_key(seen->conversation, seen->request_id, seen->to, seen->from);
     c3p_transaction_t *t = g_hash_table_lookup(m->open, key);
     g_free(key);
-    if (!t)
-        return NULL;
-    if (!c3p_code_is_final(code)) {
+    if (t && !c3p_code_is_final(code)) {
         if (!t->pending_frame && !t->response_frame)
-            t->pending_frame = frame;
-    } else if (!t->response_frame) {
-        t->response_frame = frame;
-        t->response_time_ns = time_ns;
+            t->pending_frame = seen->frame;
+    } else if (t && !t->response_frame) {
+        t->response_frame = seen->frame;
+        t->response_time_ns = seen->time_ns;
         t->code = code;
     }
     return t;
+}
+
+c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const char *command, const char *target)
+{
+    char *key;
+    const c3p_match_t copy = find_copy(m, 'Q', seen, &key);
+    return copy.duplicate_of ? copy : first_copy(m, key, seen, open_request(m, seen, command, target));
+}
+
+c3p_match_t c3p_matcher_response(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_code_t code)
+{
+    char *key;
+    const c3p_match_t copy = find_copy(m, 'R', seen, &key);
+    return copy.duplicate_of ? copy : first_copy(m, key, seen, answer_request(m, seen, code));
 }
 
 guint c3p_matcher_transaction_count(const c3p_matcher_t *m)

@@ -77,20 +77,35 @@ typedef struct c3p_matcher c3p_matcher_t;
 c3p_matcher_t *c3p_matcher_new(void);
 void c3p_matcher_free(c3p_matcher_t *m);
 
-/* A request seen in `conversation` (any number that tells transports apart).
- * A copy of a request still unanswered (a retransmission) returns the same
- * transaction; once answered, the same key starts a new one. */
-const c3p_transaction_t *c3p_matcher_request(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
-                                             const char *from, const char *to, guint32 frame, gint64 time_ns,
-                                             const char *command, const char *target);
+/* One C3P message as the matcher sees it. */
+typedef struct {
+    guint32 conversation;     /* any number that tells transports apart */
+    guint64 request_id;
+    const char *from, *to;
+    const void *body;         /* the message's bytes: copies of one message have the same */
+    gsize body_len;
+    guint32 frame;
+    gint64 time_ns;
+} c3p_seen_t;
 
-/* A response: its from/to are the request's to/from. Returns the transaction
- * it answers, or NULL when the request is not in the capture. A pending code
- * is noted without closing the request; only the first final response
- * closes it (later copies return the transaction unchanged). */
-const c3p_transaction_t *c3p_matcher_response(c3p_matcher_t *m, guint32 conversation, guint64 request_id,
-                                              const char *from, const char *to, guint32 frame, gint64 time_ns,
-                                              c3p_code_t code);
+/* What the matcher made of a message. */
+typedef struct {
+    const c3p_transaction_t *transaction; /* NULL: a response whose request is not in the capture */
+    guint32 duplicate_of;     /* the first copy of this very message, captured less than
+                                 MESSAGE_COPIES_WINDOW_NS earlier at another point (or
+                                 forwarded by a proxy, on any conversation); 0 if none */
+} c3p_match_t;
+
+/* A request. A copy of a request still unanswered (a retransmission) returns
+ * the same transaction; once answered, the same key starts a new one. A
+ * duplicate (same requestId, from, to and bytes within the window, whatever
+ * the conversation) is the first copy's transaction, whatever was answered. */
+c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const char *command, const char *target);
+
+/* A response: its from/to are the request's to/from. A pending code is noted
+ * without closing the request; only the first final response closes it
+ * (later copies return the transaction unchanged). */
+c3p_match_t c3p_matcher_response(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_code_t code);
 
 guint c3p_matcher_transaction_count(const c3p_matcher_t *m);
 

@@ -72,6 +72,7 @@ static int hf_c3p_response_in = -1;
 static int hf_c3p_request_in = -1;
 static int hf_c3p_pending_in = -1;
 static int hf_c3p_time = -1;
+static int hf_c3p_duplicate_of = -1;
 static int hf_c3p_conference_entity = -1;
 static int hf_c3p_conference_id = -1;
 static int hf_c3p_user_entity = -1;
@@ -116,6 +117,7 @@ static c3p_matcher_t *matcher;
 typedef struct {
     const c3p_transaction_t *transaction;
     char *target; /* wmem file scope */
+    guint32 duplicate_of; /* this message's first copy (another capture point, a proxy's forward) */
 } c3p_frame_record_t;
 
 /* A frame can hold several bodies (pipelined HTTP); the n-th is keyed n. */
@@ -401,27 +403,37 @@ typedef struct {
     c3p_code_t code;
 } c3p_message_t;
 
-static c3p_frame_record_t *first_pass_record(packet_info *pinfo, const http_message_info_t *carrier,
+static c3p_frame_record_t *first_pass_record(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *carrier,
                                              const c3p_message_t *m)
 {
     c3p_frame_record_t *rec = wmem_new0(wmem_file_scope(), c3p_frame_record_t);
-    const guint32 conv = find_or_create_conversation(pinfo)->conv_index;
-    const gint64 now = frame_time_ns(&pinfo->abs_ts);
+    const guint body_len = tvb_captured_length(tvb);
+    const c3p_seen_t seen = {
+        .conversation = find_or_create_conversation(pinfo)->conv_index,
+        .request_id = m->request_id,
+        .from = m->from,
+        .to = m->to,
+        .body = tvb_get_ptr(tvb, 0, body_len),
+        .body_len = body_len,
+        .frame = pinfo->num,
+        .time_ns = frame_time_ns(&pinfo->abs_ts),
+    };
+    c3p_match_t match = { 0 };
     if (m->is_request) {
         rec->target = message_target(pinfo, carrier, m->to);
         if (m->has_request_id)
-            rec->transaction = c3p_matcher_request(matcher, conv, m->request_id, m->from, m->to, pinfo->num, now,
-                                                   m->command, rec->target);
+            match = c3p_matcher_request(matcher, &seen, m->command, rec->target);
     } else if (m->is_response) {
         if (m->has_request_id)
-            rec->transaction = c3p_matcher_response(matcher, conv, m->request_id, m->from, m->to, pinfo->num, now,
-                                                    m->code);
-        rec->target = rec->transaction && rec->transaction->target
-                          ? wmem_strdup(wmem_file_scope(), rec->transaction->target)
+            match = c3p_matcher_response(matcher, &seen, m->code);
+        rec->target = match.transaction && match.transaction->target
+                          ? wmem_strdup(wmem_file_scope(), match.transaction->target)
                           : message_target(pinfo, carrier, m->from);
     } else {
         rec->target = message_target(pinfo, carrier, NULL);
     }
+    rec->transaction = match.transaction;
+    rec->duplicate_of = match.duplicate_of;
     return rec;
 }
 
@@ -608,7 +620,7 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     /* First pass decides; every pass renders what it decided. */
     c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, index);
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
-        rec = first_pass_record(pinfo, carrier, &m);
+        rec = first_pass_record(tvb, pinfo, carrier, &m);
         p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, index, rec);
     }
     const c3p_transaction_t *t = rec ? rec->transaction : NULL;
@@ -619,6 +631,8 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     if (mcufactory)
         proto_item_set_generated(proto_tree_add_item(c3p_tree, hf_c3p_mcufactory, tvb, 0, 0, ENC_NA));
     add_links(c3p_tree, pinfo, tvb, top, &m, t);
+    if (rec && rec->duplicate_of)
+        proto_item_set_generated(proto_tree_add_uint(c3p_tree, hf_c3p_duplicate_of, tvb, 0, 0, rec->duplicate_of));
 
     if (m.is_response && m.code == C3P_CODE_FAILURE)
         expert_add_info_format(pinfo, reason_item ? reason_item : (code_item ? code_item : top), &ei_c3p_failure,
@@ -756,6 +770,9 @@ void proto_register_c3p(void)
             "Provisional response to this request", HFILL } },
         { &hf_c3p_time, { "Time", "c3p.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0,
             "Time from the request to this response", HFILL } },
+        { &hf_c3p_duplicate_of, { "Same message as frame", "c3p.duplicate_of", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "This message was captured before at another point or forwarded by a proxy (same requestId, from, "
+            "to and bytes, within 100 ms): one transaction", HFILL } },
         { &hf_c3p_conference_entity, { "Conference", "c3p.conference_entity", FT_STRING, BASE_NONE, NULL, 0,
             "Conference (focus) URI the command is about", HFILL } },
         { &hf_c3p_conference_id, { "Conference ID", "c3p.conference_id", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },

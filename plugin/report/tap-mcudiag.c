@@ -28,7 +28,7 @@ static tap_packet_status mcudiag_sipconf_packet(void *tapdata, packet_info *pinf
 {
     const sipconf_tap_info_t *info = data;
     const sipconf_conference_t *c = info->conference;
-    if (!c || !info->is_response || info->status < 200 ||
+    if (!c || info->repeat || !info->is_response || info->status < 200 ||
         (info->leg != SIPCONF_LEG_FOCUS && info->leg != SIPCONF_LEG_MCU))
         return TAP_PACKET_DONT_REDRAW;
     const gboolean failure_here = c->failure_frame == info->frame;

@@ -1,22 +1,27 @@
-/* packet-sipconf.c — "sipconf", a postdissector that follows OCS/Lync
- * conference signalling in SIP: which conference and server role each
- * message is for (from the conference URIs), the join of the Focus and of
- * each MCU with their final responses, ms-diagnostics decoded, and each
- * conference's outcome (joined, failed where and why, or unfinished).
+/* packet-sipconf.c — "sipconf": follows OCS/Lync conference signalling in
+ * SIP: which conference and server role each message is for (from the
+ * conference URIs), the join of the Focus and of each MCU with their final
+ * responses, ms-diagnostics decoded, and each conference's outcome (joined,
+ * failed where and why, or unfinished).
  *
- * On the first pass it reads the SIP message SIP dissected (and the
- * c3p.conference_entity of the frame, which announces a new conference's Focus
- * URI), and it renders on every pass; links from a request to its final
- * response appear when dissected again (GUI, -2). One SIP message per frame is
- * analysed (the first).
+ * On the first pass it learns from the SIP message SIP dissected in the frame
+ * (the first one) and from the c3p.conference_entity of the frame (which
+ * announces a new conference's Focus URI, handed in by the caller); it renders
+ * on every pass. Links from a request to its final response appear when
+ * dissected again (GUI, -2).
  *
- * SIP offers its headers to other dissectors only as protocol tree fields, and
- * asking for those makes tshark build a tree for every frame (a third of a
- * summary run's time). So sipconf takes from SIP what it keeps per message
- * without a tree (sip_info_value_t: method, status), finds that message's
- * start line in the frame's data sources (its own bytes, reassembled TCP,
- * decrypted TLS), and reads the few headers it needs there
- * (sipconf_read_head).
+ * Everything comes from what SIP gives without a protocol tree:
+ *   - its record of the message (sip_info_value_t: method, status, Call-ID,
+ *     CSeq number, From and To addresses, resend). SIP queues it on its "sip"
+ *     tap and also keeps the same record as per-packet data; sipconf reads the
+ *     latter, because the first pass of `tshark -2` runs without taps
+ *     (fetch_tapped_data() answers NULL there: measured on 4.0.17);
+ *   - the ms-diagnostics header, through SIP's "sip.hdr" table of extension
+ *     headers (which also ends SIP's "Unrecognised SIP header" note);
+ *   - the ms-conf-invite body of an escalation, through the "media_type" table.
+ * SIP calls both tables whether or not there is a tree, while it dissects the
+ * message, so what they give is noted for the frame's first SIP message and
+ * read when the frame is analysed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,14 +32,15 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-sip.h>
 
-#include "plugin_protocols.h"
 #include "c3p/c3p_tap.h"
+#include "frame_time.h"
+#include "plugin_protocols.h"
 #include "sipconf/sipconf_model.h"
 #include "sipconf/sipconf_tap.h"
 
-/* Longer messages are read up to this many bytes: the head and a small body
- * (the ms-conf-invite of an escalation) fit well within it. */
-#define SIPCONF_MAX_MESSAGE 65536
+/* Per-packet notes taken while SIP dissects the frame's first message. */
+#define SIPCONF_KEY_MS_DIAGNOSTICS 1
+#define SIPCONF_KEY_FOCUS_URI 2
 
 static int proto_sipconf = -1;
 static int sipconf_tap = -1;
@@ -51,6 +57,7 @@ static int hf_sipconf_mcu_invite = -1;
 static int hf_sipconf_escalation_in = -1;
 static int hf_sipconf_old_dialog_bye = -1;
 static int hf_sipconf_outcome = -1;
+static int hf_sipconf_duplicate_of = -1;
 static int hf_sipconf_diag_id = -1;
 static int hf_sipconf_diag_reason = -1;
 static int hf_sipconf_diag_source = -1;
@@ -62,6 +69,7 @@ static expert_field ei_sipconf_diagnostics = EI_INIT;
 static expert_field ei_sipconf_escalation = EI_INIT;
 
 static int proto_sip = -1;
+static dissector_handle_t xml_handle;
 
 static sipconf_tracker_t *tracker;
 
@@ -73,6 +81,7 @@ static const value_string leg_names[] = {
     { SIPCONF_LEG_OTHER, "other request to a conference URI" },
     { SIPCONF_LEG_ESCALATION, "escalation: invitation of the two-party peer into the conference" },
     { SIPCONF_LEG_OLD_DIALOG_BYE, "end of the two-party dialog the conference replaces" },
+    { SIPCONF_LEG_REINVITE, "re-INVITE in the dialog of a join (not a join)" },
     { 0, NULL }
 };
 
@@ -114,77 +123,36 @@ static const sip_info_value_t *first_sip_message(packet_info *pinfo)
     return info;
 }
 
-/* Whether the line at `at` is a SIP start line beginning with the needle:
- * "<method> <uri> SIP/2.0" or "SIP/2.0 <code> <reason>". */
-static gboolean is_start_line(const guint8 *at, size_t avail, size_t needle_len, gboolean request)
+/* Notes what a table handler read for the analysis. SIP keeps per packet the
+ * record of one message only (the first of the frame), so one SIP message per
+ * frame is analysed and the first value noted is taken as that message's; a
+ * frame holding two messages of which only the second carries the header or
+ * body (two responses in one TCP segment) would lend it to the first. */
+static void note_for_first_message(packet_info *pinfo, guint32 key, const char *value)
 {
-    if (!request)
-        return avail == needle_len || at[needle_len] == ' ' || at[needle_len] == '\r' || at[needle_len] == '\n';
-    static const char version[] = " SIP/2.0";
-    const guint8 *lf = memchr(at, '\n', avail);
-    if (!lf)
-        return FALSE;
-    size_t line_len = (size_t)(lf - at);
-    if (line_len && at[line_len - 1] == '\r')
-        line_len--;
-    return line_len > needle_len + sizeof version - 1 &&
-           memcmp(at + line_len - (sizeof version - 1), version, sizeof version - 1) == 0;
+    if (value && !p_get_proto_data(pinfo->pool, pinfo, proto_sipconf, key))
+        p_add_proto_data(pinfo->pool, pinfo, proto_sipconf, key, wmem_strdup(pinfo->pool, value));
 }
 
-/* Where the first start line beginning with `needle` is in tvb, or -1. SIP
- * over TCP or UDP starts after the transport header, not at a line start. */
-static gint find_start_line(tvbuff_t *tvb, const char *needle, gboolean request)
+/* "sip.hdr" ms-diagnostics: the header's value. */
+static int dissect_ms_diagnostics(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
+{
+    note_for_first_message(pinfo, SIPCONF_KEY_MS_DIAGNOSTICS,
+                           (const char *)tvb_get_string_enc(pinfo->pool, tvb, 0, tvb_captured_length(tvb), ENC_UTF_8));
+    return tvb_captured_length(tvb);
+}
+
+/* "media_type" application/ms-conf-invite+xml: the Focus URI it names; the
+ * XML dissector shows the body. */
+static int dissect_conf_invite(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const guint len = tvb_captured_length(tvb);
-    const size_t needle_len = strlen(needle);
-    if (len < needle_len)
-        return -1;
-    const guint8 *bytes = tvb_get_ptr(tvb, 0, len);
-    for (const guint8 *at = ws_memmem(bytes, len, needle, needle_len); at;
-         at = ws_memmem(at + 1, len - (guint)(at + 1 - bytes), needle, needle_len))
-        if (is_start_line(at, len - (size_t)(at - bytes), needle_len, request))
-            return (gint)(at - bytes);
-    return -1;
-}
-
-/* A copy of the message SIP described in `sip`, from its start line on: from
- * the newest data source holding that start line, as SIP reads decrypted or
- * reassembled data when there is some. Its length is returned in *len. */
-static char *sip_message_text(packet_info *pinfo, const sip_info_value_t *sip, gsize *len)
-{
-    const char *needle = sip->request_method ? wmem_strdup_printf(pinfo->pool, "%s ", sip->request_method)
-                                             : wmem_strdup_printf(pinfo->pool, "SIP/2.0 %03u", sip->response_code);
-    tvbuff_t *found = NULL;
-    gint found_at = -1;
-    for (GSList *l = pinfo->data_src; l; l = l->next) {
-        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
-        const gint at = tvb ? find_start_line(tvb, needle, sip->request_method != NULL) : -1;
-        if (at >= 0) {
-            found = tvb;
-            found_at = at;
-        }
-    }
-    if (!found)
-        return NULL;
-    *len = MIN((gsize)tvb_captured_length_remaining(found, found_at), SIPCONF_MAX_MESSAGE);
-    return (char *)tvb_memdup(pinfo->pool, found, found_at, (gint)*len);
-}
-
-/* The Focus URI of an escalation invitation: the text of its <focus-uri>
- * element (application/ms-conf-invite+xml, c3p-protocol.md §5.4). */
-static char *escalation_focus_uri(const sipconf_head_t *head, packet_info *pinfo)
-{
-    static const char ms_conf_invite[] = "application/ms-conf-invite+xml";
-    if (!head->content_type || g_ascii_strncasecmp(head->content_type, ms_conf_invite, sizeof ms_conf_invite - 1) != 0 ||
-        !head->body_len)
-        return NULL;
-    char *text = wmem_strndup(pinfo->pool, head->body, head->body_len);
-    char *start = strstr(text, "<focus-uri>");
-    char *end = start ? strstr(start, "</focus-uri>") : NULL;
-    if (!end)
-        return NULL;
-    start += strlen("<focus-uri>");
-    return g_strstrip(wmem_strndup(pinfo->pool, start, end - start));
+    char *uri = sipconf_conf_invite_focus_uri((const char *)tvb_get_ptr(tvb, 0, len), len);
+    note_for_first_message(pinfo, SIPCONF_KEY_FOCUS_URI, uri);
+    g_free(uri);
+    if (tree)
+        call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
+    return len;
 }
 
 typedef struct {
@@ -195,39 +163,38 @@ typedef struct {
 } sipconf_frame_t;
 
 /* First pass: feed the tracker with this frame's SIP message. */
-static sipconf_frame_t *feed(packet_info *pinfo)
+static sipconf_frame_t *feed(packet_info *pinfo, const char *conference_entity)
 {
-    const sip_info_value_t *sip = first_sip_message(pinfo);
-    gsize len = 0;
-    char *text = sip ? sip_message_text(pinfo, sip, &len) : NULL;
-    sipconf_head_t head;
-    if (!text || !sipconf_read_head(text, len, &head) || !head.call_id)
+    const sip_info_value_t *info = first_sip_message(pinfo);
+    if (!info || !info->tap_call_id)
         return NULL;
-    sipconf_frame_t rec = { 0 };
+    sipconf_frame_t rec = { .is_response = info->request_method == NULL };
+    sipconf_sip_t sip = {
+        .method = (const char *)info->request_method,
+        .status = rec.is_response ? info->response_code : 0,
+        .call_id = info->tap_call_id,
+        .cseq = info->tap_cseq_number,
+        .from_uri = info->tap_from_addr,
+        .to_uri = info->tap_to_addr,
+        .resend = info->resend,
+        .time_ns = frame_time_ns(&pinfo->abs_ts),
+        .conf_invite_focus_uri = p_get_proto_data(pinfo->pool, pinfo, proto_sipconf, SIPCONF_KEY_FOCUS_URI),
+    };
+    rec.status = sip.status;
+    if (rec.is_response && conference_entity)
+        sipconf_tracker_conference_created(tracker, conference_entity);
 
-    const char *entity = c3p_conference_entity_in_frame(pinfo);
-    if (head.status && entity)
-        sipconf_tracker_conference_created(tracker, entity);
-
-    const sipconf_message_t *m;
-    if (head.status) {
-        sipconf_diag_t diag;
-        rec.is_response = TRUE;
-        rec.status = head.status;
-        rec.has_diag = head.ms_diagnostics && sipconf_parse_ms_diagnostics(head.ms_diagnostics, &diag);
-        m = sipconf_tracker_response(tracker, pinfo->num, rec.status, head.call_id, head.cseq_method,
-                                     rec.has_diag ? &diag : NULL);
-        if (rec.has_diag) {
-            rec.diag = diag;
-            rec.diag.reason = wmem_strdup(wmem_file_scope(), diag.reason);
-            rec.diag.source = wmem_strdup(wmem_file_scope(), diag.source);
-            sipconf_diag_clear(&diag);
-        }
-    } else {
-        char *focus_uri = strcmp(head.method, "INVITE") == 0 ? escalation_focus_uri(&head, pinfo) : NULL;
-        m = focus_uri ? sipconf_tracker_escalation(tracker, pinfo->num, head.call_id, focus_uri)
-                      : sipconf_tracker_request(tracker, pinfo->num, head.method, head.request_uri, head.call_id,
-                                                head.cseq_method);
+    sipconf_diag_t diag;
+    rec.has_diag = rec.is_response &&
+                   sipconf_parse_ms_diagnostics(p_get_proto_data(pinfo->pool, pinfo, proto_sipconf,
+                                                                 SIPCONF_KEY_MS_DIAGNOSTICS), &diag);
+    sip.diag = rec.has_diag ? &diag : NULL;
+    const sipconf_message_t *m = sipconf_tracker_feed(tracker, pinfo->num, &sip);
+    if (rec.has_diag) {
+        rec.diag = diag;
+        rec.diag.reason = wmem_strdup(wmem_file_scope(), diag.reason);
+        rec.diag.source = wmem_strdup(wmem_file_scope(), diag.source);
+        sipconf_diag_clear(&diag);
     }
     return m || rec.has_diag ? wmem_memdup(wmem_file_scope(), &rec, sizeof rec) : NULL;
 }
@@ -271,16 +238,16 @@ const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
     return c && c->outcome == SIPCONF_FAILED && c->failure_frame == frame ? c : NULL;
 }
 
-static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity)
 {
     sipconf_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0);
     if (!rec && !PINFO_FD_VISITED(pinfo) && tracker) {
-        rec = feed(pinfo);
+        rec = feed(pinfo, conference_entity);
         if (rec)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0, rec);
     }
     if (!rec || !tracker)
-        return 0;
+        return;
     const sipconf_message_t *m = sipconf_tracker_message(tracker, pinfo->num);
     const sipconf_conference_t *c = m ? m->conference : NULL;
 
@@ -295,6 +262,10 @@ static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     }
     if (m) {
         proto_item_set_generated(proto_tree_add_uint(t, hf_sipconf_leg, tvb, 0, 0, m->leg));
+        if (m->duplicate_of) {
+            proto_item_set_generated(proto_tree_add_uint(t, hf_sipconf_duplicate_of, tvb, 0, 0, m->duplicate_of));
+            proto_item_append_text(top, ", same message as frame %u", m->duplicate_of);
+        }
         if (m->leg == SIPCONF_LEG_MCU && c && c->mcu_role)
             proto_item_set_generated(proto_tree_add_string(t, hf_sipconf_role, tvb, 0, 0, c->mcu_role));
         if (rec->is_response)
@@ -321,7 +292,7 @@ static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                                "Join of conference %s failed at the %s: %u%s",
                                *c->conference_id ? c->conference_id : "(unknown id)", c->failure_where,
                                c->failure_status, diag_text(pinfo->pool, &c->failure_diag));
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [conference join failed at the %s]", c->failure_where);
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[Join failed at the %s] ", c->failure_where);
     } else if (rec->has_diag) {
         expert_add_info_format(pinfo, top, &ei_sipconf_diagnostics, "%s", diag_text(pinfo->pool, &rec->diag) + 2);
     }
@@ -333,8 +304,15 @@ static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         info->is_response = rec->is_response;
         info->status = rec->status;
         info->frame = pinfo->num;
+        info->repeat = m->repeat;
         tap_queue_packet(sipconf_tap, pinfo, info);
     }
+}
+
+/* Until the plugin's one postdissector calls sipconf_analyse_frame. */
+static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    sipconf_analyse_frame(tvb, pinfo, tree, c3p_conference_entity_in_frame(pinfo));
     return 0;
 }
 
@@ -360,6 +338,9 @@ void proto_register_sipconf(void)
             "The invitation that moved this two-party dialog into the conference", HFILL } },
         { &hf_sipconf_old_dialog_bye, { "Two-party dialog ended in", "sipconf.old_dialog_bye", FT_FRAMENUM,
             BASE_NONE, NULL, 0, "BYE of the two-party dialog the conference replaces", HFILL } },
+        { &hf_sipconf_duplicate_of, { "Same message as frame", "sipconf.duplicate_of", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "This message was captured before at another point or forwarded by a proxy (same Call-ID, CSeq, "
+            "method or status, From and To, within 100 ms): one event, counted once", HFILL } },
         { &hf_sipconf_outcome, { "Conference outcome", "sipconf.outcome", FT_UINT8, BASE_DEC, VALS(outcome_names), 0,
             NULL, HFILL } },
         { &hf_sipconf_diag_id, { "ms-diagnostics", "sipconf.diag.id", FT_UINT32, BASE_DEC, NULL, 0,
@@ -391,4 +372,8 @@ void proto_reg_handoff_sipconf(void)
 {
     register_postdissector(sipconf_handle);
     proto_sip = proto_get_id_by_filter_name("sip");
+    xml_handle = find_dissector_add_dependency("xml", proto_sipconf);
+    dissector_add_string("sip.hdr", "ms-diagnostics", create_dissector_handle(dissect_ms_diagnostics, proto_sipconf));
+    dissector_add_string("media_type", "application/ms-conf-invite+xml",
+                         create_dissector_handle(dissect_conf_invite, proto_sipconf));
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "c3p/c3p_model.h"
+#include "message_copies.h"
 
 /* Transactions kept at once: bounded, oldest forgotten first. */
 #define SIPCONF_MAX_TRANSACTIONS 65536
@@ -62,115 +63,24 @@ static char *diag_param(const char *value, const char *name)
     return NULL;
 }
 
-/* Terminates the line at text[*pos] (LF or CRLF) with a NUL, moves *pos past
- * it and returns it; NULL when no complete line is left. */
-static char *take_line(char *text, gsize len, gsize *pos)
+char *sipconf_conf_invite_focus_uri(const char *body, gsize len)
 {
-    if (*pos >= len)
+    static const char open_tag[] = "<focus-uri>", close_tag[] = "</focus-uri>";
+    if (!body)
         return NULL;
-    char *line = text + *pos;
-    char *lf = memchr(line, '\n', len - *pos);
-    if (!lf)
-        return NULL;
-    *pos = (gsize)(lf - text) + 1;
-    if (lf > line && lf[-1] == '\r')
-        lf[-1] = '\0';
-    *lf = '\0';
-    return line;
-}
-
-/* Whether the header name (name_len bytes) is `full` or its compact form. */
-static gboolean header_is(const char *name, size_t name_len, const char *full, char compact)
-{
-    return (name_len == strlen(full) && g_ascii_strncasecmp(name, full, name_len) == 0) ||
-           (compact && name_len == 1 && g_ascii_tolower(name[0]) == compact);
-}
-
-static gboolean read_start_line(char *line, sipconf_head_t *head)
-{
-    static const char version[] = "SIP/2.0";
-    if (strncmp(line, "SIP/2.0 ", sizeof version) == 0) {
-        const char *code = line + sizeof version;
-        /* Status-Code: 3DIGIT, 100 to 699 (RFC 3261 §7.2) */
-        if (code[0] < '1' || code[0] > '6' || !g_ascii_isdigit(code[1]) || !g_ascii_isdigit(code[2]) ||
-            (code[3] != ' ' && code[3] != '\0'))
-            return FALSE;
-        head->status = (guint)((code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0'));
-        return TRUE;
+    char *text = g_strndup(body, len); /* stops at a NUL inside, like any XML reader would */
+    char *start = strstr(text, open_tag);
+    char *end = start ? strstr(start, close_tag) : NULL;
+    char *uri = NULL;
+    if (end) {
+        start += sizeof open_tag - 1;
+        *end = '\0';
+        g_strstrip(start);
+        if (*start)
+            uri = g_strdup(start);
     }
-    char *uri = strchr(line, ' ');
-    char *last = strrchr(line, ' ');
-    if (!uri || uri == line || last == uri || strcmp(last + 1, version) != 0)
-        return FALSE;
-    *uri++ = '\0';
-    *last = '\0';
-    head->method = line;
-    head->request_uri = uri;
-    return TRUE;
-}
-
-gboolean sipconf_read_head(char *text, gsize len, sipconf_head_t *head)
-{
-    memset(head, 0, sizeof *head);
-    gsize pos = 0;
-    char *line = take_line(text, len, &pos);
-    if (!line || !read_start_line(line, head))
-        return FALSE;
-
-    /* Every SIP message of a capture passes here: names are told apart by
-     * their first letter, and only the values kept are trimmed. */
-    const char *content_length = NULL;
-    gboolean head_complete = FALSE;
-    while ((line = take_line(text, len, &pos)) != NULL) {
-        if (!*line) {
-            head_complete = TRUE;
-            break;
-        }
-        char *colon = strchr(line, ':');
-        if (!colon || line[0] == ' ' || line[0] == '\t') /* not a header, or a folded continuation */
-            continue;
-        size_t name_len = (size_t)(colon - line);
-        while (name_len && (line[name_len - 1] == ' ' || line[name_len - 1] == '\t'))
-            name_len--;
-        const char **slot = NULL;
-        switch (g_ascii_tolower(line[0])) {
-        case 'c':
-            slot = header_is(line, name_len, "Call-ID", 0)          ? &head->call_id
-                   : header_is(line, name_len, "Content-Type", 'c') ? &head->content_type
-                   : header_is(line, name_len, "Content-Length", 0) ? &content_length
-                   : header_is(line, name_len, "CSeq", 0)           ? &head->cseq_method
-                                                                    : NULL;
-            break;
-        case 'i':
-            slot = header_is(line, name_len, "Call-ID", 'i') ? &head->call_id : NULL;
-            break;
-        case 'l':
-            slot = header_is(line, name_len, "Content-Length", 'l') ? &content_length : NULL;
-            break;
-        case 'm':
-            slot = header_is(line, name_len, "ms-diagnostics", 0) ? &head->ms_diagnostics : NULL;
-            break;
-        default:
-            break;
-        }
-        if (!slot || *slot)
-            continue;
-        char *value = g_strstrip(colon + 1);
-        if (slot == &head->cseq_method) {
-            /* "CSeq: <number> <method>" */
-            char *method = value + strspn(value, "0123456789");
-            if (method == value || (*method != ' ' && *method != '\t'))
-                continue;
-            value = method + strspn(method, " \t");
-        }
-        *slot = value;
-    }
-    if (head_complete && pos < len) {
-        gsize available = len - pos;
-        head->body = text + pos;
-        head->body_len = content_length ? MIN((gsize)strtoul(content_length, NULL, 10), available) : available;
-    }
-    return TRUE;
+    g_free(text);
+    return uri;
 }
 
 gboolean sipconf_parse_ms_diagnostics(const char *value, sipconf_diag_t *out)
@@ -219,15 +129,18 @@ const char *sipconf_diag_component(guint error_id)
 typedef struct {
     sipconf_message_t request; /* what the request was; response_frame filled later */
     sipconf_conference_t *conference;
+    gboolean is_cancel;
 } transaction_t;
 
 struct sipconf_tracker {
-    GHashTable *transactions;  /* "call-id\x01METHOD" → transaction_t */
+    GHashTable *transactions;  /* transaction_key() → transaction_t */
     GQueue transaction_order;  /* keys, oldest first, for the bound */
     GHashTable *by_id;         /* conference id → sipconf_conference_t (borrowed) */
     GPtrArray *conferences;    /* owns them */
     GHashTable *messages;      /* frame → sipconf_message_t (owned) */
     GHashTable *two_party_calls; /* Call-IDs of INVITEs outside any conference */
+    GHashTable *join_dialogs;  /* Call-IDs of join INVITEs: a later INVITE there is a re-INVITE */
+    message_copies_t *copies;  /* recent messages → what they were (messages' entries) */
     sipconf_conference_t *last_escalated;
 };
 
@@ -251,6 +164,8 @@ sipconf_tracker_t *sipconf_tracker_new(void)
     t->conferences = g_ptr_array_new_with_free_func(conference_free);
     t->messages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->two_party_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    t->join_dialogs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    t->copies = message_copies_new(MESSAGE_COPIES_WINDOW_NS, SIPCONF_MAX_TRANSACTIONS);
     return t;
 }
 
@@ -264,6 +179,8 @@ void sipconf_tracker_free(sipconf_tracker_t *t)
     g_ptr_array_free(t->conferences, TRUE);
     g_hash_table_destroy(t->messages);
     g_hash_table_destroy(t->two_party_calls);
+    g_hash_table_destroy(t->join_dialogs);
+    message_copies_free(t->copies);
     g_free(t);
 }
 
@@ -304,68 +221,82 @@ static sipconf_leg_t leg_of(const char *method, const char *role)
     return strcmp(method, "INVITE") == 0 ? SIPCONF_LEG_MCU : SIPCONF_LEG_OTHER;
 }
 
-static char *transaction_key(const char *call_id, const char *cseq_method)
+/* A CANCEL shares its INVITE's Call-ID and CSeq number, so it is keyed apart;
+ * every other method has a CSeq number of its own in the dialog. */
+static char *transaction_key(const char *call_id, guint32 cseq, gboolean is_cancel)
 {
-    return g_strdup_printf("%s\x01%s", call_id ? call_id : "", cseq_method ? cseq_method : "");
+    return g_strdup_printf("%s\x01%u%s", call_id ? call_id : "", cseq, is_cancel ? "\x01" "CANCEL" : "");
 }
 
-static const sipconf_message_t *remember(sipconf_tracker_t *t, guint32 frame, const sipconf_message_t *m)
+static sipconf_message_t *remember(sipconf_tracker_t *t, guint32 frame, const sipconf_message_t *m)
 {
     sipconf_message_t *copy = g_memdup2(m, sizeof *m);
     g_hash_table_replace(t->messages, GUINT_TO_POINTER(frame), copy);
     return copy;
 }
 
-static void open_transaction(sipconf_tracker_t *t, const char *call_id, const char *method,
-                             const sipconf_message_t *m, sipconf_conference_t *c)
+/* Opens the request's transaction; FALSE when it was open already (the
+ * request was sent again). ACKs have no response and open none. */
+static gboolean open_transaction(sipconf_tracker_t *t, const sipconf_sip_t *sip, const sipconf_message_t *m,
+                                 sipconf_conference_t *c)
 {
-    char *key = transaction_key(call_id, method);
-    if (!g_hash_table_lookup(t->transactions, key)) {
-        if (g_hash_table_size(t->transactions) >= SIPCONF_MAX_TRANSACTIONS) {
-            char *oldest = g_queue_pop_head(&t->transaction_order);
-            g_hash_table_remove(t->transactions, oldest);
-            g_free(oldest);
-        }
-        transaction_t *tr = g_new0(transaction_t, 1);
-        tr->request = *m;
-        tr->conference = c;
-        g_hash_table_insert(t->transactions, g_strdup(key), tr);
-        g_queue_push_tail(&t->transaction_order, g_strdup(key));
+    if (strcmp(sip->method, "ACK") == 0)
+        return TRUE;
+    const gboolean is_cancel = strcmp(sip->method, "CANCEL") == 0;
+    char *key = transaction_key(sip->call_id, sip->cseq, is_cancel);
+    if (g_hash_table_contains(t->transactions, key)) {
+        g_free(key);
+        return FALSE;
     }
-    g_free(key);
+    if (g_hash_table_size(t->transactions) >= SIPCONF_MAX_TRANSACTIONS) {
+        char *oldest = g_queue_pop_head(&t->transaction_order);
+        g_hash_table_remove(t->transactions, oldest);
+        g_free(oldest);
+    }
+    transaction_t *tr = g_new0(transaction_t, 1);
+    tr->request = *m;
+    tr->conference = c;
+    tr->is_cancel = is_cancel;
+    g_queue_push_tail(&t->transaction_order, g_strdup(key));
+    g_hash_table_insert(t->transactions, key, tr);
+    return TRUE;
+}
+
+/* A request: its transaction opened, what it is remembered. */
+static sipconf_message_t *request_seen(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip,
+                                       sipconf_message_t *m, sipconf_conference_t *c)
+{
+    m->repeat = !open_transaction(t, sip, m, c);
+    return remember(t, frame, m);
+}
+
+static void add_bounded(GHashTable *set, const char *call_id)
+{
+    if (g_hash_table_size(set) < SIPCONF_MAX_TRANSACTIONS)
+        g_hash_table_add(set, g_strdup(call_id));
 }
 
 /* Requests outside conferences matter only as the two-party dialog an
  * escalation replaces: its INVITE, then its BYE. */
-static const sipconf_message_t *two_party_request(sipconf_tracker_t *t, guint32 frame, const char *method,
-                                                  const char *call_id)
+static sipconf_message_t *two_party_request(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip)
 {
-    if (!method || !call_id)
-        return NULL;
-    if (strcmp(method, "INVITE") == 0) {
-        if (g_hash_table_size(t->two_party_calls) < SIPCONF_MAX_TRANSACTIONS)
-            g_hash_table_add(t->two_party_calls, g_strdup(call_id));
+    if (strcmp(sip->method, "INVITE") == 0) {
+        add_bounded(t->two_party_calls, sip->call_id);
         return NULL;
     }
     sipconf_conference_t *c = t->last_escalated;
-    if (strcmp(method, "BYE") != 0 || !c || c->old_dialog_bye_frame ||
-        !g_hash_table_contains(t->two_party_calls, call_id))
+    if (strcmp(sip->method, "BYE") != 0 || !c || c->old_dialog_bye_frame ||
+        !g_hash_table_contains(t->two_party_calls, sip->call_id))
         return NULL;
     c->old_dialog_bye_frame = frame;
     sipconf_message_t m = { .conference = c, .leg = SIPCONF_LEG_OLD_DIALOG_BYE, .request_frame = frame };
-    open_transaction(t, call_id, "BYE", &m, c);
-    return remember(t, frame, &m);
+    return request_seen(t, frame, sip, &m, c);
 }
 
-const sipconf_message_t *sipconf_tracker_escalation(sipconf_tracker_t *t, guint32 frame, const char *call_id,
-                                                    const char *focus_uri)
+static sipconf_message_t *escalation(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip)
 {
     sipconf_uri_t u;
-    if (!sipconf_parse_uri(focus_uri, &u)) {
-        sipconf_uri_clear(&u);
-        return NULL;
-    }
-    sipconf_conference_t *c = conference_for(t, &u);
+    sipconf_conference_t *c = sipconf_parse_uri(sip->conf_invite_focus_uri, &u) ? conference_for(t, &u) : NULL;
     sipconf_uri_clear(&u);
     if (!c)
         return NULL;
@@ -373,22 +304,32 @@ const sipconf_message_t *sipconf_tracker_escalation(sipconf_tracker_t *t, guint3
         c->escalation_frame = frame;
     t->last_escalated = c;
     sipconf_message_t m = { .conference = c, .leg = SIPCONF_LEG_ESCALATION, .request_frame = frame };
-    open_transaction(t, call_id, "INVITE", &m, c);
-    return remember(t, frame, &m);
+    return request_seen(t, frame, sip, &m, c);
 }
 
-const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 frame, const char *method,
-                                                 const char *request_uri, const char *call_id,
-                                                 const char *cseq_method)
+static sipconf_message_t *request(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip)
 {
+    if (sip->conf_invite_focus_uri && strcmp(sip->method, "INVITE") == 0)
+        return escalation(t, frame, sip);
     sipconf_uri_t u = { 0 };
-    if (!method || !sipconf_parse_uri(request_uri, &u)) {
+    if (!sipconf_parse_uri(sip->to_uri, &u)) {
         sipconf_uri_clear(&u);
-        return two_party_request(t, frame, method, call_id);
+        return two_party_request(t, frame, sip);
     }
-    sipconf_message_t m = { .leg = leg_of(method, u.role), .request_frame = frame };
+    sipconf_message_t m = { .leg = leg_of(sip->method, u.role), .request_frame = frame };
     sipconf_conference_t *c = m.leg == SIPCONF_LEG_CREATE ? NULL : conference_for(t, &u);
     m.conference = c;
+    if (m.leg == SIPCONF_LEG_FOCUS || m.leg == SIPCONF_LEG_MCU) {
+        /* The dialog's first INVITE joins; one with a new CSeq number in the
+         * same dialog changes the session, and its failure leaves the join as
+         * it was (RFC 3261 §14.1). */
+        char *first = transaction_key(sip->call_id, sip->cseq, FALSE);
+        if (g_hash_table_contains(t->join_dialogs, sip->call_id) && !g_hash_table_contains(t->transactions, first))
+            m.leg = SIPCONF_LEG_REINVITE;
+        else
+            add_bounded(t->join_dialogs, sip->call_id);
+        g_free(first);
+    }
     if (c && m.leg == SIPCONF_LEG_FOCUS && !c->focus_invite_frame)
         c->focus_invite_frame = frame;
     if (c && m.leg == SIPCONF_LEG_MCU && !c->mcu_invite_frame) {
@@ -396,9 +337,7 @@ const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 f
         c->mcu_role = g_strdup(u.role);
     }
     sipconf_uri_clear(&u);
-
-    open_transaction(t, call_id, cseq_method ? cseq_method : method, &m, c);
-    return remember(t, frame, &m);
+    return request_seen(t, frame, sip, &m, c);
 }
 
 char *sipconf_leg_place(const sipconf_conference_t *c, sipconf_leg_t leg)
@@ -428,19 +367,32 @@ static void update_outcome(sipconf_conference_t *c, sipconf_leg_t leg, guint sta
     c->outcome = focus_ok && mcu_ok ? SIPCONF_JOINED : SIPCONF_UNFINISHED;
 }
 
-const sipconf_message_t *sipconf_tracker_response(sipconf_tracker_t *t, guint32 frame, guint status,
-                                                  const char *call_id, const char *cseq_method,
-                                                  const sipconf_diag_t *diag)
+/* The transaction a response answers (see sipconf_tracker_feed). */
+static transaction_t *answered_transaction(sipconf_tracker_t *t, const sipconf_sip_t *sip)
 {
-    char *key = transaction_key(call_id, cseq_method);
-    transaction_t *tr = g_hash_table_lookup(t->transactions, key);
+    char *key = transaction_key(sip->call_id, sip->cseq, TRUE);
+    transaction_t *tr = sip->status >= 200 ? g_hash_table_lookup(t->transactions, key) : NULL;
     g_free(key);
+    if (tr && !tr->request.response_frame)
+        return tr;
+    key = transaction_key(sip->call_id, sip->cseq, FALSE);
+    tr = g_hash_table_lookup(t->transactions, key);
+    g_free(key);
+    return tr;
+}
+
+static sipconf_message_t *response(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip)
+{
+    transaction_t *tr = answered_transaction(t, sip);
     if (!tr)
         return NULL;
     sipconf_message_t m = { .conference = tr->conference, .leg = tr->request.leg,
                             .request_frame = tr->request.request_frame, .response_frame = frame };
     sipconf_conference_t *c = tr->conference;
-    if (status >= 200 && !tr->request.response_frame) {
+    const guint status = sip->status;
+    if (status >= 200 && tr->request.response_frame) {
+        m.repeat = TRUE; /* a final response sent again */
+    } else if (status >= 200) {
         tr->request.response_frame = frame;
         sipconf_message_t *req = g_hash_table_lookup(t->messages, GUINT_TO_POINTER(tr->request.request_frame));
         if (req)
@@ -453,9 +405,45 @@ const sipconf_message_t *sipconf_tracker_response(sipconf_tracker_t *t, guint32 
             c->mcu_status = status;
         }
         if (c && (tr->request.leg == SIPCONF_LEG_FOCUS || tr->request.leg == SIPCONF_LEG_MCU))
-            update_outcome(c, tr->request.leg, status, frame, diag);
+            update_outcome(c, tr->request.leg, status, frame, sip->diag);
     }
     return remember(t, frame, &m);
+}
+
+/* What makes two SIP messages copies of one message: Call-ID, CSeq number,
+ * method or status, From and To. Not the Via headers: a proxy forwards a
+ * request with a Via of its own on top and a response with its Via removed,
+ * and that forward is still the one message of the one transaction. Within the
+ * window, a message with this key is a copy; later, SIP's retransmission. */
+static char *copy_key(const sipconf_sip_t *sip)
+{
+    return g_strdup_printf("%s\x01%u\x01%s\x01%u\x01%s\x01%s", sip->call_id, sip->cseq, sip->method ? sip->method : "",
+                           sip->status, sip->from_uri ? sip->from_uri : "", sip->to_uri ? sip->to_uri : "");
+}
+
+const sipconf_message_t *sipconf_tracker_feed(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip)
+{
+    if (!sip->call_id || (!sip->method && !sip->status))
+        return NULL;
+    char *key = copy_key(sip);
+    gconstpointer first = NULL;
+    const guint32 first_frame = message_copies_find(t->copies, key, sip->time_ns, &first);
+    sipconf_message_t *m;
+    if (first_frame) {
+        /* The same message again: what its first copy was, counted once. */
+        m = first ? remember(t, frame, first) : NULL;
+        if (m) {
+            m->duplicate_of = first_frame;
+            m->repeat = TRUE;
+        }
+    } else {
+        m = sip->method ? request(t, frame, sip) : response(t, frame, sip);
+        if (m && sip->resend)
+            m->repeat = TRUE;
+        message_copies_add(t->copies, key, sip->time_ns, frame, m);
+    }
+    g_free(key);
+    return m;
 }
 
 const sipconf_message_t *sipconf_tracker_message(const sipconf_tracker_t *t, guint32 frame)

@@ -42,26 +42,10 @@ void sipconf_diag_clear(sipconf_diag_t *d);
 /* The component an ErrorId range belongs to; NULL outside the documented ranges. */
 const char *sipconf_diag_component(guint error_id);
 
-/* The parts of one SIP message sipconf reads. Strings point into the text
- * given to sipconf_read_head; NULL when absent. */
-typedef struct {
-    const char *method;         /* of a request */
-    const char *request_uri;
-    guint status;               /* of a response; 0 for a request */
-    const char *call_id;
-    const char *cseq_method;
-    const char *content_type;
-    const char *ms_diagnostics; /* the header's value */
-    const char *body;           /* Content-Length bytes after the head (as many as there are) */
-    gsize body_len;
-} sipconf_head_t;
-
-/* Reads the start line and the headers sipconf needs from a SIP message that
- * starts at text[0]; writes NULs into text (len bytes, need not be
- * terminated) and points head's strings into it. Header names are matched
- * case-insensitively, with the compact forms i, c and l; folded header lines
- * are not joined. FALSE when text does not start with a SIP start line. */
-gboolean sipconf_read_head(char *text, gsize len, sipconf_head_t *head);
+/* The Focus URI an escalation invitation (application/ms-conf-invite+xml,
+ * c3p-protocol.md §5.4) names in its <focus-uri> element, trimmed; NULL when
+ * it has none. body need not be NUL-terminated. Free with g_free. */
+char *sipconf_conf_invite_focus_uri(const char *body, gsize len);
 
 /* ---- conferences ------------------------------------------------------------ */
 
@@ -74,6 +58,7 @@ typedef enum {
     SIPCONF_LEG_OTHER = 5,     /* another request to a conference URI */
     SIPCONF_LEG_ESCALATION = 6, /* INVITE inviting a two-party peer into the conference (ms-conf-invite) */
     SIPCONF_LEG_OLD_DIALOG_BYE = 7, /* BYE ending the two-party IM dialog the conference replaces */
+    SIPCONF_LEG_REINVITE = 8,  /* a later INVITE in the dialog of a join: not a join (RFC 3261 §14.1) */
 } sipconf_leg_t;
 
 typedef enum {
@@ -109,6 +94,9 @@ typedef struct {
     sipconf_leg_t leg;
     guint32 request_frame;     /* for responses: the request they answer */
     guint32 response_frame;    /* for requests: their final response (may arrive later) */
+    guint32 duplicate_of;      /* the first copy of this very message (another capture point, or a
+                                  proxy's forward, within MESSAGE_COPIES_WINDOW_NS); 0 if none */
+    gboolean repeat;           /* not a new event: a duplicate, or a message its sender sent again */
 } sipconf_message_t;
 
 typedef struct sipconf_tracker sipconf_tracker_t;
@@ -116,20 +104,35 @@ typedef struct sipconf_tracker sipconf_tracker_t;
 sipconf_tracker_t *sipconf_tracker_new(void);
 void sipconf_tracker_free(sipconf_tracker_t *t);
 
-/* A request. Transactions are matched by Call-ID and CSeq method. */
-const sipconf_message_t *sipconf_tracker_request(sipconf_tracker_t *t, guint32 frame, const char *method,
-                                                 const char *request_uri, const char *call_id,
-                                                 const char *cseq_method);
+/* One SIP message, as the SIP dissector describes it (its sip_info_value_t)
+ * with what sipconf read of its ms-diagnostics header and ms-conf-invite body.
+ * Strings are borrowed for the call.
+ *
+ * The conference a message is for comes from its To URI, not its Request-URI:
+ * To names the conference URI (opaque=app:conf:<role>…) on every request of a
+ * dialog and on every response, while the Request-URI of a mid-dialog request
+ * is the peer's Contact, and a Focus forwarding a join to an MCU may address
+ * the MCU there (c3p-protocol.md §4: a C3P request's `to` "MUST be the same
+ * value as the SIP URI contained in the To header"). */
+typedef struct {
+    const char *method;        /* of a request; NULL for a response */
+    guint status;              /* of a response */
+    const char *call_id;
+    guint32 cseq;              /* the CSeq number */
+    const char *from_uri, *to_uri; /* From and To addresses, without tags */
+    gboolean resend;           /* SIP's verdict: its sender sent it again (UDP) */
+    gint64 time_ns;            /* capture time */
+    const sipconf_diag_t *diag; /* its ms-diagnostics header, or NULL */
+    const char *conf_invite_focus_uri; /* INVITE: the Focus URI of its ms-conf-invite body, or NULL */
+} sipconf_sip_t;
 
-/* An INVITE whose body (application/ms-conf-invite+xml) invites the other
- * party of a two-party IM into the conference at focus_uri: the escalation. */
-const sipconf_message_t *sipconf_tracker_escalation(sipconf_tracker_t *t, guint32 frame, const char *call_id,
-                                                    const char *focus_uri);
-
-/* A response; diag is the parsed ms-diagnostics header, or NULL. */
-const sipconf_message_t *sipconf_tracker_response(sipconf_tracker_t *t, guint32 frame, guint status,
-                                                  const char *call_id, const char *cseq_method,
-                                                  const sipconf_diag_t *diag);
+/* A SIP message of the capture, in capture order (first pass). Transactions are
+ * matched by Call-ID, CSeq number and method: a response answers the request
+ * with its Call-ID and CSeq number, except that while a CANCEL of that number
+ * is unanswered the next final response is the CANCEL's (RFC 3261 §9.2: the
+ * CANCEL is answered at once, the INVITE then with 487). Returns what the
+ * message is to the conferences, or NULL. */
+const sipconf_message_t *sipconf_tracker_feed(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip);
 
 /* The Focus Factory created a conference: its Focus URI (C3P addConference
  * response) announces the conference id. */

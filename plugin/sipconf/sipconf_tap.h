@@ -15,6 +15,8 @@ typedef struct {
     gboolean is_response;
     guint status;                           /* of a response */
     guint32 frame;
+    gboolean repeat;                        /* not a new event: a copy of an earlier frame's message
+                                               (sipconf.duplicate_of) or a message sent again */
 } sipconf_tap_info_t;
 
 /* The conference whose join failed in this frame (its failing final

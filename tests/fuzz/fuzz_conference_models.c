@@ -1,8 +1,11 @@
 /* fuzz_conference_models.c — libFuzzer harness for the conference cores:
  * the C3P message model and matcher (plugin/c3p/c3p_model.c), the connection
- * outcomes (c3p_connections.c), the SIP head reader and the SIP conference
- * tracker (plugin/sipconf/sipconf_model.c), fed the strings and events a
- * capture could hand them, with what each promises checked.
+ * outcomes (c3p_connections.c), the SIP conference tracker and its parsers
+ * (plugin/sipconf/sipconf_model.c), and the copies of one message they
+ * recognise (plugin/message_copies.c), fed the strings and events a capture
+ * could hand them, with what each promises checked. Times move forward in
+ * small or large steps, so messages meet as copies within the window and as
+ * retransmissions beyond it.
  *
  * The input is a sequence of operations; strings are NUL-free runs of input
  * up to a 0x00 byte, so URIs, paths, ids and headers take any byte values.
@@ -57,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c3p_connections_t *conns = c3p_connections_new(4);
     sipconf_tracker_t *sc = sipconf_tracker_new();
     guint32 frame = 0;
+    gint64 now = 0;
     guint ops = 0;
     while (in.n > 0 && ops++ < 2048) {
         const uint8_t op = fz_u8(&in);
@@ -79,33 +83,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (sipconf_parse_ms_diagnostics(s, &d))
                 (void)sipconf_diag_component(d.error_id);
             sipconf_diag_clear(&d);
-            /* as a SIP message: an exact-size copy, so reading past it is caught */
+            /* as an ms-conf-invite body: an exact-size copy, so reading past it is caught */
             const size_t len = strlen(s);
-            char *text = g_memdup2(s, len);
-            sipconf_head_t head;
-            if (sipconf_read_head(text, len, &head)) {
-                FZ_CHECK((head.method != NULL) != (head.status != 0));
-                FZ_CHECK(!head.body || (head.body >= text && head.body + head.body_len <= text + len));
-            }
-            g_free(text);
+            char *body = g_memdup2(s, len);
+            char *focus_uri = sipconf_conf_invite_focus_uri(body, len);
+            FZ_CHECK(!focus_uri || (*focus_uri && strlen(focus_uri) < len));
+            g_free(focus_uri);
+            g_free(body);
             g_free(s);
             break;
         }
-        case 1: { /* a C3P request */
-            const guint32 conv = fz_u8(&in) % 3;
-            const guint64 id = fz_u8(&in) % 4;
-            const char *from = pick(&in), *to = pick(&in);
-            const c3p_transaction_t *t = c3p_matcher_request(m, conv, id, from, to, frame, (gint64)frame * 1000,
-                                                             "addUser", NULL);
-            FZ_CHECK(t && t->request_frame <= frame);
-            break;
-        }
+        case 1:   /* a C3P request */
         case 2: { /* a C3P response */
-            const guint32 conv = fz_u8(&in) % 3;
-            const guint64 id = fz_u8(&in) % 4;
             const char *from = pick(&in), *to = pick(&in);
-            const c3p_code_t code = (c3p_code_t)(fz_u8(&in) % 5);
-            const c3p_transaction_t *t = c3p_matcher_response(m, conv, id, from, to, frame, (gint64)frame * 1000, code);
+            const guint32 conversation = fz_u8(&in) % 3;
+            const guint64 request_id = fz_u8(&in) % 4;
+            const c3p_seen_t seen = { .conversation = conversation, .request_id = request_id, .from = from,
+                                      .to = to, .body = to, .body_len = strlen(to), .frame = frame, .time_ns = now };
+            const c3p_match_t match = op % 10 == 1 ? c3p_matcher_request(m, &seen, "addUser", NULL)
+                                                   : c3p_matcher_response(m, &seen, (c3p_code_t)(fz_u8(&in) % 5));
+            const c3p_transaction_t *t = match.transaction;
+            FZ_CHECK(match.duplicate_of < frame);
+            if (op % 10 == 1)
+                FZ_CHECK(t && t->request_frame <= frame);
             if (t && t->response_frame) {
                 FZ_CHECK(t->response_frame > t->request_frame);
                 FZ_CHECK(c3p_code_is_final(t->code));
@@ -120,33 +120,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FZ_CHECK(c3p_connections_followed(conns) <= 4);
             break;
         }
-        case 4: { /* a SIP request */
-            static const char *const methods[] = { "INVITE", "SUBSCRIBE", "BYE", "SERVICE", "INFO" };
-            const char *method = methods[fz_u8(&in) % G_N_ELEMENTS(methods)];
-            char *uri = fz_u8(&in) & 1 ? next_string(&in) : g_strdup(pick(&in));
-            const sipconf_message_t *msg = sipconf_tracker_request(sc, frame, method, uri, pick(&in), method);
-            if (msg)
-                FZ_CHECK(sipconf_tracker_message(sc, frame) == msg);
-            g_free(uri);
-            break;
-        }
+        case 4:   /* a SIP request, sometimes an escalation */
         case 5: { /* a SIP response, sometimes with ms-diagnostics */
-            static const char *const methods[] = { "INVITE", "SUBSCRIBE", "BYE", "SERVICE" };
-            const guint status = 100 + fz_u8(&in) * 3;
+            static const char *const methods[] = { "INVITE", "SUBSCRIBE", "BYE", "SERVICE", "INFO", "CANCEL", "ACK" };
+            const gboolean is_request = op % 10 == 4;
             sipconf_diag_t d;
-            char *header = next_string(&in);
-            const gboolean has_diag = sipconf_parse_ms_diagnostics(header, &d);
-            const sipconf_message_t *msg = sipconf_tracker_response(sc, frame, status, pick(&in),
-                                                                    methods[fz_u8(&in) % 4], has_diag ? &d : NULL);
+            char *text = fz_u8(&in) & 1 ? next_string(&in) : g_strdup(pick(&in));
+            const gboolean has_diag = !is_request && sipconf_parse_ms_diagnostics(text, &d);
+            /* one input byte each, in this order */
+            const uint8_t kind = fz_u8(&in);
+            const char *call_id = pick(&in);
+            const guint32 cseq = fz_u8(&in) % 3;
+            const char *from = pick(&in), *to = is_request ? text : pick(&in);
+            const gboolean resend = fz_u8(&in) & 1;
+            const char *focus_uri = is_request && fz_u8(&in) & 1 ? pick(&in) : NULL;
+            const sipconf_sip_t sip = {
+                .method = is_request ? methods[kind % G_N_ELEMENTS(methods)] : NULL,
+                .status = is_request ? 0 : 100 + kind * 3u,
+                .call_id = call_id,
+                .cseq = cseq,
+                .from_uri = from,
+                .to_uri = to,
+                .resend = resend,
+                .time_ns = now,
+                .diag = has_diag ? &d : NULL,
+                .conf_invite_focus_uri = focus_uri,
+            };
+            const sipconf_message_t *msg = sipconf_tracker_feed(sc, frame, &sip);
+            if (msg) {
+                FZ_CHECK(sipconf_tracker_message(sc, frame) == msg);
+                FZ_CHECK(msg->duplicate_of < frame && (!msg->duplicate_of || msg->repeat));
+                FZ_CHECK(msg->request_frame <= frame);
+            }
             if (msg && msg->conference && msg->conference->outcome == SIPCONF_FAILED)
                 FZ_CHECK(msg->conference->failure_status >= 300 && msg->conference->failure_where);
-            sipconf_diag_clear(&d);
-            g_free(header);
+            if (has_diag)
+                sipconf_diag_clear(&d);
+            g_free(text);
             break;
         }
-        case 6: /* an escalation invitation */
-            (void)sipconf_tracker_escalation(sc, frame, pick(&in), pick(&in));
+        case 6: { /* time passes: within the window of copies, or well beyond it */
+            const uint8_t step = fz_u8(&in);
+            now += step & 0x80 ? (gint64)(step & 0x7f) * 100000000 : (gint64)step * 1000000;
             break;
+        }
         case 7: /* a new conference announced */
             sipconf_tracker_conference_created(sc, pick(&in));
             break;

@@ -5,9 +5,12 @@
  */
 #include "sipconf/sipconf_model.h"
 
+#include <string.h>
+
 #define FOCUS "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
 #define CHAT "sip:alice@contoso.com;gruu;opaque=app:conf:chat:id:TDVDW046"
 #define AV "sip:alice@contoso.com;gruu;opaque=app:conf:audio-video:id:TDVDW046"
+#define FOCUS_B "<sip:bob@contoso.com;gruu;opaque=app:conf:focus:id:B0B>"
 
 static void test_uri(void)
 {
@@ -26,68 +29,18 @@ static void test_uri(void)
     sipconf_uri_clear(&u);
 }
 
-/* Reads a copy of text (sipconf_read_head writes into it, and needs no NUL). */
-static gboolean read_head(const char *text, char **copy, sipconf_head_t *head)
+static void test_conf_invite_focus_uri(void)
 {
-    const gsize len = strlen(text);
-    *copy = g_memdup2(text, len);
-    return sipconf_read_head(*copy, len, head);
-}
-
-static void test_read_head(void)
-{
-    sipconf_head_t h;
-    char *copy;
-    g_assert_true(read_head("SIP/2.0 503 Service Unavailable\r\n"
-                            "Via: SIP/2.0/TCP 10.0.0.1:5060\r\n"
-                            "i : abc@host \r\n"
-                            "CSeq: 4 INVITE\r\n"
-                            "MS-Diagnostics: 6000;reason=\"no MCU\";source=\"fe1\"\r\n"
-                            "ms-diagnostics: 1;reason=\"second is ignored\"\r\n"
-                            "Content-Length: 0\r\n\r\n",
-                            &copy, &h));
-    g_assert_null(h.method);
-    g_assert_cmpuint(h.status, ==, 503);
-    g_assert_cmpstr(h.call_id, ==, "abc@host");
-    g_assert_cmpstr(h.cseq_method, ==, "INVITE");
-    g_assert_cmpstr(h.ms_diagnostics, ==, "6000;reason=\"no MCU\";source=\"fe1\"");
-    g_assert_null(h.body);
-    g_free(copy);
-
-    /* LF line ends, compact forms, a body cut to Content-Length, a folded line skipped. */
-    g_assert_true(read_head("INVITE sip:bob@contoso.com SIP/2.0\n"
-                            "Call-ID: x1\n"
-                            "Subject: two\n"
-                            " INVITE sip:folded SIP/2.0\n"
-                            "c: application/ms-conf-invite+xml\n"
-                            "CSeq: 1 INVITE\n"
-                            "l: 5\n\n"
-                            "<a/>.trailing",
-                            &copy, &h));
-    g_assert_cmpstr(h.method, ==, "INVITE");
-    g_assert_cmpstr(h.request_uri, ==, "sip:bob@contoso.com");
-    g_assert_cmpuint(h.status, ==, 0);
-    g_assert_cmpstr(h.call_id, ==, "x1");
-    g_assert_cmpstr(h.content_type, ==, "application/ms-conf-invite+xml");
-    g_assert_cmpuint(h.body_len, ==, 5);
-    g_assert_true(memcmp(h.body, "<a/>.", 5) == 0);
-    g_free(copy);
-
-    /* A head cut short keeps what it read; no body without the blank line. */
-    g_assert_true(read_head("SUBSCRIBE sip:conf SIP/2.0\r\nCall-ID: c\r\nCSeq: 3 SUB", &copy, &h));
-    g_assert_cmpstr(h.call_id, ==, "c");
-    g_assert_null(h.cseq_method);
-    g_assert_null(h.body);
-    g_free(copy);
-
-    /* Not SIP start lines. */
-    const char *not_sip[] = { "HTTP/1.1 200 OK\r\n\r\n", "SIP/2.0 20 OK\r\n", "INVITE sip:x HTTP/1.1\r\n", "SIP/2.0 000 Zero\r\n",
-                              "SIP/2.0 700 Out of range\r\n",
-                              " sip:x SIP/2.0\r\n", "INVITE SIP/2.0\r\n", "SIP/2.0 200 OK" };
-    for (gsize i = 0; i < G_N_ELEMENTS(not_sip); i++) {
-        g_assert_false(read_head(not_sip[i], &copy, &h));
-        g_free(copy);
-    }
+    static const char body[] = "<Conferencing version=\"2.0\"><focus-uri>\r\n " FOCUS " </focus-uri>"
+                               "<subject>x</subject></Conferencing>";
+    char *uri = sipconf_conf_invite_focus_uri(body, strlen(body));
+    g_assert_cmpstr(uri, ==, FOCUS);
+    g_free(uri);
+    /* Only the given bytes are read: the end tag cut off is no URI. */
+    g_assert_null(sipconf_conf_invite_focus_uri(body, strlen(body) - 40));
+    g_assert_null(sipconf_conf_invite_focus_uri("<focus-uri> </focus-uri>", 24));
+    g_assert_null(sipconf_conf_invite_focus_uri("<focus-uri>sip:x", 16));
+    g_assert_null(sipconf_conf_invite_focus_uri(NULL, 0));
 }
 
 static void test_ms_diagnostics(void)
@@ -116,28 +69,54 @@ static void test_ms_diagnostics(void)
     g_assert_null(sipconf_diag_component(4000));
 }
 
+#define MS 1000000 /* nanoseconds */
+
+/* A SIP message as the glue hands it over. */
+static sipconf_sip_t sip(const char *method, guint status, const char *call_id, guint32 cseq, const char *to,
+                         gint64 time_ns)
+{
+    sipconf_sip_t m = { .method = method, .status = status, .call_id = call_id, .cseq = cseq,
+                        .from_uri = "<sip:alice@contoso.com>", .to_uri = to, .time_ns = time_ns };
+    return m;
+}
+
+static const sipconf_message_t *feed(sipconf_tracker_t *t, guint32 frame, sipconf_sip_t m)
+{
+    return sipconf_tracker_feed(t, frame, &m);
+}
+
+/* Frames 1 s apart: no two messages are copies of one another. */
+static const sipconf_message_t *at(sipconf_tracker_t *t, guint32 frame, const char *method, guint status,
+                                   const char *call_id, guint32 cseq, const char *to)
+{
+    return feed(t, frame, sip(method, status, call_id, cseq, to, (gint64)frame * 1000 * MS));
+}
+
 static void test_join_failed_at_mcu(void)
 {
     sipconf_tracker_t *t = sipconf_tracker_new();
-    sipconf_tracker_request(t, 1, "SERVICE", "sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory", "c1", "SERVICE");
+    at(t, 1, "SERVICE", 0, "c1", 1, "<sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory>");
     sipconf_tracker_conference_created(t, FOCUS);
-    sipconf_tracker_response(t, 2, 200, "c1", "SERVICE", NULL);
-    const sipconf_message_t *join = sipconf_tracker_request(t, 3, "INVITE", FOCUS, "c2", "INVITE");
+    at(t, 2, NULL, 200, "c1", 1, "<sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory>");
+    const sipconf_message_t *join = at(t, 3, "INVITE", 0, "c2", 1, "<" FOCUS ">");
     g_assert_cmpint(join->leg, ==, SIPCONF_LEG_FOCUS);
-    sipconf_tracker_response(t, 4, 100, "c2", "INVITE", NULL);
-    sipconf_tracker_response(t, 5, 200, "c2", "INVITE", NULL);
+    at(t, 4, NULL, 100, "c2", 1, FOCUS);
+    at(t, 5, NULL, 200, "c2", 1, FOCUS);
     g_assert_cmpuint(sipconf_tracker_message(t, 3)->response_frame, ==, 5);
     const sipconf_conference_t *c = sipconf_tracker_conference(t, 1);
     g_assert_cmpint(c->outcome, ==, SIPCONF_JOINED);
-    sipconf_tracker_request(t, 6, "SUBSCRIBE", FOCUS, "c3", "SUBSCRIBE");
-    const sipconf_message_t *mcu = sipconf_tracker_request(t, 7, "INVITE", CHAT, "c4", "INVITE");
+    at(t, 6, "SUBSCRIBE", 0, "c3", 1, FOCUS);
+    const sipconf_message_t *mcu = at(t, 7, "INVITE", 0, "c4", 1, CHAT);
     g_assert_cmpint(mcu->leg, ==, SIPCONF_LEG_MCU);
     g_assert_cmpint(c->outcome, ==, SIPCONF_JOINED);
     sipconf_diag_t d;
     sipconf_parse_ms_diagnostics("6000;reason=\"no MCU\"", &d);
-    const sipconf_message_t *fail = sipconf_tracker_response(t, 8, 503, "c4", "INVITE", &d);
+    sipconf_sip_t failure = sip(NULL, 503, "c4", 1, CHAT, 8000 * (gint64)MS);
+    failure.diag = &d;
+    const sipconf_message_t *fail = sipconf_tracker_feed(t, 8, &failure);
     sipconf_diag_clear(&d);
     g_assert_cmpuint(fail->request_frame, ==, 7);
+    g_assert_false(fail->repeat);
     g_assert_cmpint(c->outcome, ==, SIPCONF_FAILED);
     g_assert_cmpstr(c->failure_where, ==, "chat MCU");
     g_assert_cmpuint(c->failure_status, ==, 503);
@@ -146,22 +125,97 @@ static void test_join_failed_at_mcu(void)
     g_assert_cmpstr(c->failure_diag.reason, ==, "no MCU");
     g_assert_cmpuint(c->focus_invite_frame, ==, 3);
     g_assert_cmpuint(c->mcu_invite_frame, ==, 7);
+    /* Sent again a second later: the same transaction, not a new event. */
+    const sipconf_message_t *again = at(t, 9, NULL, 503, "c4", 1, CHAT);
+    g_assert_true(again->repeat);
+    g_assert_cmpuint(again->duplicate_of, ==, 0);
+    g_assert_cmpuint(again->request_frame, ==, 7);
     /* A later success does not undo the failure. */
-    sipconf_tracker_request(t, 9, "INVITE", AV, "c5", "INVITE");
-    sipconf_tracker_response(t, 10, 200, "c5", "INVITE", NULL);
+    at(t, 10, "INVITE", 0, "c5", 1, AV);
+    at(t, 11, NULL, 200, "c5", 1, AV);
     g_assert_cmpint(c->outcome, ==, SIPCONF_FAILED);
     g_assert_cmpuint(sipconf_tracker_conference_count(t), ==, 1);
+    sipconf_tracker_free(t);
+}
+
+/* Transactions are keyed by Call-ID, CSeq number and method: a re-INVITE's
+ * 488 answers the re-INVITE, not the INVITE that joined, and leaves the join
+ * as it was (RFC 3261 §14.1); a CANCEL's 200 is the CANCEL's, the INVITE's
+ * final response is the 487 after it. */
+static void test_reinvite_and_cancel(void)
+{
+    sipconf_tracker_t *t = sipconf_tracker_new();
+    at(t, 1, "INVITE", 0, "d0", 1, FOCUS);
+    at(t, 2, NULL, 200, "d0", 1, FOCUS);
+    at(t, 3, "INVITE", 0, "d1", 1, CHAT);
+    at(t, 4, NULL, 200, "d1", 1, CHAT);
+    at(t, 5, "ACK", 0, "d1", 1, CHAT);
+    const sipconf_conference_t *c = sipconf_tracker_conference(t, 1);
+    g_assert_cmpint(c->outcome, ==, SIPCONF_JOINED);
+    const sipconf_message_t *reinvite = at(t, 6, "INVITE", 0, "d1", 2, CHAT);
+    g_assert_cmpint(reinvite->leg, ==, SIPCONF_LEG_REINVITE);
+    const sipconf_message_t *refused = at(t, 7, NULL, 488, "d1", 2, CHAT);
+    g_assert_cmpuint(refused->request_frame, ==, 6);
+    g_assert_cmpint(refused->leg, ==, SIPCONF_LEG_REINVITE);
+    g_assert_cmpuint(sipconf_tracker_message(t, 6)->response_frame, ==, 7);
+    g_assert_cmpuint(sipconf_tracker_message(t, 3)->response_frame, ==, 4);
+    g_assert_cmpint(c->outcome, ==, SIPCONF_JOINED);
+    g_assert_cmpuint(c->mcu_response_frame, ==, 4);
+
+    at(t, 8, "INVITE", 0, "d2", 7, FOCUS_B);
+    at(t, 9, NULL, 100, "d2", 7, FOCUS_B);
+    at(t, 10, "CANCEL", 0, "d2", 7, FOCUS_B);
+    const sipconf_message_t *cancelled = at(t, 11, NULL, 200, "d2", 7, FOCUS_B);
+    g_assert_cmpuint(cancelled->request_frame, ==, 10);
+    const sipconf_message_t *terminated = at(t, 12, NULL, 487, "d2", 7, FOCUS_B);
+    g_assert_cmpuint(terminated->request_frame, ==, 8);
+    g_assert_cmpint(terminated->leg, ==, SIPCONF_LEG_FOCUS);
+    const sipconf_conference_t *b = sipconf_tracker_conference(t, 2);
+    g_assert_cmpuint(b->focus_status, ==, 487);
+    g_assert_cmpuint(b->focus_response_frame, ==, 12);
+    sipconf_tracker_free(t);
+}
+
+/* One message captured at two points (or forwarded by a proxy with a Via of
+ * its own): one event, the copy says which frame it repeats. A copy later
+ * than the window is a retransmission: the same transaction, not a copy. */
+static void test_copies(void)
+{
+    sipconf_tracker_t *t = sipconf_tracker_new();
+    feed(t, 1, sip("INVITE", 0, "e1", 1, CHAT, 0));
+    const sipconf_message_t *copy = feed(t, 2, sip("INVITE", 0, "e1", 1, CHAT, 3 * MS));
+    g_assert_cmpuint(copy->duplicate_of, ==, 1);
+    g_assert_true(copy->repeat);
+    g_assert_cmpint(copy->leg, ==, SIPCONF_LEG_MCU);
+    const sipconf_message_t *busy = feed(t, 3, sip(NULL, 486, "e1", 1, CHAT, 20 * MS));
+    g_assert_cmpuint(busy->request_frame, ==, 1);
+    g_assert_false(busy->repeat);
+    const sipconf_message_t *busy_copy = feed(t, 4, sip(NULL, 486, "e1", 1, CHAT, 21 * MS));
+    g_assert_cmpuint(busy_copy->duplicate_of, ==, 3);
+    g_assert_true(busy_copy->repeat);
+    const sipconf_conference_t *c = sipconf_tracker_conference(t, 1);
+    g_assert_cmpuint(c->failure_frame, ==, 3);
+    /* Another status is another message. */
+    g_assert_cmpuint(feed(t, 5, sip(NULL, 180, "e1", 1, CHAT, 22 * MS))->duplicate_of, ==, 0);
+    /* A UDP retransmission, as SIP says, 500 ms on: not a copy, not new either. */
+    sipconf_sip_t resent = sip(NULL, 486, "e1", 1, CHAT, 520 * MS);
+    resent.resend = TRUE;
+    const sipconf_message_t *again = sipconf_tracker_feed(t, 6, &resent);
+    g_assert_cmpuint(again->duplicate_of, ==, 0);
+    g_assert_true(again->repeat);
+    g_assert_cmpuint(c->failure_frame, ==, 3);
     sipconf_tracker_free(t);
 }
 
 static void test_unfinished_and_unrelated(void)
 {
     sipconf_tracker_t *t = sipconf_tracker_new();
-    sipconf_tracker_request(t, 1, "INVITE", FOCUS, "c1", "INVITE");
+    at(t, 1, "INVITE", 0, "c1", 1, FOCUS);
     g_assert_cmpint(sipconf_tracker_conference(t, 1)->outcome, ==, SIPCONF_UNFINISHED);
-    g_assert_null(sipconf_tracker_request(t, 2, "INVITE", "sip:bob@contoso.com", "c2", "INVITE"));
-    g_assert_null(sipconf_tracker_response(t, 3, 200, "unknown", "INVITE", NULL));
-    g_assert_null(sipconf_tracker_request(t, 4, NULL, FOCUS, "c3", "INVITE"));
+    g_assert_null(at(t, 2, "INVITE", 0, "c2", 1, "<sip:bob@contoso.com>"));
+    g_assert_null(at(t, 3, NULL, 200, "unknown", 1, FOCUS));
+    g_assert_null(at(t, 4, NULL, 0, "c3", 1, FOCUS));
+    g_assert_null(at(t, 5, "INVITE", 0, NULL, 1, FOCUS));
     sipconf_tracker_free(t);
 }
 
@@ -170,8 +224,10 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sipconf/uri", test_uri);
     g_test_add_func("/sipconf/ms-diagnostics", test_ms_diagnostics);
-    g_test_add_func("/sipconf/read-head", test_read_head);
+    g_test_add_func("/sipconf/conf-invite-focus-uri", test_conf_invite_focus_uri);
     g_test_add_func("/sipconf/join-failed-at-mcu", test_join_failed_at_mcu);
+    g_test_add_func("/sipconf/reinvite-and-cancel", test_reinvite_and_cancel);
+    g_test_add_func("/sipconf/copies", test_copies);
     g_test_add_func("/sipconf/unfinished-and-unrelated", test_unfinished_and_unrelated);
     return g_test_run();
 }

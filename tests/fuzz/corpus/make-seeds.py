@@ -99,13 +99,47 @@ for name, body in chain_only.items():
     for mode in (0, 1):
         open(os.path.join(HERE, "fuzz_mcudiag_chain", f"{name}-mode{mode}"), "wb").write(bytes([mode]) + body)
 
-# fuzz_conference_models: operation 0 hands a string to every parser, the SIP
-# head reader included (the other seeds of that target are hand-written).
-SIP_HEADS = (
-    b"SIP/2.0 503 Service Unavailable\r\nCall-ID: c1\r\nCSeq: 4 INVITE\r\n"
-    b"ms-diagnostics: 6000;reason=\"no MCU\";source=\"fe1\"\r\nContent-Length: 0\r\n\r\n",
-    b"INVITE sip:alice@contoso.com;gruu;opaque=app:conf:chat:id:TDVDW046 SIP/2.0\n"
-    b"i: c2\nc: application/ms-conf-invite+xml\nCSeq: 1 INVITE\nl: 30\n\n<focus-uri>sip:x</focus-uri>",
-)
-open(os.path.join(HERE, "fuzz_conference_models", "sip-heads"), "wb").write(
-    b"".join(b"\x00" + head + b"\x00" for head in SIP_HEADS))
+# fuzz_conference_models (the connections and parsers seeds are hand-written).
+# Names: 0 alice, 1 Focus URI, 2 chat MCU URI, 3 bob, 4 "", 5 "c1", 6 "c2".
+# Methods: 0 INVITE, 1 SUBSCRIBE, 2 BYE, 3 SERVICE, 4 INFO, 5 CANCEL, 6 ACK.
+def sip_request(method, to, call_id, cseq, resend=0, focus=None):
+    tail = bytes([1, focus]) if focus is not None else bytes([0])
+    return bytes([0x04, 0x00, to, method, call_id, cseq, 0, resend]) + tail
+
+
+def sip_response(k, to, call_id, cseq, resend=0, diag=None):
+    # status 100 + 3k; diag: an ms-diagnostics value read from the input
+    text = b"\x01" + diag + b"\x00" if diag else bytes([0x00, 0x00])
+    return bytes([0x05]) + text + bytes([k, call_id, cseq, 0, to, resend])
+
+
+def later(ms):  # operation 6: time passes (0x80 | n: n x 100 ms)
+    return bytes([0x06, ms if ms < 0x80 else 0x80 | ms // 100])
+
+
+def c3p(op, frm, to, conv, rid, code=None):
+    return bytes([op, frm, to, conv, rid]) + (bytes([code]) if code is not None else b"")
+
+
+OK, BAD, TRYING = 34, 134, 0   # 202, 502, 100
+WALK = b"\x09"
+conference_seeds = {
+    # a join, its 2xx captured twice, a re-INVITE refused with ms-diagnostics, then a CANCELed join
+    "sip-flow": sip_request(0, 1, 5, 1) + sip_response(OK, 1, 5, 1) + later(3) + sip_response(OK, 1, 5, 1)
+        + later(600) + sip_request(0, 1, 5, 2) + sip_response(BAD, 1, 5, 2, diag=b'6000;reason="x"')
+        + sip_request(0, 2, 6, 1) + sip_response(TRYING, 2, 6, 1) + sip_request(5, 2, 6, 1)
+        + sip_response(OK, 2, 6, 1) + sip_response(162, 2, 6, 1) + later(900) + sip_response(162, 2, 6, 1, resend=1)
+        + sip_request(0, 3, 5, 9, focus=1) + sip_request(2, 3, 5, 9) + WALK,
+    # a request and response, each seen again 2 ms later on another conversation, then a retry 1 s later
+    "c3p-matching": c3p(1, 0, 1, 0, 1) + later(2) + c3p(1, 0, 1, 2, 1) + c3p(2, 1, 0, 0, 1, 1) + later(2)
+        + c3p(2, 1, 0, 2, 1, 1) + later(1000) + c3p(1, 0, 1, 0, 1) + c3p(2, 1, 0, 0, 1, 3) + c3p(2, 1, 0, 0, 1, 2),
+    # operation 0 hands each string to every parser: ms-conf-invite bodies among them
+    "conf-invite-bodies": b"".join(b"\x00" + body + b"\x00" for body in (
+        b"<Conferencing version=\"2.0\"><focus-uri>sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
+        b"</focus-uri><subject>x</subject><im available=\"true\"><first-im/></im></Conferencing>",
+        b"<focus-uri> </focus-uri><focus-uri>",
+    )),
+}
+d = os.path.join(HERE, "fuzz_conference_models")
+for name, body in conference_seeds.items():
+    open(os.path.join(d, name), "wb").write(body)
