@@ -14,15 +14,26 @@
 #include "lbsnat/lbsnat_track.h"
 
 typedef struct {
-    const lbsnat_case_t *c;        /* the case, owned by the tracker for the whole file */
+    /* the case, owned by the tracker for the whole file; NULL in a record
+     * about a member view (below) */
+    const lbsnat_case_t *c;
     lbsnat_role_t role;            /* what this frame is to the case */
     const lbsnat_answer_t *answer; /* the foreign SYN-ACK this frame is about */
     guint32 frame;                 /* the frame this record is about */
     gboolean first_answer;         /* this frame is the case's first foreign SYN-ACK */
+    /* set (and c NULL) when the frame belongs to a member's own view of the
+     * fault instead: a client reset this member's answer to its SYN and
+     * sent that SYN again */
+    const lbsnat_member_view_t *member_view;
 } lbsnat_tap_info_t;
 
 /* The lbsnat verdict for a frame (NULL if none, or lbsnat is disabled), for
  * other protocols of the plugin that point to a case. */
 const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame);
+
+/* The frame this one repeats (0 if none, or lbsnat is disabled): the same
+ * packet at another capture point, or (kind LBSNAT_COPY_REWRITE) the
+ * balancer's rewrite of a client SYN. Either way one event, not two. */
+guint32 lbsnat_frame_copy_of(guint32 frame, lbsnat_copy_kind_t *kind);
 
 #endif

@@ -26,7 +26,16 @@ typedef struct {
     gboolean answered_by_dst; /* D itself sent the SYN-ACK: normal, or a full proxy */
     guint n_syn_frames;
     guint32 syn_frames[SYNS_BEFORE_CASE];
+    guint32 last_syn_frame;   /* the latest transmission (copies excluded) */
     lbsnat_case_t *c;         /* set once a foreign SYN-ACK answered it */
+    /* The balancer's rewrite of the latest transmission: to whom, in which frame. */
+    lbsnat_addr_t rewrite_dst;
+    guint32 rewrite_frame, rewritten_syn;
+    gboolean sprayed;         /* one transmission went to several hosts: a scanner, no balancer */
+    /* D answered, and the client reset that answer: the member's view. */
+    guint32 dst_synack_frame;
+    guint32 dst_reset_frame;
+    lbsnat_member_view_t *mv;
 } attempt_t;
 
 /* A SYN-ACK that matched no SYN yet: its SYN may come later in a reordered capture. */
@@ -59,6 +68,19 @@ typedef struct {
     guint32 frame;
 } frame_verdict_t;
 
+/* A recent SYN-ACK, RST or FIN, to recognise its copies. Direct-mapped by the
+ * segment's hash: a collision forgets the older one (it then counts as a
+ * retransmission, the behaviour without copy detection). */
+#define RECENT_SLOTS 4096
+typedef struct {
+    lbsnat_addr_t src, dst;
+    guint16 src_port, dst_port;
+    guint32 seq, ack;
+    guint8 flags;
+    guint32 frame; /* 0: empty */
+    gint64 time;
+} recent_segment_t;
+
 struct lbsnat_tracker {
     lbsnat_config_t config;
     lbsnat_known_vip_t *known_vips; /* owned copy of config.known_vips */
@@ -69,6 +91,16 @@ struct lbsnat_tracker {
     GHashTable *verdicts;           /* frame number -> frame_verdict_t* */
     guint32 *orphans_by_port;       /* [65536]: orphan SYN-ACKs held per client port, so
                                      * the ACKs of ordinary traffic skip the table lookup */
+    recent_segment_t *recent;       /* [RECENT_SLOTS] */
+    /* The capture holds packets seen at two points: a SYN came twice at
+     * once, or rewritten. Only then is a repeated SYN-ACK, RST or FIN a copy:
+     * one capture point does see a stack send the same SYN-ACK twice within
+     * microseconds (one per copy of a SYN it received late), and its resets. */
+    gboolean multi_point;
+    GHashTable *copies;             /* frame -> the frame it repeats (LBSNAT_COPY_SAME) */
+    GHashTable *rewrites;           /* frame -> the client SYN it rewrites (LBSNAT_COPY_REWRITE) */
+    GPtrArray *member_views;        /* lbsnat_member_view_t*, index = id - 1 */
+    GHashTable *member_view_frames; /* frame -> lbsnat_member_view_t* */
     lbsnat_counters_t counters;
 };
 
@@ -103,6 +135,13 @@ static void case_free(gpointer p)
     g_free(c);
 }
 
+static void member_view_free(gpointer p)
+{
+    lbsnat_member_view_t *mv = p;
+    g_array_free(mv->frames, TRUE);
+    g_free(mv);
+}
+
 static void tracker_alloc_state(lbsnat_tracker_t *t)
 {
     t->pending = g_hash_table_new_full(port_key_hash, port_key_equal, NULL, g_free);
@@ -111,7 +150,13 @@ static void tracker_alloc_state(lbsnat_tracker_t *t)
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->latest_time = G_MININT64;
     t->orphans_by_port = g_new0(guint32, 65536);
+    t->recent = g_new0(recent_segment_t, RECENT_SLOTS);
+    t->copies = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->rewrites = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->member_views = g_ptr_array_new_with_free_func(member_view_free);
+    t->member_view_frames = g_hash_table_new(g_direct_hash, g_direct_equal);
     memset(&t->counters, 0, sizeof t->counters);
+    t->multi_point = FALSE;
 }
 
 static void tracker_free_state(lbsnat_tracker_t *t)
@@ -121,6 +166,11 @@ static void tracker_free_state(lbsnat_tracker_t *t)
     g_ptr_array_free(t->cases, TRUE);
     g_hash_table_destroy(t->verdicts);
     g_free(t->orphans_by_port);
+    g_free(t->recent);
+    g_hash_table_destroy(t->copies);
+    g_hash_table_destroy(t->rewrites);
+    g_ptr_array_free(t->member_views, TRUE);
+    g_hash_table_destroy(t->member_view_frames);
 }
 
 static void tracker_set_config(lbsnat_tracker_t *t, const lbsnat_config_t *config)
@@ -358,16 +408,122 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
     }
 }
 
+static void note_copy(lbsnat_tracker_t *t, guint32 frame, guint32 original)
+{
+    g_hash_table_insert(t->copies, GUINT_TO_POINTER(frame), GUINT_TO_POINTER(original));
+    t->counters.copies++;
+    t->multi_point = TRUE;
+}
+
+/* Whether two frames are close enough in time to be one packet. Saturated
+ * times (beyond 64-bit nanoseconds, frame_time.h) tell nothing of that. */
+static gboolean within_copy_window(gint64 a, gint64 b)
+{
+    if (a == G_MAXINT64 || a == G_MININT64 || b == G_MAXINT64 || b == G_MININT64)
+        return FALSE;
+    return !more_than_window_after(a, b, LBSNAT_COPY_WINDOW_NS) && !more_than_window_after(b, a, LBSNAT_COPY_WINDOW_NS);
+}
+
+static void withdraw_case(lbsnat_tracker_t *t, lbsnat_case_t *c)
+{
+    if (c && c->via_rewrite && !c->withdrawn) {
+        c->withdrawn = TRUE;
+        t->counters.cases_withdrawn++;
+    }
+}
+
+/* The same client SYN (port, ISN, service port) to another host right behind
+ * a transmission of attempt x. TRUE when it was taken as the balancer's
+ * rewrite (or a copy of that rewrite); FALSE when it is a SYN of its own. */
+static gboolean take_as_rewrite(lbsnat_tracker_t *t, attempt_t *x, const lbsnat_segment_t *seg)
+{
+    if (x->sprayed)
+        return FALSE;
+    if (x->rewritten_syn == x->last_syn_frame) {
+        if (lbsnat_addr_equal(&x->rewrite_dst, &seg->dst)) {
+            note_copy(t, seg->frame, x->rewrite_frame);
+            return TRUE;
+        }
+        /* One transmission, several hosts: a scanner or a client that calls
+         * two servers at once, not a balancer (one member per attempt). */
+        x->sprayed = TRUE;
+        withdraw_case(t, x->c);
+        return FALSE;
+    }
+    x->rewrite_dst = seg->dst;
+    x->rewrite_frame = seg->frame;
+    x->rewritten_syn = x->last_syn_frame;
+    g_hash_table_insert(t->rewrites, GUINT_TO_POINTER(seg->frame), GUINT_TO_POINTER(x->last_syn_frame));
+    t->counters.rewrites++;
+    t->multi_point = TRUE;
+    return TRUE;
+}
+
+static void member_view_add_frame(lbsnat_tracker_t *t, lbsnat_member_view_t *mv, guint32 frame)
+{
+    if (mv->frames->len >= LBSNAT_MAX_FRAMES_PER_CASE)
+        return;
+    g_array_append_val(mv->frames, frame);
+    g_hash_table_insert(t->member_view_frames, GUINT_TO_POINTER(frame), mv);
+}
+
+/* The client sends again the SYN whose answer from D it reset: it meant
+ * another address. Kept under the case cap, like cases. */
+static void open_member_view(lbsnat_tracker_t *t, const port_state_t *ps, attempt_t *a)
+{
+    if (t->member_views->len >= t->config.max_cases)
+        return;
+    lbsnat_member_view_t *mv = g_new0(lbsnat_member_view_t, 1);
+    mv->id = t->member_views->len + 1;
+    mv->client = ps->key.addr;
+    mv->client_port = ps->key.port;
+    mv->member = a->dst;
+    mv->member_port = a->dst_port;
+    mv->isn = a->isn;
+    mv->frames = g_array_new(FALSE, FALSE, sizeof(guint32));
+    mv->resets = 1;
+    mv->first_reset_frame = a->dst_reset_frame;
+    g_ptr_array_add(t->member_views, mv);
+    t->counters.member_views = t->member_views->len;
+    a->mv = mv;
+    for (guint i = 0; i < a->n_syn_frames; i++)
+        member_view_add_frame(t, mv, a->syn_frames[i]);
+    member_view_add_frame(t, mv, a->dst_synack_frame);
+    member_view_add_frame(t, mv, a->dst_reset_frame);
+}
+
 static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
     port_state_t *ps = pending_touch(t, &seg->src, seg->src_port, seg->time_ns);
     attempt_t *a = NULL;
+    gboolean sprayed = FALSE;
+    /* The same SYN to another service port at once: a scanner (a balancer
+     * keeps the port); every attempt sharing that ISN is then no VIP's. */
     for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
         attempt_t *x = &ps->attempts[i];
-        if (x->used && x->isn == seg->seq && x->dst_port == seg->dst_port && lbsnat_addr_equal(&x->dst, &seg->dst)) {
-            a = x; /* a retransmission */
+        if (!x->used || x->isn != seg->seq || !within_copy_window(seg->time_ns, x->last_time))
+            continue;
+        if (x->dst_port != seg->dst_port && !x->sprayed) {
+            x->sprayed = TRUE;
+            withdraw_case(t, x->c);
+        }
+        sprayed |= x->sprayed;
+    }
+    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
+        attempt_t *x = &ps->attempts[i];
+        if (!x->used || x->isn != seg->seq || x->dst_port != seg->dst_port)
+            continue;
+        if (lbsnat_addr_equal(&x->dst, &seg->dst)) {
+            a = x; /* a retransmission, or a copy */
             break;
         }
+        if (!sprayed && within_copy_window(seg->time_ns, x->last_time) && take_as_rewrite(t, x, seg))
+            return;
+        sprayed |= x->sprayed;
+    }
+    if (a && a->last_syn_frame && within_copy_window(seg->time_ns, a->last_time)) {
+        note_copy(t, seg->frame, a->last_syn_frame);
+        return;
     }
     if (!a) {
         a = free_attempt_slot(ps);
@@ -378,12 +534,18 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         a->isn = seg->seq;
         a->first_time = a->last_time = seg->time_ns;
     }
+    a->sprayed |= sprayed;
     a->first_time = MIN(a->first_time, seg->time_ns);
     a->last_time = MAX(a->last_time, seg->time_ns);
+    a->last_syn_frame = seg->frame;
     if (a->c)
         case_add_syn_frame(t, a->c, seg->frame);
     else if (a->n_syn_frames < SYNS_BEFORE_CASE)
         a->syn_frames[a->n_syn_frames++] = seg->frame;
+    if (a->mv)
+        member_view_add_frame(t, a->mv, seg->frame);
+    else if (a->dst_reset_frame)
+        open_member_view(t, ps, a);
     adopt_orphans(t, ps, a, seg->frame);
 }
 
@@ -418,10 +580,18 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         if (seg->ack == a->isn + 1) {
             if (from_dst) {
                 /* The address the client called answered: nothing foreign here,
-                 * even if another attempt on this port shares the ISN. */
+                 * even if another attempt on this port shares the ISN; and
+                 * a copy of its SYN elsewhere was no balancer's rewrite. */
                 a->answered_by_dst = TRUE;
+                withdraw_case(t, a->c);
+                if (!a->dst_synack_frame)
+                    a->dst_synack_frame = seg->frame;
+                if (a->mv)
+                    member_view_add_frame(t, a->mv, seg->frame);
                 return;
             }
+            if (a->sprayed)
+                continue;
             if (!foreign || a->last_time > foreign->last_time)
                 foreign = a;
         } else if (!from_dst && a->answered_by_dst && a->dst_port == seg->src_port) {
@@ -430,7 +600,12 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     }
 
     if (foreign) {
+        gboolean rewritten = foreign->rewrite_frame && lbsnat_addr_equal(&foreign->rewrite_dst, &seg->src);
+        if (foreign->c && foreign->c->withdrawn)
+            return;
         lbsnat_case_t *c = attempt_case(t, ps, foreign, LBSNAT_RULE_ISN_MATCH);
+        if (c && rewritten && c->answers->len == 0)
+            c->via_rewrite = TRUE;
         if (c)
             case_add_answer(t, c, seg, attempt_latest_syn(foreign));
     } else if (proxied) {
@@ -439,6 +614,27 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
             case_add_answer(t, c, seg, attempt_latest_syn(proxied));
     } else {
         store_orphan(t, pending_touch(t, &seg->dst, seg->dst_port, seg->time_ns), seg);
+    }
+}
+
+/* The client reset the SYN-ACK of the very host it sent the SYN to (RST seq
+ * = ISN + 1, no ACK): it gave up, or it sent that SYN elsewhere. Which one,
+ * its next transmission of the same SYN tells (feed_syn). */
+static void note_reset_of_own_answer(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_addr_t *member,
+                                     guint16 member_port, guint32 frame, guint32 rst_seq)
+{
+    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
+        attempt_t *a = &ps->attempts[i];
+        if (!a->used || !a->answered_by_dst || a->isn + 1 != rst_seq || a->dst_port != member_port ||
+            !lbsnat_addr_equal(&a->dst, member))
+            continue;
+        if (a->mv) {
+            a->mv->resets++;
+            member_view_add_frame(t, a->mv, frame);
+        } else if (!a->dst_reset_frame) {
+            a->dst_reset_frame = frame;
+        }
+        return;
     }
 }
 
@@ -462,6 +658,8 @@ static void confirm_answer(lbsnat_tracker_t *t, const lbsnat_addr_t *client, gui
             }
         }
     }
+    if (role == LBSNAT_ROLE_CLIENT_RESET)
+        note_reset_of_own_answer(t, ps, member, member_port, frame, value);
 }
 
 static gboolean reset_matches(const lbsnat_answer_t *ans, guint32 rst_seq)
@@ -488,6 +686,42 @@ static void drop_acked_orphan(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     }
 }
 
+static guint segment_hash(const lbsnat_segment_t *seg)
+{
+    guint h = (seg->src_port * 2654435761u) ^ seg->dst_port ^ seg->flags;
+    h = (h ^ seg->seq) * 16777619u;
+    h = (h ^ seg->ack) * 16777619u;
+    for (size_t i = 0; i < sizeof seg->src.bytes; i += 4) {
+        guint32 w, v;
+        memcpy(&w, seg->src.bytes + i, sizeof w);
+        memcpy(&v, seg->dst.bytes + i, sizeof v);
+        h = (h ^ w ^ (v * 31u)) * 16777619u;
+    }
+    return h;
+}
+
+/* A SYN-ACK, RST or FIN already seen at another capture point of a
+ * multi-point capture: noted as a copy of the first one. Otherwise
+ * remembered for its own copies. (SYNs are recognised by their attempt,
+ * which also knows the balancer's rewrite.) */
+static gboolean is_copy(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    if (!(seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_RST | LBSNAT_TCP_FIN)))
+        return FALSE;
+    recent_segment_t *r = &t->recent[segment_hash(seg) % RECENT_SLOTS];
+    if (t->multi_point && r->frame && r->frame != seg->frame && r->seq == seg->seq && r->ack == seg->ack && r->flags == seg->flags &&
+        r->src_port == seg->src_port && r->dst_port == seg->dst_port && lbsnat_addr_equal(&r->src, &seg->src) &&
+        lbsnat_addr_equal(&r->dst, &seg->dst) && within_copy_window(r->time, seg->time_ns)) {
+        note_copy(t, seg->frame, r->frame);
+        return TRUE;
+    }
+    *r = (recent_segment_t){
+        .src = seg->src, .dst = seg->dst, .src_port = seg->src_port, .dst_port = seg->dst_port,
+        .seq = seg->seq, .ack = seg->ack, .flags = seg->flags, .frame = seg->frame, .time = seg->time_ns,
+    };
+    return FALSE;
+}
+
 void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
     t->counters.segments++;
@@ -509,6 +743,8 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         t->latest_time = seg->time_ns;
         pending_expire(t);
     }
+    if ((seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN && is_copy(t, seg))
+        return;
 
     switch (seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK | LBSNAT_TCP_RST)) {
     case LBSNAT_TCP_SYN:
@@ -535,7 +771,35 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 const lbsnat_verdict_t *lbsnat_tracker_verdict(const lbsnat_tracker_t *t, guint32 frame)
 {
     const frame_verdict_t *v = g_hash_table_lookup(t->verdicts, GUINT_TO_POINTER(frame));
-    return v ? &v->pub : NULL;
+    return v && !v->pub.c->withdrawn ? &v->pub : NULL;
+}
+
+guint32 lbsnat_tracker_copy_of(const lbsnat_tracker_t *t, guint32 frame, lbsnat_copy_kind_t *kind)
+{
+    guint32 original = GPOINTER_TO_UINT(g_hash_table_lookup(t->copies, GUINT_TO_POINTER(frame)));
+    lbsnat_copy_kind_t k = original ? LBSNAT_COPY_SAME : LBSNAT_COPY_NONE;
+    if (!original) {
+        original = GPOINTER_TO_UINT(g_hash_table_lookup(t->rewrites, GUINT_TO_POINTER(frame)));
+        k = original ? LBSNAT_COPY_REWRITE : LBSNAT_COPY_NONE;
+    }
+    if (kind)
+        *kind = k;
+    return original;
+}
+
+const lbsnat_member_view_t *lbsnat_tracker_member_view(const lbsnat_tracker_t *t, guint32 frame)
+{
+    return g_hash_table_lookup(t->member_view_frames, GUINT_TO_POINTER(frame));
+}
+
+guint lbsnat_tracker_member_view_count(const lbsnat_tracker_t *t)
+{
+    return t->member_views->len;
+}
+
+const lbsnat_member_view_t *lbsnat_tracker_member_view_by_id(const lbsnat_tracker_t *t, guint id)
+{
+    return id >= 1 && id <= t->member_views->len ? g_ptr_array_index(t->member_views, id - 1) : NULL;
 }
 
 const lbsnat_answer_t *lbsnat_verdict_answer(const lbsnat_verdict_t *v)

@@ -17,6 +17,24 @@
  * SYN-ACK with an unrelated ACK number.
  * Retransmitted SYNs (same ISN) and every SYN-ACK they draw belong to one case.
  *
+ * Several capture points (a SPAN of the balancer's segment, mergecap of host
+ * captures) show one packet more than once. A SYN, SYN-ACK, RST or FIN seen
+ * again within LBSNAT_COPY_WINDOW_NS (same addresses, ports, numbers, flags)
+ * is a copy: one event, never a retransmission. The client's SYN seen again
+ * right behind the original with only the destination changed (same client
+ * address, port, ISN and service port) is the balancer's rewrite: direct
+ * evidence that the VIP forwards to that member, so the member's SYN-ACK is
+ * foreign to the VIP wherever the capture was taken. What only a balancer
+ * does decides it: one rewritten copy per transmission (a scanner sends one
+ * SYN to many hosts), and the VIP never answers itself (two servers that each
+ * answer their own copy withdraw the case).
+ *
+ * A capture on the member that answered (research edge case 10) shows no VIP:
+ * the SYN arrives addressed to the member, the member answers, the client
+ * resets the answer (seq = the SYN-ACK's ack, no ACK flag) and then sends the
+ * same SYN again. No TCP stack resets the answer to its own SYN and retries
+ * it, unless it sent that SYN elsewhere: a "member view" record.
+ *
  * Memory is bounded: handshakes not yet explained live in a table that
  * forgets entries older than the window and holds at most max_pending client
  * ports; detected cases are kept (they are what the GUI shows) up to max_cases.
@@ -99,9 +117,39 @@ typedef struct {
     GArray *syn_frames;   /* guint32, in feed order, at most LBSNAT_MAX_FRAMES_PER_CASE */
     GArray *answers;      /* lbsnat_answer_t, at most LBSNAT_MAX_FRAMES_PER_CASE */
     guint distinct_members;
+    /* The member is known from the balancer's rewritten SYN (SPAN, merged). */
+    gboolean via_rewrite;
+    /* Later frames showed it was no balancer (the "VIP" answered itself, or
+     * the same SYN went to more hosts): no verdicts, no findings. */
+    gboolean withdrawn;
 } lbsnat_case_t;
 
 #define LBSNAT_MAX_FRAMES_PER_CASE 32
+
+/* How far apart two captures of one packet may be. Below the 200 ms minimum
+ * retransmission timeout of TCP stacks (a SYN's is 1 s or more), so a
+ * retransmission is never taken for a copy; merged captures need host clocks
+ * that agree this well. */
+#define LBSNAT_COPY_WINDOW_NS (100 * G_GINT64_CONSTANT(1000000))
+
+/* What a frame repeats. */
+typedef enum {
+    LBSNAT_COPY_NONE = 0,
+    LBSNAT_COPY_SAME = 1,    /* the same packet captured again */
+    LBSNAT_COPY_REWRITE = 2, /* the balancer's rewrite of the client's SYN (VIP -> member) */
+} lbsnat_copy_kind_t;
+
+/* A member's own view of the fault (no VIP in sight): a client reset this
+ * member's SYN-ACK and sent the same SYN again. Owned by the tracker. */
+typedef struct {
+    guint32 id; /* 1, 2, ... in order of detection */
+    lbsnat_addr_t client, member;
+    guint16 client_port, member_port;
+    guint32 isn;
+    GArray *frames;     /* guint32: SYNs, SYN-ACKs and resets, at most LBSNAT_MAX_FRAMES_PER_CASE */
+    guint resets;       /* client resets of the member's SYN-ACKs */
+    guint32 first_reset_frame;
+} lbsnat_member_view_t;
 
 /* A frame's verdict: the case it belongs to and its role there. */
 typedef struct {
@@ -137,6 +185,12 @@ typedef struct {
     guint cases;
     guint64 cases_not_kept; /* detections beyond max_cases */
     guint64 segments;       /* headers fed */
+    guint64 copies;         /* segments seen again at another capture point */
+    guint64 rewrites;       /* client SYNs seen again after the balancer's rewrite */
+    guint cases_withdrawn;  /* cases later frames showed were no balancer */
+    guint member_views;     /* member-view records kept */
+    guint handshakes;       /* handshakes (connection attempts) held now */
+    guint peak_handshakes;
 } lbsnat_counters_t;
 
 typedef struct lbsnat_tracker lbsnat_tracker_t;
@@ -153,6 +207,15 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg);
 
 /* The verdict for a frame, or NULL when the frame belongs to no case (so far). */
 const lbsnat_verdict_t *lbsnat_tracker_verdict(const lbsnat_tracker_t *t, guint32 frame);
+
+/* The frame this one repeats (0 if none) and how (kind may be NULL). */
+guint32 lbsnat_tracker_copy_of(const lbsnat_tracker_t *t, guint32 frame, lbsnat_copy_kind_t *kind);
+
+/* The member-view record a frame belongs to, or NULL. */
+const lbsnat_member_view_t *lbsnat_tracker_member_view(const lbsnat_tracker_t *t, guint32 frame);
+guint lbsnat_tracker_member_view_count(const lbsnat_tracker_t *t);
+/* Member view by id (1-based); NULL if out of range. */
+const lbsnat_member_view_t *lbsnat_tracker_member_view_by_id(const lbsnat_tracker_t *t, guint id);
 
 /* The answer a frame should link to: the answer itself for SYN-ACK/RST/ICMP
  * frames, the first answer to that SYN (else the case's first) for SYN frames. */

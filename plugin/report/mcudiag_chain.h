@@ -25,7 +25,9 @@ mcudiag_chain_t *mcudiag_chain_new(void);
 void mcudiag_chain_free(mcudiag_chain_t *chain);
 void mcudiag_chain_reset(mcudiag_chain_t *chain);
 
-/* One lbsnat tap record, seen in frame `frame`. */
+/* One lbsnat tap record, seen in frame `frame`: a frame of a case, or of a
+ * member's own view (info->member_view). Records of withdrawn cases are
+ * ignored, and so are cases withdrawn by the time the report is rendered. */
 void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info);
 
 /* A conference join leg's final response (sipconf). where is "Focus" or
@@ -47,6 +49,23 @@ void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join);
  * behind it (0 if none). */
 void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port, guint32 frame,
                                          guint lbsnat_case);
+
+/* Evidence that a host takes part in conferencing, so that a failed
+ * connection of it to the conferencing port is an MCU's health notification
+ * (event 61013) and not, say, a port scan. */
+typedef enum {
+    MCUDIAG_CONF_SIP = 1, /* it sent or received SIP of a conference (sipconf) */
+    MCUDIAG_CONF_C3P = 2, /* it sent or received a C3P message (c3p) */
+    MCUDIAG_CONF_TLS = 3, /* it completed a TLS handshake on the conferencing port (tls) */
+} mcudiag_conf_evidence_t;
+void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *host, mcudiag_conf_evidence_t kind);
+
+/* A client's SYN (first transmission; not copies) to server:port, from the
+ * "tcp" tap: a host that calls many ports, or many servers on the
+ * conferencing port, is sweeping (a scanner), not posting MCU health. */
+void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port);
+/* From this many distinct ports (or servers on one conferencing port) a host is sweeping. */
+#define MCUDIAG_SWEEP_ENDPOINTS 16
 
 /* The report, newly allocated (g_free it). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);

@@ -30,11 +30,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const lbsnat_verdict_t *v = lbsnat_tracker_verdict(r.t, frame);
             if (v)
                 fz_check_verdict(r.t, frame, v);
+            /* A copy repeats an earlier frame and is no event of its own. */
+            lbsnat_copy_kind_t kind;
+            guint32 original = lbsnat_tracker_copy_of(r.t, frame, &kind);
+            FZ_CHECK((original == 0) == (kind == LBSNAT_COPY_NONE));
+            FZ_CHECK(original < frame || original == 0);
+            if (kind == LBSNAT_COPY_SAME)
+                FZ_CHECK(!v);
+            const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(r.t, frame);
+            if (mv) {
+                FZ_CHECK(lbsnat_tracker_member_view_by_id(r.t, mv->id) == mv);
+                FZ_CHECK(mv->resets >= 1 && mv->frames->len <= LBSNAT_MAX_FRAMES_PER_CASE);
+            }
             /* Walk every case, as -z reports and the GUI do. */
             guint n = lbsnat_tracker_case_count(r.t);
             for (guint id = 1; id <= n; id++) {
                 const lbsnat_case_t *c = lbsnat_tracker_case(r.t, id);
                 FZ_CHECK(c && c->id == id);
+                if (c->withdrawn) {
+                    /* No balancer after all: none of its frames has a verdict. */
+                    FZ_CHECK(c->via_rewrite);
+                    for (guint j = 0; j < c->answers->len; j++)
+                        FZ_CHECK(!lbsnat_tracker_verdict(r.t, g_array_index(c->answers, lbsnat_answer_t, j).synack_frame));
+                    continue;
+                }
                 for (guint j = 0; j < c->answers->len; j++) {
                     const lbsnat_answer_t *a = &g_array_index(c->answers, lbsnat_answer_t, j);
                     v = lbsnat_tracker_verdict(r.t, a->synack_frame);

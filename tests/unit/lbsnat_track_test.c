@@ -459,6 +459,218 @@ static void test_reset_forgets_everything(void)
     lbsnat_tracker_free(w.t);
 }
 
+static void assert_copy(world_t *w, guint32 frame, lbsnat_copy_kind_t kind, guint32 original)
+{
+    lbsnat_copy_kind_t k;
+    g_assert_cmpuint(lbsnat_tracker_copy_of(w->t, frame, &k), ==, original);
+    g_assert_cmpint(k, ==, kind);
+}
+
+/* Edge 11: a SPAN of the balancer's segment sees each SYN twice, before and
+ * after the balancer rewrote its destination. The rewrite names the member;
+ * the member's SYN-ACK is foreign to the VIP. Three transmissions, one case. */
+static void test_span_rewrite_is_evidence(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    guint32 syn[3], rewrite[3], sa[3], rst[3];
+    for (guint i = 0; i < 3; i++) {
+        gint64 t0 = i * SEC;
+        syn[i] = tcp(&w, t0, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+        rewrite[i] = tcp(&w, t0 + MS / 2, CLIENT, 50000, MEMBER_A, 444, 1000, 0, SYN);
+        sa[i] = tcp(&w, t0 + MS, MEMBER_A, 444, CLIENT, 50000, 7000 + i, 1001, SYNACK);
+        rst[i] = tcp(&w, t0 + 2 * MS, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    }
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 1);
+    const lbsnat_case_t *c = lbsnat_tracker_case(w.t, 1);
+    g_assert_true(c->via_rewrite);
+    g_assert_false(c->withdrawn);
+    g_assert_cmpuint(c->syn_frames->len, ==, 3); /* rewrites are no retransmissions */
+    g_assert_cmpuint(c->answers->len, ==, 3);
+    g_assert_cmpuint(c->distinct_members, ==, 1);
+    for (guint i = 0; i < 3; i++) {
+        assert_role(&w, syn[i], LBSNAT_ROLE_SYN, 1);
+        assert_role(&w, sa[i], LBSNAT_ROLE_FOREIGN_SYNACK, 1);
+        assert_role(&w, rst[i], LBSNAT_ROLE_CLIENT_RESET, 1);
+        g_assert_null(lbsnat_tracker_verdict(w.t, rewrite[i]));
+        assert_copy(&w, rewrite[i], LBSNAT_COPY_REWRITE, syn[i]);
+        assert_copy(&w, syn[i], LBSNAT_COPY_NONE, 0);
+    }
+    g_assert_cmpint(lbsnat_case_confidence(c), ==, LBSNAT_CONFIDENCE_HIGH);
+    lbsnat_counters_t n;
+    lbsnat_tracker_counters(w.t, &n);
+    g_assert_cmpuint(n.rewrites, ==, 3);
+    g_assert_cmpuint(n.copies, ==, 0);
+    lbsnat_tracker_free(w.t);
+}
+
+/* mergecap of the sender's and the member's captures: the SYN-ACK and the
+ * reset appear twice (sent, received), the rewritten SYN once. One event each. */
+static void test_merged_copies_count_once(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    guint32 syn = tcp(&w, 0, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+    guint32 rewrite = tcp(&w, 4 * MS, CLIENT, 50000, MEMBER_A, 444, 1000, 0, SYN);
+    guint32 sa = tcp(&w, 4 * MS + 10, MEMBER_A, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    guint32 sa_copy = tcp(&w, 4 * MS + 90, MEMBER_A, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    guint32 rst = tcp(&w, 4 * MS + 150, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    guint32 rst_copy = tcp(&w, 4 * MS + 170, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    /* The member's capture merged twice over (two taps on its link). */
+    guint32 rewrite_copy = tcp(&w, 5 * MS, CLIENT, 50000, MEMBER_A, 444, 1000, 0, SYN);
+    guint32 syn_copy = tcp(&w, 6 * MS, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 1);
+    const lbsnat_case_t *c = lbsnat_tracker_case(w.t, 1);
+    g_assert_cmpuint(c->syn_frames->len, ==, 1);
+    g_assert_cmpuint(c->answers->len, ==, 1);
+    assert_role(&w, syn, LBSNAT_ROLE_SYN, 1);
+    assert_role(&w, sa, LBSNAT_ROLE_FOREIGN_SYNACK, 1);
+    assert_role(&w, rst, LBSNAT_ROLE_CLIENT_RESET, 1);
+    assert_no_verdict(&w, sa_copy, sa_copy);
+    assert_no_verdict(&w, rst_copy, syn_copy);
+    assert_copy(&w, rewrite, LBSNAT_COPY_REWRITE, syn);
+    assert_copy(&w, sa_copy, LBSNAT_COPY_SAME, sa);
+    assert_copy(&w, rst_copy, LBSNAT_COPY_SAME, rst);
+    assert_copy(&w, rewrite_copy, LBSNAT_COPY_SAME, rewrite);
+    assert_copy(&w, syn_copy, LBSNAT_COPY_SAME, syn);
+    lbsnat_tracker_free(w.t);
+}
+
+/* One capture point: a member that got the client's SYN late answers it and
+ * its retransmission with the same SYN-ACK microseconds apart, and the client
+ * resets both. Real packets, not copies (lbsnat-nosnat-ipv6.pcapng has it). */
+static void test_single_point_repeats_are_not_copies(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    tcp(&w, 0, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+    tcp(&w, 1 * SEC, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+    guint32 sa1 = tcp(&w, 1 * SEC + 200, MEMBER_A, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    guint32 rst1 = tcp(&w, 1 * SEC + 206, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    guint32 sa2 = tcp(&w, 1 * SEC + 207, MEMBER_A, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    guint32 rst2 = tcp(&w, 1 * SEC + 210, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    assert_role(&w, sa1, LBSNAT_ROLE_FOREIGN_SYNACK, 1);
+    assert_role(&w, sa2, LBSNAT_ROLE_FOREIGN_SYNACK, 1);
+    assert_role(&w, rst1, LBSNAT_ROLE_CLIENT_RESET, 1);
+    assert_role(&w, rst2, LBSNAT_ROLE_CLIENT_RESET, 1);
+    assert_copy(&w, sa2, LBSNAT_COPY_NONE, 0);
+    g_assert_cmpuint(lbsnat_tracker_case(w.t, 1)->answers->len, ==, 2);
+    lbsnat_tracker_free(w.t);
+}
+
+/* The SNAT twin on a SPAN: the rewritten SYN has the VIP as its source; the
+ * member answers the VIP, the VIP answers the client. And DSR: the balancer
+ * forwards the SYN unchanged (same destination): a copy, answered by the VIP. */
+static void test_span_of_snat_and_dsr_stay_quiet(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    tcp(&w, 0, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
+    tcp(&w, MS / 2, VIP, 50000, MEMBER_A, 444, 1000, 0, SYN);
+    tcp(&w, MS, MEMBER_A, 444, VIP, 50000, 7000, 1001, SYNACK);
+    tcp(&w, MS + 100, VIP, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    tcp(&w, 2 * MS, CLIENT, 50000, VIP, 444, 1001, 7001, ACK);
+    guint32 syn = tcp(&w, SEC, CLIENT, 50001, VIP, 444, 5000, 0, SYN);
+    guint32 forwarded = tcp(&w, SEC + MS / 2, CLIENT, 50001, VIP, 444, 5000, 0, SYN);
+    tcp(&w, SEC + MS, VIP, 444, CLIENT, 50001, 9000, 5001, SYNACK);
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 0);
+    assert_no_verdict(&w, 1, w.frame);
+    assert_copy(&w, forwarded, LBSNAT_COPY_SAME, syn);
+    lbsnat_tracker_free(w.t);
+}
+
+/* nmap's SYN scan: one source port and ISN to many hosts (and ports), every
+ * open one answers and the scanner's stack resets it. No balancer does that. */
+static void test_scanner_is_no_rewrite(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    const char *hosts[] = { "10.137.9.1", "10.137.9.2", "10.137.9.3", "10.137.9.4" };
+    for (guint i = 0; i < G_N_ELEMENTS(hosts); i++)
+        for (guint16 port = 440; port < 446; port++)
+            tcp(&w, i * 10 + port, CLIENT, 61000, hosts[i], port, 4242, 0, SYN);
+    for (guint i = 1; i < G_N_ELEMENTS(hosts); i++) {
+        tcp(&w, MS + i, hosts[i], 444, CLIENT, 61000, 100 + i, 4243, SYNACK);
+        tcp(&w, 2 * MS + i, CLIENT, 61000, hosts[i], 444, 4243, 0, RST);
+    }
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t) - 0, ==, lbsnat_tracker_case_count(w.t));
+    for (guint id = 1; id <= lbsnat_tracker_case_count(w.t); id++)
+        g_assert_true(lbsnat_tracker_case(w.t, id)->withdrawn);
+    assert_no_verdict(&w, 1, w.frame);
+    g_assert_cmpuint(lbsnat_tracker_member_view_count(w.t), ==, 0);
+    lbsnat_tracker_free(w.t);
+}
+
+/* A client that sends one SYN to two servers, each answering its own copy:
+ * the first destination answering shows it is a host, not a VIP. */
+static void test_two_servers_answering_their_copies(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    tcp(&w, 0, CLIENT, 50000, MEMBER_A, 444, 1000, 0, SYN);
+    tcp(&w, 10, CLIENT, 50000, MEMBER_B, 444, 1000, 0, SYN);
+    guint32 sa_b = tcp(&w, MS, MEMBER_B, 444, CLIENT, 50000, 7000, 1001, SYNACK);
+    tcp(&w, 2 * MS, MEMBER_A, 444, CLIENT, 50000, 8000, 1001, SYNACK);
+    tcp(&w, 3 * MS, CLIENT, 50000, MEMBER_A, 444, 1001, 8001, ACK);
+    assert_no_verdict(&w, 1, w.frame);
+    g_assert_null(lbsnat_tracker_verdict(w.t, sa_b));
+    lbsnat_counters_t n;
+    lbsnat_tracker_counters(w.t, &n);
+    g_assert_cmpuint(n.cases_withdrawn, ==, n.cases);
+    lbsnat_tracker_free(w.t);
+}
+
+/* Edge 10: the capture on the member that answered. No VIP in sight; the
+ * client resets the member's answer to the SYN and sends that SYN again. */
+static void test_member_view(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    guint32 frames[9];
+    for (guint i = 0; i < 3; i++) {
+        frames[3 * i] = tcp(&w, i * SEC, CLIENT, 50000, MEMBER_A, 444, 1000, 0, SYN);
+        frames[3 * i + 1] = tcp(&w, i * SEC + MS, MEMBER_A, 444, CLIENT, 50000, 7000 + i, 1001, SYNACK);
+        frames[3 * i + 2] = tcp(&w, i * SEC + 2 * MS, CLIENT, 50000, MEMBER_A, 444, 1001, 0, RST);
+    }
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 0);
+    g_assert_cmpuint(lbsnat_tracker_member_view_count(w.t), ==, 1);
+    const lbsnat_member_view_t *mv = lbsnat_tracker_member_view_by_id(w.t, 1);
+    lbsnat_addr_t client = addr(CLIENT), member = addr(MEMBER_A);
+    g_assert_true(lbsnat_addr_equal(&mv->client, &client));
+    g_assert_true(lbsnat_addr_equal(&mv->member, &member));
+    g_assert_cmpuint(mv->member_port, ==, 444);
+    g_assert_cmpuint(mv->resets, ==, 3);
+    g_assert_cmpuint(mv->first_reset_frame, ==, frames[2]);
+    for (guint i = 0; i < 9; i++)
+        g_assert_true(lbsnat_tracker_member_view(w.t, frames[i]) == mv);
+    lbsnat_tracker_free(w.t);
+}
+
+/* A client that gave up (connect timeout) resets a late SYN-ACK once and never
+ * sends that SYN again; a scanner does the same. Neither is a member view. */
+static void test_one_reset_without_retry_is_no_member_view(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    for (guint16 port = 1; port < 100; port++) {
+        tcp(&w, port * MS, CLIENT, 61000, MEMBER_A, port, 4242, 0, SYN);
+        tcp(&w, port * MS + 10, MEMBER_A, port, CLIENT, 61000, 100 + port, 4243, SYNACK);
+        tcp(&w, port * MS + 20, CLIENT, 61000, MEMBER_A, port, 4243, 0, RST);
+    }
+    g_assert_cmpuint(lbsnat_tracker_member_view_count(w.t), ==, 0);
+    g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 0);
+    lbsnat_tracker_free(w.t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -482,5 +694,13 @@ int main(int argc, char **argv)
     g_test_add_func("/lbsnat/window-expiry", test_window_expiry);
     g_test_add_func("/lbsnat/case-cap-and-synack-flood", test_case_cap_and_synack_flood);
     g_test_add_func("/lbsnat/reset-forgets-everything", test_reset_forgets_everything);
+    g_test_add_func("/lbsnat/span-rewrite-is-evidence", test_span_rewrite_is_evidence);
+    g_test_add_func("/lbsnat/merged-copies-count-once", test_merged_copies_count_once);
+    g_test_add_func("/lbsnat/single-point-repeats-are-not-copies", test_single_point_repeats_are_not_copies);
+    g_test_add_func("/lbsnat/span-of-snat-and-dsr-quiet", test_span_of_snat_and_dsr_stay_quiet);
+    g_test_add_func("/lbsnat/scanner-is-no-rewrite", test_scanner_is_no_rewrite);
+    g_test_add_func("/lbsnat/two-servers-answering-their-copies", test_two_servers_answering_their_copies);
+    g_test_add_func("/lbsnat/member-view", test_member_view);
+    g_test_add_func("/lbsnat/one-reset-without-retry-no-member-view", test_one_reset_without_retry_is_no_member_view);
     return g_test_run();
 }

@@ -20,6 +20,11 @@ static void feed(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 frame, con
     lbsnat_segment_t s = { .frame = frame, .time_ns = frame * 1000, .src = v4(src), .dst = v4(dst),
                            .src_port = sport, .dst_port = dport, .seq = seq, .ack = ack, .flags = flags };
     lbsnat_tracker_feed(t, &s);
+    const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(t, frame);
+    if (mv) {
+        lbsnat_tap_info_t info = { .member_view = mv, .frame = frame };
+        mcudiag_chain_add_lbsnat(chain, &info);
+    }
     const lbsnat_verdict_t *v = lbsnat_tracker_verdict(t, frame);
     if (!v)
         return;
@@ -99,10 +104,150 @@ static void test_symptom_to_cause(void)
     lbsnat_tracker_free(t);
 }
 
+static lbsnat_tracker_t *tracker_new(void)
+{
+    lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
+    return lbsnat_tracker_new(&cfg);
+}
+
+#define SYN LBSNAT_TCP_SYN
+#define SYNACK (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)
+#define RST LBSNAT_TCP_RST
+
+/* Both Front Ends post their health through their own pool VIP; a SPAN of the
+ * segment shows each SYN before and after the rewrite. Frames are fed ~1 µs
+ * apart (feed() uses frame * 1000 ns), well inside the copy window. */
+static void test_span_both_members(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    lbsnat_tracker_t *t = tracker_new();
+    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, SYN);
+    feed(t, chain, 2, "10.137.2.12", 50000, "10.137.2.13", 444, 1000, 0, SYN);
+    feed(t, chain, 3, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, SYNACK);
+    feed(t, chain, 4, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, RST);
+    feed(t, chain, 5, "10.137.2.13", 40000, "10.137.2.11", 444, 2000, 0, SYN);
+    feed(t, chain, 6, "10.137.2.13", 40000, "10.137.2.12", 444, 2000, 0, SYN);
+    feed(t, chain, 7, "10.137.2.12", 444, "10.137.2.13", 40000, 9000, 2001, SYNACK);
+    feed(t, chain, 8, "10.137.2.13", 40000, "10.137.2.12", 444, 2001, 0, RST);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, 4, 1);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.13", 444, 8, 2);
+    mcudiag_chain_add_conferencing_host(chain, "10.137.2.12", MCUDIAG_CONF_SIP);
+
+    char *text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "2. Load balancer VIP 10.137.2.11:444 forwards without SNAT (confidence high)"));
+    g_assert_nonnull(strstr(text, "pool members 10.137.2.13 and 10.137.2.12 answered their clients directly instead "
+                                  "of the VIP (10.137.2.13 answered 10.137.2.12 and 10.137.2.12 answered 10.137.2.13), "
+                                  "in 2 connection attempts (foreign SYN-ACKs in frames 3, 7); the client reset them "
+                                  "(frames 4, 8)."));
+    g_assert_nonnull(strstr(text, "pool members calling their own VIP"));
+    g_assert_nonnull(strstr(text, "Certainty that these are MCU health notifications: medium"));
+    g_assert_nonnull(strstr(text, "Cause: the load balancer in the next finding."));
+    g_assert_null(strstr(text, "check its certificate"));
+    g_free(text);
+    mcudiag_chain_free(chain);
+    lbsnat_tracker_free(t);
+}
+
+/* Capture on the member that answered (edge case 10): the client resets the
+ * member's SYN-ACK and sends the SYN again. */
+static void feed_member_view(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 first)
+{
+    for (guint32 i = 0; i < 2; i++) {
+        guint32 f = first + 3 * i;
+        /* SYN retransmissions are a second apart: frames far apart in time. */
+        lbsnat_segment_t syn = { .frame = f, .time_ns = (gint64)i * 1000000000 + f, .src = v4("10.137.2.12"),
+                                 .dst = v4("10.137.2.13"), .src_port = 50000, .dst_port = 444, .seq = 1000,
+                                 .flags = SYN };
+        lbsnat_tracker_feed(t, &syn);
+        lbsnat_segment_t sa = syn, rst = syn;
+        sa.frame = f + 1, sa.time_ns += 10, sa.src = syn.dst, sa.dst = syn.src, sa.src_port = 444,
+        sa.dst_port = 50000, sa.seq = 7000 + i, sa.ack = 1001, sa.flags = SYNACK;
+        lbsnat_tracker_feed(t, &sa);
+        rst.frame = f + 2, rst.time_ns += 20, rst.seq = 1001, rst.flags = RST;
+        lbsnat_tracker_feed(t, &rst);
+        for (guint32 g = f; g <= f + 2; g++) {
+            const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(t, g);
+            if (!mv)
+                continue;
+            lbsnat_tap_info_t info = { .member_view = mv, .frame = g };
+            mcudiag_chain_add_lbsnat(chain, &info);
+        }
+    }
+}
+
+static void test_member_view_alone_and_tied(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    lbsnat_tracker_t *t = tracker_new();
+    feed_member_view(t, chain, 1);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, 3, 0);
+    char *text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "2. A client reset this member's SYN-ACK to a SYN it sent elsewhere: likely a "
+                                  "balancer without SNAT in front of this member (10.137.2.13:444, confidence medium)."));
+    g_assert_nonnull(strstr(text, "Evidence: 10.137.2.12 reset the SYN-ACKs of 10.137.2.13:444 (first in frames 3)"));
+    g_assert_nonnull(strstr(text, "Cause: most likely the load balancer without SNAT below"));
+    g_assert_null(strstr(text, "check its certificate"));
+    g_free(text);
+
+    /* Merged with a capture that shows the VIP: the same fault, one finding. */
+    lbsnat_tracker_free(t);
+    mcudiag_chain_reset(chain);
+    t = tracker_new();
+    feed(t, chain, 1, "10.137.2.13", 40000, "10.137.2.11", 444, 2000, 0, SYN);
+    feed(t, chain, 2, "10.137.2.12", 444, "10.137.2.13", 40000, 9000, 2001, SYNACK);
+    feed(t, chain, 3, "10.137.2.13", 40000, "10.137.2.12", 444, 2001, 0, RST);
+    feed_member_view(t, chain, 10);
+    text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "1. Load balancer VIP 10.137.2.11:444 forwards without SNAT"));
+    g_assert_nonnull(strstr(text, "Seen from the member's side too: 10.137.2.12 reset the SYN-ACKs of 10.137.2.13 "
+                                  "to SYNs sent to the VIP, and sent them again (first resets in frames 12)."));
+    g_assert_null(strstr(text, "2. "));
+    g_free(text);
+    mcudiag_chain_free(chain);
+    lbsnat_tracker_free(t);
+}
+
+/* A port scan that touched 444: c3pconn sees a failed connection, but the
+ * host sweeps ports and nothing else ties it to conferencing. */
+static void test_port_scan_is_not_event_61013(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    for (guint16 port = 440; port < 440 + MCUDIAG_SWEEP_ENDPOINTS; port++)
+        mcudiag_chain_add_syn(chain, "192.0.2.66", "10.137.2.12", port);
+    mcudiag_chain_add_failed_connection(chain, "192.0.2.66", 444, 5, 0);
+    char *text = mcudiag_chain_render(chain);
+    g_assert_null(strstr(text, "1. "));
+    g_assert_null(strstr(text, "61013 and"));
+    g_assert_nonnull(strstr(text, "No fault found"));
+    g_assert_nonnull(strstr(text, "Not conferencing: 192.0.2.66 called 16 or more ports or servers (a sweep"));
+    g_free(text);
+
+    /* One failed connection, no sign of conferencing: low certainty, no MCU claim. */
+    mcudiag_chain_reset(chain);
+    mcudiag_chain_add_syn(chain, "192.0.2.67", "10.137.2.12", 444);
+    mcudiag_chain_add_failed_connection(chain, "192.0.2.67", 444, 1, 0);
+    text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "Impact, only if these hosts are OCS Front Ends"));
+    g_assert_nonnull(strstr(text, "Certainty that these are MCU health notifications: low"));
+    g_assert_null(strstr(text, "check its certificate"));
+    g_free(text);
+
+    /* A conferencing host with no balancer evidence: certificates are the next suspect. */
+    mcudiag_chain_add_conferencing_host(chain, "192.0.2.67", MCUDIAG_CONF_C3P);
+    text = mcudiag_chain_render(chain);
+    g_assert_nonnull(strstr(text, "Certainty that these are MCU health notifications: high"));
+    g_assert_nonnull(strstr(text, "check its certificate"));
+    g_free(text);
+    mcudiag_chain_free(chain);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mcudiag/case-md-story", test_case_md_story);
     g_test_add_func("/mcudiag/symptom-to-cause", test_symptom_to_cause);
+    g_test_add_func("/mcudiag/span-both-members", test_span_both_members);
+    g_test_add_func("/mcudiag/member-view-alone-and-tied", test_member_view_alone_and_tied);
+    g_test_add_func("/mcudiag/port-scan-is-not-event-61013", test_port_scan_is_not_event_61013);
     return g_test_run();
 }
