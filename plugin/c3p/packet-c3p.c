@@ -634,7 +634,8 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     if (rec && rec->duplicate_of)
         proto_item_set_generated(proto_tree_add_uint(c3p_tree, hf_c3p_duplicate_of, tvb, 0, 0, rec->duplicate_of));
 
-    if (m.is_response && m.code == C3P_CODE_FAILURE)
+    /* A copy of a failed response is the same failure: warned once, at the first copy. */
+    if (m.is_response && m.code == C3P_CODE_FAILURE && !(rec && rec->duplicate_of))
         expert_add_info_format(pinfo, reason_item ? reason_item : (code_item ? code_item : top), &ei_c3p_failure,
                                "C3P %s failed%s%s%s%s%s", m.command ? m.command : "command",
                                target ? " at " : "", target ? target : "",

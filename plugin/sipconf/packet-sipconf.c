@@ -293,7 +293,7 @@ void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                                *c->conference_id ? c->conference_id : "(unknown id)", c->failure_where,
                                c->failure_status, diag_text(pinfo->pool, &c->failure_diag));
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[Join failed at the %s] ", c->failure_where);
-    } else if (rec->has_diag) {
+    } else if (rec->has_diag && !(m && m->duplicate_of)) { /* a copy's diagnostics: noted at the first copy */
         expert_add_info_format(pinfo, top, &ei_sipconf_diagnostics, "%s", diag_text(pinfo->pool, &rec->diag) + 2);
     }
 

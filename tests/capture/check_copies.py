@@ -4,10 +4,12 @@
 each message once and name the first copy.
 
 From a pcapng of the field case it derives the capture an engineer gets by
-merging the capture of a second point that sees every packet 2 ms later
-behind an address translation (the Front End's address FROM becomes TO): the
-same SIP and C3P messages on other connections, which Wireshark's TCP cannot
-take for retransmissions. Then, one pass and -2:
+merging the capture of a second point that sees every packet 2 ms later on
+the far side of an address translation of both ends (as a proxy's hop would):
+the same SIP and C3P messages on other connections, which Wireshark's TCP
+cannot take for retransmissions (copies inside one connection never reach
+SIP), and which no balancer rewrite explains (both ends differ). Then, one
+pass and -2:
 - every SIP message of a copy carries sipconf.duplicate_of = its original's
   frame, the same leg and links as the original; originals carry none;
 - every C3P message of a copy carries c3p.duplicate_of = its original's frame;
@@ -26,8 +28,9 @@ DELAY_US = 2000
 ETH_IP_SRC, ETH_IP_DST = 14 + 12, 14 + 16
 
 
-def two_points(src, dst, old_addr, new_addr):
-    """Writes the merged capture; returns {copy frame: original frame}."""
+def two_points(src, dst, translation):
+    """Writes the merged capture (translation: {IPv4 bytes: IPv4 bytes});
+    returns {copy frame: original frame}."""
     data = open(src, "rb").read()
     head, packets, off = [], [], 0
     while off < len(data):
@@ -42,8 +45,7 @@ def two_points(src, dst, old_addr, new_addr):
         copy = bytearray(block)
         struct.pack_into("<II", copy, 12, (ts + DELAY_US) >> 32, (ts + DELAY_US) & 0xFFFFFFFF)
         for at in (28 + ETH_IP_SRC, 28 + ETH_IP_DST):
-            if copy[at:at + 4] == old_addr:
-                copy[at:at + 4] = new_addr
+            copy[at:at + 4] = translation.get(bytes(copy[at:at + 4]), copy[at:at + 4])
         index = len(packets) // 2
         packets += [(ts, 0, index, block), (ts + DELAY_US, 1, index, bytes(copy))]
     packets.sort(key=lambda p: (p[0], p[1]))
@@ -90,15 +92,18 @@ def main():
     ap.add_argument("--runner", required=True)
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--pcap", required=True)
-    ap.add_argument("--from-addr", default="10.137.2.12")
-    ap.add_argument("--to-addr", default="10.137.2.99")
+    ap.add_argument("--translate", action="append", metavar="FROM=TO",
+                    help="IPv4 address translation of the second point (default: the field case's client and "
+                         "Front End, 10.137.2.30 and 10.137.2.12)")
     a = ap.parse_args()
+    pairs = a.translate or ["10.137.2.30=10.137.2.98", "10.137.2.12=10.137.2.99"]
+    translation = {bytes(map(int, f.split("."))): bytes(map(int, t.split(".")))
+                   for f, t in (p.split("=") for p in pairs)}
     failures = []
     alone = join_line(a)
     with tempfile.TemporaryDirectory() as tmp:
         merged = os.path.join(tmp, "two-points.pcapng")
-        copies = two_points(a.pcap, merged, bytes(map(int, a.from_addr.split("."))),
-                            bytes(map(int, a.to_addr.split("."))))
+        copies = two_points(a.pcap, merged, translation)
         a.pcap = merged
         for two_pass in (False, True):
             check(a, copies, two_pass, failures)
