@@ -129,7 +129,6 @@ const char *sipconf_diag_component(guint error_id)
 typedef struct {
     sipconf_message_t request; /* what the request was; response_frame filled later */
     sipconf_conference_t *conference;
-    gboolean is_cancel;
 } transaction_t;
 
 struct sipconf_tracker {
@@ -242,8 +241,7 @@ static gboolean open_transaction(sipconf_tracker_t *t, const sipconf_sip_t *sip,
 {
     if (strcmp(sip->method, "ACK") == 0)
         return TRUE;
-    const gboolean is_cancel = strcmp(sip->method, "CANCEL") == 0;
-    char *key = transaction_key(sip->call_id, sip->cseq, is_cancel);
+    char *key = transaction_key(sip->call_id, sip->cseq, strcmp(sip->method, "CANCEL") == 0);
     if (g_hash_table_contains(t->transactions, key)) {
         g_free(key);
         return FALSE;
@@ -256,13 +254,12 @@ static gboolean open_transaction(sipconf_tracker_t *t, const sipconf_sip_t *sip,
     transaction_t *tr = g_new0(transaction_t, 1);
     tr->request = *m;
     tr->conference = c;
-    tr->is_cancel = is_cancel;
     g_queue_push_tail(&t->transaction_order, g_strdup(key));
     g_hash_table_insert(t->transactions, key, tr);
     return TRUE;
 }
 
-/* A request: its transaction opened, what it is remembered. */
+/* A request: opens its transaction (a repeat when it was open) and remembers what the request is. */
 static sipconf_message_t *request_seen(sipconf_tracker_t *t, guint32 frame, const sipconf_sip_t *sip,
                                        sipconf_message_t *m, sipconf_conference_t *c)
 {
