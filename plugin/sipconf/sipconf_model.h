@@ -113,7 +113,8 @@ void sipconf_tracker_free(sipconf_tracker_t *t);
  * dialog and on every response, while the Request-URI of a mid-dialog request
  * is the peer's Contact, and a Focus forwarding a join to an MCU may address
  * the MCU there (c3p-protocol.md §4: a C3P request's `to` "MUST be the same
- * value as the SIP URI contained in the To header"). */
+ * value as the SIP URI contained in the To header"). In pcaps/case-*.pcapng
+ * (one hop, no mid-dialog requests to the conference) both are the same. */
 typedef struct {
     const char *method;        /* of a request; NULL for a response */
     guint status;              /* of a response */
