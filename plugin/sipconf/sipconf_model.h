@@ -112,7 +112,7 @@ void sipconf_tracker_free(sipconf_tracker_t *t);
  * To names the conference URI (opaque=app:conf:<role>…) on every request of a
  * dialog and on every response, while the Request-URI of a mid-dialog request
  * is the peer's Contact, and a Focus forwarding a join to an MCU may address
- * the MCU there (c3p-protocol.md §4: a C3P request's `to` "MUST be the same
+ * the MCU there (c3p-protocol.md §3.1, §5.3: a C3P request's `to` "MUST be the same
  * value as the SIP URI contained in the To header"). In pcaps/case-*.pcapng
  * (one hop, no mid-dialog requests to the conference) both are the same. */
 typedef struct {
