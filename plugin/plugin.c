@@ -12,10 +12,13 @@
 #include <epan/tap.h>
 
 #include "plugin_protocols.h"
+#include "ws_compat.h"
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+/* 4.4+: `tshark -G plugins` lists it as a dissector plugin (4.0: no such symbol). */
+MCUDIAG_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER)
 
 WS_DLL_PUBLIC void plugin_register(void);
 

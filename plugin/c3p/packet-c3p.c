@@ -30,13 +30,12 @@
 #include <epan/dissectors/packet-http.h>
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-xml.h>
-#include <wsutil/str_util.h>
-#include <epan/strutil.h>
 
 #include "c3p/c3p_model.h"
 #include "c3p/c3p_tap.h"
 #include "frame_time.h"
 #include "plugin_protocols.h"
+#include "ws_compat.h"
 
 /* Generic rendering stops here: hostile bodies nest thousands deep or hold
  * hundreds of thousands of elements; the XML dissector's own tree shows the rest. */
@@ -129,10 +128,9 @@ typedef struct {
 
 typedef struct {
     packet_info *pinfo;
-    tvbuff_t *tvb;   /* the body the XML dissector parsed */
+    tvbuff_t *tvb;   /* what the XML dissector parsed: its offsets point here */
     guint nodes;     /* generic items added so far */
     gboolean truncated;
-    gboolean invalid_utf8;  /* a value the view read is not UTF-8 */
     guint long_values;      /* values longer than C3P_LONG_VALUE */
 } c3p_walk_t;
 
@@ -154,11 +152,11 @@ static char *attr_text(packet_info *pinfo, xml_frame_t *tag, const char *name)
 static char *tag_prefix(c3p_walk_t *w, const xml_frame_t *tag)
 {
     const guint len = tvb_captured_length(w->tvb);
-    if (tag->start_offset < 0 || (guint)tag->start_offset >= len || tvb_get_guint8(w->tvb, tag->start_offset) != '<')
+    if (tag->start_offset < 0 || (guint)tag->start_offset >= len || tvb_get_uint8(w->tvb, tag->start_offset) != '<')
         return NULL;
     const gint name_start = tag->start_offset + 1;
     const gint max = (gint)MIN(len - (guint)name_start, 256u);
-    const gint colon = tvb_find_guint8(w->tvb, name_start, max, ':');
+    const gint colon = tvb_find_uint8(w->tvb, name_start, max, ':');
     const gint name_len = (gint)strlen(tag->name_orig_case);
     if (colon < 0 || colon - name_start > max || tvb_strneql(w->tvb, colon + 1, tag->name_orig_case, name_len) != 0 ||
         tvb_strneql(w->tvb, name_start, tag->name_orig_case, name_len) == 0)
@@ -316,13 +314,8 @@ static void add_health_state(proto_tree *tree, c3p_walk_t *w, xml_frame_t *f)
 /* Notes what is odd about a value the view shows. */
 static void check_value(c3p_walk_t *w, const xml_frame_t *f)
 {
-    if (!f->value)
-        return;
-    const gint len = (gint)tvb_captured_length(f->value);
-    if (len > C3P_LONG_VALUE)
+    if (f->value && tvb_captured_length(f->value) > C3P_LONG_VALUE)
         w->long_values++;
-    if (!g_utf8_validate((const char *)tvb_get_ptr(f->value, 0, len), len, NULL))
-        w->invalid_utf8 = TRUE;
 }
 
 /* Every element, attribute and text below tag, by name and value, bounded. */
@@ -351,7 +344,7 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
                 proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
                                                    f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
                                                    "%s=\"%s\"", f->name_orig_case,
-                                                   value ? format_text(w->pinfo->pool, (const guchar *)value, strlen(value)) : "");
+                                                   value ? mcudiag_format_text(w->pinfo->pool, value, strlen(value)) : "");
             }
             if (mcufactory)
                 add_health_state(sub, w, f);
@@ -370,12 +363,12 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
 /* The server role a message is for: the HTTP path /LiveServer/<Role>/ of the
  * request on this connection, else the conference URI the message names
  * (a request's `to` equals the SIP To URI; a response's `from` echoes it). */
-static char *message_target(packet_info *pinfo, const http_message_info_t *carrier, const char *uri)
+static char *message_target(packet_info *pinfo, const mcudiag_media_carrier_t *carrier, const char *uri)
 {
-    if (carrier && (carrier->type == HTTP_REQUEST || carrier->type == HTTP_RESPONSE) && proto_http > 0) {
+    if (mcudiag_carrier_is_http(carrier) && proto_http > 0) {
         conversation_t *conv = find_conversation_pinfo(pinfo, 0);
         http_conv_t *http = conv ? conversation_get_proto_data(conv, proto_http) : NULL;
-        char *target = http ? c3p_target_from_http_path(http->request_uri) : NULL;
+        char *target = http ? c3p_target_from_http_path(mcudiag_http_last_request_uri(http)) : NULL;
         if (target) {
             char *copy = wmem_strdup(wmem_file_scope(), target);
             g_free(target);
@@ -403,7 +396,7 @@ typedef struct {
     c3p_code_t code;
 } c3p_message_t;
 
-static c3p_frame_record_t *first_pass_record(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *carrier,
+static c3p_frame_record_t *first_pass_record(tvbuff_t *tvb, packet_info *pinfo, const mcudiag_media_carrier_t *carrier,
                                              const c3p_message_t *m)
 {
     c3p_frame_record_t *rec = wmem_new0(wmem_file_scope(), c3p_frame_record_t);
@@ -492,9 +485,15 @@ static guint nesting_depth(tvbuff_t *tvb)
     return (guint)deepest;
 }
 
-static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+/* Hands the body to the XML dissector; returns the tree it parsed and, in
+ * *parsed, the tvb that tree's offsets point into. Wireshark 4.0 parses the
+ * body itself; from 4.4 XML first decodes it into a data source of its own
+ * ("Decoded UTF-8 text", invalid bytes replaced by U+FFFD, so offsets shift)
+ * and parses that: the source it added during the call. */
+static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, tvbuff_t **parsed)
 {
     xml_frame_t *before = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
+    const guint sources_before = g_slist_length(pinfo->data_src);
     TRY {
         call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
     }
@@ -502,6 +501,9 @@ static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
+    *parsed = g_slist_length(pinfo->data_src) > sources_before
+                  ? get_data_source_tvb(g_slist_last(pinfo->data_src)->data)
+                  : tvb;
     xml_frame_t *root = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
     return root != before ? root : NULL;
 }
@@ -512,11 +514,11 @@ static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
 {
     gint end = (gint)tvb_captured_length(w->tvb);
-    while (end > 0 && g_ascii_isspace(tvb_get_guint8(w->tvb, end - 1)))
+    while (end > 0 && g_ascii_isspace(tvb_get_uint8(w->tvb, end - 1)))
         end--;
-    if (end < 2 || tvb_get_guint8(w->tvb, end - 1) != '>')
+    if (end < 2 || tvb_get_uint8(w->tvb, end - 1) != '>')
         return FALSE;
-    if (tvb_get_guint8(w->tvb, end - 2) == '/' && !xml_get_tag((xml_frame_t *)root_tag, NULL) &&
+    if (tvb_get_uint8(w->tvb, end - 2) == '/' && !xml_get_tag((xml_frame_t *)root_tag, NULL) &&
         !xml_get_cdata((xml_frame_t *)root_tag))
         return TRUE;
     const char *name = root_tag->name_orig_case;
@@ -526,13 +528,13 @@ static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
         return FALSE;
     /* "</name>" or "</prefix:name>": step back over an optional prefix. */
     gint slash = name_start - 1;
-    if (tvb_get_guint8(w->tvb, slash) == ':') {
+    if (tvb_get_uint8(w->tvb, slash) == ':') {
         slash--;
-        while (slash > 0 && (g_ascii_isalnum(tvb_get_guint8(w->tvb, slash)) ||
-                             strchr("-_.", tvb_get_guint8(w->tvb, slash))))
+        while (slash > 0 && (g_ascii_isalnum(tvb_get_uint8(w->tvb, slash)) ||
+                             strchr("-_.", tvb_get_uint8(w->tvb, slash))))
             slash--;
     }
-    return slash >= 1 && tvb_get_guint8(w->tvb, slash) == '/' && tvb_get_guint8(w->tvb, slash - 1) == '<';
+    return slash >= 1 && tvb_get_uint8(w->tvb, slash) == '/' && tvb_get_uint8(w->tvb, slash - 1) == '<';
 }
 
 static void read_envelope(c3p_walk_t *w, xml_frame_t *root_tag, c3p_message_t *m)
@@ -546,7 +548,7 @@ static void read_envelope(c3p_walk_t *w, xml_frame_t *root_tag, c3p_message_t *m
 
 static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    const http_message_info_t *carrier = data;
+    const mcudiag_media_carrier_t *carrier = data;
     const guint32 index = next_message_index(pinfo);
 
     col_append_sep_str(pinfo->cinfo, COL_PROTOCOL, "/", "C3P");
@@ -561,7 +563,8 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     if (depth > C3P_MAX_XML_TREE_DEPTH)
         expert_add_info_format(pinfo, top, &ei_c3p_too_deep,
                                "C3P body nests elements %u deep: the XML tree is not shown (the C3P view is)", depth);
-    xml_frame_t *root = parse_xml(tvb, pinfo, depth > C3P_MAX_XML_TREE_DEPTH ? NULL : tree, data);
+    tvbuff_t *parsed = tvb;
+    xml_frame_t *root = parse_xml(tvb, pinfo, depth > C3P_MAX_XML_TREE_DEPTH ? NULL : tree, data, &parsed);
     xml_frame_t *root_tag = root ? xml_get_tag(root, NULL) : NULL;
     if (!root_tag) {
         expert_add_info(pinfo, top, &ei_c3p_not_xml);
@@ -569,7 +572,7 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
         return tvb_captured_length(tvb);
     }
 
-    c3p_walk_t w = { .pinfo = pinfo, .tvb = tvb };
+    c3p_walk_t w = { .pinfo = pinfo, .tvb = parsed };
     c3p_message_t m = { 0 };
     if (!root_element_closes(&w, root_tag))
         expert_add_info_format(pinfo, top, &ei_c3p_unclosed,
@@ -579,7 +582,7 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     const gboolean in_cccp = tag_in_namespace(&w, root_tag, C3P_NS_CCCP);
     m.is_request = strcmp(root_name, "request") == 0;
     m.is_response = strcmp(root_name, "response") == 0;
-    proto_item *type_item = proto_tree_add_string(c3p_tree, hf_c3p_type, tvb, MAX(root_tag->start_offset, 0),
+    proto_item *type_item = proto_tree_add_string(c3p_tree, hf_c3p_type, parsed, MAX(root_tag->start_offset, 0),
                                                   tag_length(&w, root_tag), root_name);
     if (!m.is_request && !m.is_response)
         expert_add_info_format(pinfo, type_item, &ei_c3p_unknown_root,
@@ -612,7 +615,7 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     add_text_field(c3p_tree, hf_c3p_version, &w, xml_get_attrib(root_tag, "C3PVersion"));
     proto_item *code_item = add_text_field(c3p_tree, hf_c3p_code, &w, xml_get_attrib(root_tag, "code"));
     if (command)
-        proto_tree_add_string(c3p_tree, hf_c3p_command, tvb, MAX(command->start_offset, 0), tag_length(&w, command),
+        proto_tree_add_string(c3p_tree, hf_c3p_command, parsed, MAX(command->start_offset, 0), tag_length(&w, command),
                               m.command);
     proto_item *reason_item = command ? add_text_field(c3p_tree, hf_c3p_reason, &w, xml_get_attrib(command, "reason"))
                                       : NULL;
@@ -645,7 +648,10 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     if (command && c3p_is_known_command(m.command))
         add_command_fields(c3p_tree, &w, command, 0);
     add_generic_view(c3p_tree, &w, root_tag, 0, mcufactory);
-    if (w.invalid_utf8)
+    /* Judged on the bytes received, not on what XML parsed: from 4.4 that is
+     * already valid UTF-8, with U+FFFD where the body had invalid bytes. */
+    const guint body_len = tvb_captured_length(tvb);
+    if (!g_utf8_validate((const char *)tvb_get_ptr(tvb, 0, body_len), body_len, NULL))
         expert_add_info(pinfo, top, &ei_c3p_invalid_utf8);
     if (w.long_values)
         expert_add_info_format(pinfo, top, &ei_c3p_long_value,
@@ -812,7 +818,7 @@ void proto_register_c3p(void)
             "C3P message without exactly one command element", EXPFILL } },
         { &ei_c3p_view_truncated, { "c3p.view_truncated", PI_UNDECODED, PI_NOTE, "C3P view truncated", EXPFILL } },
         { &ei_c3p_invalid_utf8, { "c3p.invalid_utf8", PI_MALFORMED, PI_WARN,
-            "C3P body holds values that are not valid UTF-8 (shown with replacement characters)", EXPFILL } },
+            "C3P body holds bytes that are not valid UTF-8 (values shown with replacement characters)", EXPFILL } },
         { &ei_c3p_too_deep, { "c3p.too_deep", PI_MALFORMED, PI_WARN, "C3P body nested too deep", EXPFILL } },
         { &ei_c3p_long_value, { "c3p.long_value", PI_PROTOCOL, PI_NOTE, "Very long C3P value", EXPFILL } },
         { &ei_c3p_doctype, { "c3p.doctype", PI_PROTOCOL, PI_WARN,

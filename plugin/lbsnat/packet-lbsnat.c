@@ -24,6 +24,7 @@
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
+#include "ws_compat.h"
 #include "tcp_headers.h"
 
 static int proto_lbsnat = -1;
@@ -110,7 +111,7 @@ static gboolean parse_addr(const char *text, lbsnat_addr_t *out)
     return FALSE;
 }
 
-static gboolean known_vip_update_cb(void *r, char **err)
+static mcudiag_uat_update_result known_vip_update_cb(void *r, char **err)
 {
     known_vip_uat_t *row = r;
     lbsnat_addr_t addr;

@@ -14,6 +14,7 @@
 #include "c3p/c3pconn_tap.h"
 #include "report/mcudiag_chain.h"
 #include "sipconf/sipconf_tap.h"
+#include "ws_compat.h"
 
 static tap_packet_status mcudiag_lbsnat_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                                const void *data, tap_flags_t flags _U_)
@@ -71,7 +72,7 @@ static void mcudiag_finish(void *tapdata)
 }
 
 /* One chain listens to every tap; only the lbsnat listener draws and frees it. */
-static void mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
+static mcudiag_stat_tap_init_result mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
 {
     mcudiag_chain_t *chain = mcudiag_chain_new();
     GString *error = register_tap_listener("lbsnat", chain, NULL, TL_REQUIRES_NOTHING, mcudiag_reset,
@@ -85,7 +86,9 @@ static void mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
     if (error) {
         fprintf(stderr, "tshark: couldn't register mcudiag tap: %s\n", error->str);
         g_string_free(error, TRUE);
+        MCUDIAG_STAT_TAP_INIT_RETURN(FALSE);
     }
+    MCUDIAG_STAT_TAP_INIT_RETURN(TRUE);
 }
 
 void register_tap_listener_mcudiag(void)

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The plugin loads into the distribution's tshark, exports only the four
-loader symbols, and registers the contract's protocols, fields and experts
+"""The plugin loads into the distribution's tshark, exports only the loader's
+symbols (the four of every version, and plugin_describe from 4.4, so that
+`tshark -G plugins` names its type), and registers the contract's protocols, fields and experts
 (../shared/DESIGN.md: other tools rely on these names)."""
 import argparse
+import re
 import subprocess
 import sys
 
@@ -12,6 +14,7 @@ CONTRACT = {
                "lbsnat.synack_frame", "lbsnat.rst_frame", "lbsnat.missing_snat"],
 }
 EXPORTS = {"plugin_register", "plugin_version", "plugin_want_major", "plugin_want_minor"}
+DESCRIBED_FROM = (4, 4)  # plugin_describe() and WS_PLUGIN_DESC_* (wsutil/plugins.h)
 
 
 def run(cmd):
@@ -24,14 +27,20 @@ def main():
     ap.add_argument("--plugin", required=True)
     a = ap.parse_args()
     failures = []
+    version = re.search(r"(\d+)\.(\d+)\.\d+", run([a.runner, a.plugin, "--version"]).splitlines()[0])
+    described = (int(version[1]), int(version[2])) >= DESCRIBED_FROM
+    expected_exports = EXPORTS | ({"plugin_describe"} if described else set())
 
     exported = {line.split()[-1] for line in run(["nm", "-D", "--defined-only", a.plugin]).splitlines()}
-    if exported != EXPORTS:
-        failures.append(f"exported symbols {sorted(exported)}, expected {sorted(EXPORTS)}")
+    if exported != expected_exports:
+        failures.append(f"exported symbols {sorted(exported)}, expected {sorted(expected_exports)}")
 
-    plugins = run([a.runner, a.plugin, "-G", "plugins"])
-    if not any(line.startswith("mcudiag.so\t") or line.split()[0] == "mcudiag.so" for line in plugins.splitlines() if line):
+    listed = [line.split("\t") for line in run([a.runner, a.plugin, "-G", "plugins"]).splitlines()
+              if line.split("\t")[0].strip() == "mcudiag.so"]
+    if not listed:
         failures.append("tshark -G plugins does not list mcudiag.so")
+    elif described and "dissector" not in listed[0][2]:
+        failures.append(f"tshark -G plugins lists mcudiag.so as type {listed[0][2].strip()!r}, not a dissector")
 
     protocols = {line.split("\t")[2] for line in run([a.runner, a.plugin, "-G", "protocols"]).splitlines()}
     fields = {line.split("\t")[2] for line in run([a.runner, a.plugin, "-G", "fields"]).splitlines()
@@ -48,7 +57,7 @@ def main():
 
     for f in failures:
         print("FAIL", f)
-    print(f"{len(exported)} exported symbols, {len(fields)} fields checked")
+    print(f"tshark {version[0]}: {len(exported)} exported symbols, {len(fields)} fields checked")
     return 1 if failures else 0
 
 
