@@ -16,26 +16,36 @@
  * case (Linux sends at most 7 SYNs, Windows 3). */
 #define SYNS_BEFORE_CASE 8
 
-/* A client SYN (and its retransmissions) not yet explained. */
+/* What only an unusual handshake needs (its SYN sent again, the balancer's
+ * rewrite, a reset of the destination's answer): allocated on first need, so
+ * that an ordinary handshake stays small. */
 typedef struct {
-    gboolean used;
-    lbsnat_addr_t dst;
-    guint16 dst_port;
-    guint32 isn;
-    gint64 first_time, last_time;
-    gboolean answered_by_dst; /* D itself sent the SYN-ACK: normal, or a full proxy */
-    guint n_syn_frames;
+    guint n_syn_frames;       /* SYN frames noted before a case, the first included */
     guint32 syn_frames[SYNS_BEFORE_CASE];
-    guint32 last_syn_frame;   /* the latest transmission (copies excluded) */
-    lbsnat_case_t *c;         /* set once a foreign SYN-ACK answered it */
     /* The balancer's rewrite of the latest transmission: to whom, in which frame. */
     lbsnat_addr_t rewrite_dst;
     guint32 rewrite_frame, rewritten_syn;
-    gboolean sprayed;         /* one transmission went to several hosts: a scanner, no balancer */
     /* D answered, and the client reset that answer: the member's view. */
-    guint32 dst_synack_frame;
     guint32 dst_reset_frame;
     lbsnat_member_view_t *mv;
+} attempt_extra_t;
+
+/* A client SYN (and its retransmissions) not yet explained. */
+typedef struct {
+    lbsnat_addr_t dst;
+    guint8 used : 1;
+    guint8 answered_by_dst : 1; /* D itself sent the SYN-ACK: normal, or a full proxy */
+    guint8 awaiting_ack : 1;    /* ... and the client has not acknowledged it yet */
+    guint8 finished : 1;        /* the client acknowledged it: a completed handshake */
+    guint8 sprayed : 1;         /* one transmission went to several hosts: a scanner, no balancer */
+    guint16 dst_port;
+    guint32 isn;
+    guint32 first_syn_frame;
+    guint32 last_syn_frame;     /* the latest transmission (copies excluded) */
+    guint32 dst_synack_frame, dst_synack_seq;
+    gint64 first_time, last_time;
+    lbsnat_case_t *c;           /* set once a foreign SYN-ACK answered it */
+    attempt_extra_t *x;         /* NULL for an ordinary handshake */
 } attempt_t;
 
 /* A SYN-ACK that matched no SYN yet: its SYN may come later in a reordered capture. */
@@ -54,14 +64,25 @@ typedef struct {
 } port_key_t;
 
 /* Everything pending for one client address and port. Lives in the pending
- * table and in the expiry queue (least recently active first). */
+ * table and in one of two expiry queues (least recently active first): the
+ * window's, or, once every handshake on the port finished normally, the
+ * shorter one of LBSNAT_PROXY_WINDOW_NS (only the full-proxy rule can still
+ * use them). */
 typedef struct {
     port_key_t key;
+    guint8 n_attempts;        /* slots in use: first, then more[] */
+    gboolean finished;        /* in the finished queue */
     gint64 last_time;
     GList queue_link;
-    attempt_t attempts[ATTEMPTS_PER_PORT];
-    orphan_synack_t orphans[ORPHANS_PER_PORT];
+    attempt_t first;
+    attempt_t *more;          /* ATTEMPTS_PER_PORT - 1 slots, allocated on first need */
+    orphan_synack_t *orphans; /* ORPHANS_PER_PORT slots, allocated on first need */
 } port_state_t;
+
+static attempt_t *attempt_at(port_state_t *ps, guint i)
+{
+    return i == 0 ? &ps->first : &ps->more[i - 1];
+}
 
 typedef struct {
     lbsnat_verdict_t pub;
@@ -86,11 +107,13 @@ struct lbsnat_tracker {
     lbsnat_known_vip_t *known_vips; /* owned copy of config.known_vips */
     GHashTable *pending;            /* port_key_t* -> port_state_t* (key inside value) */
     GQueue expiry;                  /* port_state_t, oldest activity at head */
+    GQueue finished;                /* port_state_t whose handshakes all finished normally */
     gint64 latest_time;
     GPtrArray *cases;               /* lbsnat_case_t*, index = id - 1 */
     GHashTable *verdicts;           /* frame number -> frame_verdict_t* */
     guint32 *orphans_by_port;       /* [65536]: orphan SYN-ACKs held per client port, so
                                      * the ACKs of ordinary traffic skip the table lookup */
+    guint32 *awaiting_ack_by_port;  /* [65536]: answered handshakes the client has not acknowledged */
     recent_segment_t *recent;       /* [RECENT_SLOTS] */
     /* The capture holds packets seen at two points: a SYN came twice at
      * once, or rewritten. Only then is a repeated SYN-ACK, RST or FIN a copy:
@@ -142,14 +165,32 @@ static void member_view_free(gpointer p)
     g_free(mv);
 }
 
+static void attempt_free_extra(attempt_t *a)
+{
+    g_free(a->x);
+    a->x = NULL;
+}
+
+static void port_state_free(gpointer p)
+{
+    port_state_t *ps = p;
+    for (guint i = 0; i < ps->n_attempts; i++)
+        attempt_free_extra(attempt_at(ps, i));
+    g_free(ps->more);
+    g_free(ps->orphans);
+    g_free(ps);
+}
+
 static void tracker_alloc_state(lbsnat_tracker_t *t)
 {
-    t->pending = g_hash_table_new_full(port_key_hash, port_key_equal, NULL, g_free);
+    t->pending = g_hash_table_new_full(port_key_hash, port_key_equal, NULL, port_state_free);
     g_queue_init(&t->expiry);
+    g_queue_init(&t->finished);
     t->cases = g_ptr_array_new_with_free_func(case_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->latest_time = G_MININT64;
     t->orphans_by_port = g_new0(guint32, 65536);
+    t->awaiting_ack_by_port = g_new0(guint32, 65536);
     t->recent = g_new0(recent_segment_t, RECENT_SLOTS);
     t->copies = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->rewrites = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -161,11 +202,13 @@ static void tracker_alloc_state(lbsnat_tracker_t *t)
 
 static void tracker_free_state(lbsnat_tracker_t *t)
 {
-    g_queue_init(&t->expiry); /* its links live inside the port states freed below */
+    g_queue_init(&t->expiry); /* their links live inside the port states freed below */
+    g_queue_init(&t->finished);
     g_hash_table_destroy(t->pending);
     g_ptr_array_free(t->cases, TRUE);
     g_hash_table_destroy(t->verdicts);
     g_free(t->orphans_by_port);
+    g_free(t->awaiting_ack_by_port);
     g_free(t->recent);
     g_hash_table_destroy(t->copies);
     g_hash_table_destroy(t->rewrites);
@@ -214,11 +257,22 @@ void lbsnat_tracker_free(lbsnat_tracker_t *t)
 
 /* ---- pending table ---------------------------------------------------- */
 
+/* Frees an attempt's slot for reuse, keeping the per-port counts right. */
+static void attempt_clear(lbsnat_tracker_t *t, const port_state_t *ps, attempt_t *a)
+{
+    t->awaiting_ack_by_port[ps->key.port] -= a->awaiting_ack;
+    t->counters.handshakes -= a->used;
+    attempt_free_extra(a);
+    memset(a, 0, sizeof *a);
+}
+
 static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
 {
-    for (guint i = 0; i < ORPHANS_PER_PORT; i++)
+    for (guint i = 0; ps->orphans && i < ORPHANS_PER_PORT; i++)
         t->orphans_by_port[ps->key.port] -= ps->orphans[i].used;
-    g_queue_unlink(&t->expiry, &ps->queue_link);
+    for (guint i = 0; i < ps->n_attempts; i++)
+        attempt_clear(t, ps, attempt_at(ps, i));
+    g_queue_unlink(ps->finished ? &t->finished : &t->expiry, &ps->queue_link);
     g_hash_table_remove(t->pending, &ps->key); /* frees ps */
 }
 
@@ -231,16 +285,22 @@ static gboolean more_than_window_after(gint64 later, gint64 earlier, gint64 wind
 
 /* Forget ports idle for longer than the window, relative to the newest
  * timestamp seen (timestamps may go backwards in merged captures). */
-static void pending_expire(lbsnat_tracker_t *t)
+static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, gint64 window)
 {
     GList *head;
-    while ((head = g_queue_peek_head_link(&t->expiry)) != NULL) {
+    while ((head = g_queue_peek_head_link(queue)) != NULL) {
         port_state_t *ps = head->data;
-        if (!more_than_window_after(t->latest_time, ps->last_time, t->config.window_ns))
+        if (!more_than_window_after(t->latest_time, ps->last_time, window))
             break;
         pending_remove(t, ps);
         t->counters.expired_ports++;
     }
+}
+
+static void pending_expire(lbsnat_tracker_t *t)
+{
+    expire_queue(t, &t->expiry, t->config.window_ns);
+    expire_queue(t, &t->finished, MIN(t->config.window_ns, LBSNAT_PROXY_WINDOW_NS));
 }
 
 static port_state_t *pending_lookup(lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port)
@@ -254,10 +314,12 @@ static port_state_t *pending_touch(lbsnat_tracker_t *t, const lbsnat_addr_t *add
 {
     port_state_t *ps = pending_lookup(t, addr, port);
     if (ps) {
-        g_queue_unlink(&t->expiry, &ps->queue_link);
+        g_queue_unlink(ps->finished ? &t->finished : &t->expiry, &ps->queue_link);
+        ps->finished = FALSE;
     } else {
         if (g_hash_table_size(t->pending) >= t->config.max_pending) {
-            pending_remove(t, g_queue_peek_head(&t->expiry));
+            /* Finished handshakes go first: only the full-proxy rule needs them. */
+            pending_remove(t, g_queue_peek_head(t->finished.length ? &t->finished : &t->expiry));
             t->counters.evicted_ports++;
         }
         ps = g_new0(port_state_t, 1);
@@ -311,6 +373,38 @@ static gboolean is_known_vip(const lbsnat_tracker_t *t, const lbsnat_addr_t *add
     return FALSE;
 }
 
+static attempt_extra_t *attempt_extra(attempt_t *a)
+{
+    if (!a->x)
+        a->x = g_new0(attempt_extra_t, 1);
+    return a->x;
+}
+
+/* SYN frames noted before the attempt became a case: the first one inline,
+ * more only in the extra part. */
+static guint pre_case_syn_count(const attempt_t *a)
+{
+    return a->x && a->x->n_syn_frames ? a->x->n_syn_frames : a->first_syn_frame != 0;
+}
+
+static guint32 pre_case_syn_frame(const attempt_t *a, guint i)
+{
+    return a->x && a->x->n_syn_frames ? a->x->syn_frames[i] : a->first_syn_frame;
+}
+
+static void note_pre_case_syn(attempt_t *a, guint32 frame)
+{
+    if (!a->first_syn_frame) {
+        a->first_syn_frame = frame;
+        return;
+    }
+    attempt_extra_t *x = attempt_extra(a);
+    if (x->n_syn_frames == 0)
+        x->syn_frames[x->n_syn_frames++] = a->first_syn_frame;
+    if (x->n_syn_frames < SYNS_BEFORE_CASE)
+        x->syn_frames[x->n_syn_frames++] = frame;
+}
+
 /* The case of an attempt, created on its first foreign SYN-ACK. NULL when the
  * case table is full. */
 static lbsnat_case_t *attempt_case(lbsnat_tracker_t *t, const port_state_t *ps, attempt_t *a, lbsnat_rule_t rule)
@@ -335,8 +429,8 @@ static lbsnat_case_t *attempt_case(lbsnat_tracker_t *t, const port_state_t *ps, 
     g_ptr_array_add(t->cases, c);
     t->counters.cases = t->cases->len;
     a->c = c;
-    for (guint i = 0; i < a->n_syn_frames; i++)
-        case_add_syn_frame(t, c, a->syn_frames[i]);
+    for (guint i = 0; i < pre_case_syn_count(a); i++)
+        case_add_syn_frame(t, c, pre_case_syn_frame(a, i));
     return c;
 }
 
@@ -367,27 +461,42 @@ static guint32 attempt_latest_syn(const attempt_t *a)
 {
     if (a->c && a->c->syn_frames->len)
         return g_array_index(a->c->syn_frames, guint32, a->c->syn_frames->len - 1);
-    return a->n_syn_frames ? a->syn_frames[a->n_syn_frames - 1] : 0;
+    const guint n = pre_case_syn_count(a);
+    return n ? pre_case_syn_frame(a, n - 1) : 0;
 }
 
 /* ---- the three kinds of segment ------------------------------------------ */
 
-static attempt_t *free_attempt_slot(port_state_t *ps)
+/* A cleared slot for a new attempt on this port: an unused one, a new one
+ * (up to ATTEMPTS_PER_PORT), else the least recently active one. */
+static attempt_t *new_attempt(lbsnat_tracker_t *t, port_state_t *ps)
 {
-    attempt_t *oldest = &ps->attempts[0];
-    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
-        if (!ps->attempts[i].used)
-            return &ps->attempts[i];
-        if (ps->attempts[i].last_time < oldest->last_time)
-            oldest = &ps->attempts[i];
+    attempt_t *slot = NULL;
+    for (guint i = 0; i < ps->n_attempts && !slot; i++)
+        if (!attempt_at(ps, i)->used)
+            slot = attempt_at(ps, i);
+    if (!slot && ps->n_attempts < ATTEMPTS_PER_PORT) {
+        if (ps->n_attempts == 1 && !ps->more)
+            ps->more = g_new0(attempt_t, ATTEMPTS_PER_PORT - 1);
+        slot = attempt_at(ps, ps->n_attempts++);
     }
-    return oldest;
+    if (!slot) {
+        slot = &ps->first;
+        for (guint i = 1; i < ps->n_attempts; i++)
+            if (attempt_at(ps, i)->last_time < slot->last_time)
+                slot = attempt_at(ps, i);
+    }
+    attempt_clear(t, ps, slot);
+    slot->used = TRUE;
+    if (++t->counters.handshakes > t->counters.peak_handshakes)
+        t->counters.peak_handshakes = t->counters.handshakes;
+    return slot;
 }
 
 /* A SYN-ACK stored as an orphan answers this attempt: the reordered case. */
 static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, guint32 syn_frame)
 {
-    for (guint i = 0; i < ORPHANS_PER_PORT; i++) {
+    for (guint i = 0; ps->orphans && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
         if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time))
             continue;
@@ -439,9 +548,10 @@ static gboolean take_as_rewrite(lbsnat_tracker_t *t, attempt_t *x, const lbsnat_
 {
     if (x->sprayed)
         return FALSE;
-    if (x->rewritten_syn == x->last_syn_frame) {
-        if (lbsnat_addr_equal(&x->rewrite_dst, &seg->dst)) {
-            note_copy(t, seg->frame, x->rewrite_frame);
+    attempt_extra_t *e = attempt_extra(x);
+    if (e->rewritten_syn == x->last_syn_frame) {
+        if (lbsnat_addr_equal(&e->rewrite_dst, &seg->dst)) {
+            note_copy(t, seg->frame, e->rewrite_frame);
             return TRUE;
         }
         /* One transmission, several hosts: a scanner or a client that calls
@@ -450,9 +560,9 @@ static gboolean take_as_rewrite(lbsnat_tracker_t *t, attempt_t *x, const lbsnat_
         withdraw_case(t, x->c);
         return FALSE;
     }
-    x->rewrite_dst = seg->dst;
-    x->rewrite_frame = seg->frame;
-    x->rewritten_syn = x->last_syn_frame;
+    e->rewrite_dst = seg->dst;
+    e->rewrite_frame = seg->frame;
+    e->rewritten_syn = x->last_syn_frame;
     g_hash_table_insert(t->rewrites, GUINT_TO_POINTER(seg->frame), GUINT_TO_POINTER(x->last_syn_frame));
     t->counters.rewrites++;
     t->multi_point = TRUE;
@@ -482,14 +592,14 @@ static void open_member_view(lbsnat_tracker_t *t, const port_state_t *ps, attemp
     mv->isn = a->isn;
     mv->frames = g_array_new(FALSE, FALSE, sizeof(guint32));
     mv->resets = 1;
-    mv->first_reset_frame = a->dst_reset_frame;
+    mv->first_reset_frame = a->x->dst_reset_frame;
     g_ptr_array_add(t->member_views, mv);
     t->counters.member_views = t->member_views->len;
-    a->mv = mv;
-    for (guint i = 0; i < a->n_syn_frames; i++)
-        member_view_add_frame(t, mv, a->syn_frames[i]);
+    a->x->mv = mv;
+    for (guint i = 0; i < pre_case_syn_count(a); i++)
+        member_view_add_frame(t, mv, pre_case_syn_frame(a, i));
     member_view_add_frame(t, mv, a->dst_synack_frame);
-    member_view_add_frame(t, mv, a->dst_reset_frame);
+    member_view_add_frame(t, mv, a->x->dst_reset_frame);
 }
 
 static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
@@ -499,8 +609,8 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     gboolean sprayed = FALSE;
     /* The same SYN to another service port at once: a scanner (a balancer
      * keeps the port); every attempt sharing that ISN is then no VIP's. */
-    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
-        attempt_t *x = &ps->attempts[i];
+    for (guint i = 0; i < ps->n_attempts; i++) {
+        attempt_t *x = attempt_at(ps, i);
         if (!x->used || x->isn != seg->seq || !within_copy_window(seg->time_ns, x->last_time))
             continue;
         if (x->dst_port != seg->dst_port && !x->sprayed) {
@@ -509,8 +619,8 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         }
         sprayed |= x->sprayed;
     }
-    for (guint i = 0; i < ATTEMPTS_PER_PORT; i++) {
-        attempt_t *x = &ps->attempts[i];
+    for (guint i = 0; i < ps->n_attempts; i++) {
+        attempt_t *x = attempt_at(ps, i);
         if (!x->used || x->isn != seg->seq || x->dst_port != seg->dst_port)
             continue;
         if (lbsnat_addr_equal(&x->dst, &seg->dst)) {
@@ -526,9 +636,7 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         return;
     }
     if (!a) {
-        a = free_attempt_slot(ps);
-        memset(a, 0, sizeof *a);
-        a->used = TRUE;
+        a = new_attempt(t, ps);
         a->dst = seg->dst;
         a->dst_port = seg->dst_port;
         a->isn = seg->seq;
@@ -540,17 +648,19 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     a->last_syn_frame = seg->frame;
     if (a->c)
         case_add_syn_frame(t, a->c, seg->frame);
-    else if (a->n_syn_frames < SYNS_BEFORE_CASE)
-        a->syn_frames[a->n_syn_frames++] = seg->frame;
-    if (a->mv)
-        member_view_add_frame(t, a->mv, seg->frame);
-    else if (a->dst_reset_frame)
+    else
+        note_pre_case_syn(a, seg->frame);
+    if (a->x && a->x->mv)
+        member_view_add_frame(t, a->x->mv, seg->frame);
+    else if (a->x && a->x->dst_reset_frame)
         open_member_view(t, ps, a);
     adopt_orphans(t, ps, a, seg->frame);
 }
 
 static void store_orphan(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_segment_t *seg)
 {
+    if (!ps->orphans)
+        ps->orphans = g_new0(orphan_synack_t, ORPHANS_PER_PORT);
     orphan_synack_t *slot = &ps->orphans[0];
     for (guint i = 0; i < ORPHANS_PER_PORT; i++) {
         if (!ps->orphans[i].used) {
@@ -572,8 +682,8 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     port_state_t *ps = pending_lookup(t, &seg->dst, seg->dst_port);
     attempt_t *foreign = NULL, *proxied = NULL;
 
-    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
-        attempt_t *a = &ps->attempts[i];
+    for (guint i = 0; ps && i < ps->n_attempts; i++) {
+        attempt_t *a = attempt_at(ps, i);
         if (!a->used || a->dst.family != seg->src.family || !within_window(t, a, seg->time_ns))
             continue;
         gboolean from_dst = lbsnat_addr_equal(&a->dst, &seg->src);
@@ -586,8 +696,13 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
                 withdraw_case(t, a->c);
                 if (!a->dst_synack_frame)
                     a->dst_synack_frame = seg->frame;
-                if (a->mv)
-                    member_view_add_frame(t, a->mv, seg->frame);
+                a->dst_synack_seq = seg->seq;
+                if (!a->awaiting_ack && !a->finished) {
+                    a->awaiting_ack = TRUE;
+                    t->awaiting_ack_by_port[ps->key.port]++;
+                }
+                if (a->x && a->x->mv)
+                    member_view_add_frame(t, a->x->mv, seg->frame);
                 return;
             }
             if (a->sprayed)
@@ -600,7 +715,8 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     }
 
     if (foreign) {
-        gboolean rewritten = foreign->rewrite_frame && lbsnat_addr_equal(&foreign->rewrite_dst, &seg->src);
+        gboolean rewritten = foreign->x && foreign->x->rewrite_frame &&
+                             lbsnat_addr_equal(&foreign->x->rewrite_dst, &seg->src);
         if (foreign->c && foreign->c->withdrawn)
             return;
         lbsnat_case_t *c = attempt_case(t, ps, foreign, LBSNAT_RULE_ISN_MATCH);
@@ -623,16 +739,17 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 static void note_reset_of_own_answer(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_addr_t *member,
                                      guint16 member_port, guint32 frame, guint32 rst_seq)
 {
-    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
-        attempt_t *a = &ps->attempts[i];
+    for (guint i = 0; ps && i < ps->n_attempts; i++) {
+        attempt_t *a = attempt_at(ps, i);
         if (!a->used || !a->answered_by_dst || a->isn + 1 != rst_seq || a->dst_port != member_port ||
             !lbsnat_addr_equal(&a->dst, member))
             continue;
-        if (a->mv) {
-            a->mv->resets++;
-            member_view_add_frame(t, a->mv, frame);
-        } else if (!a->dst_reset_frame) {
-            a->dst_reset_frame = frame;
+        attempt_extra_t *x = attempt_extra(a);
+        if (x->mv) {
+            x->mv->resets++;
+            member_view_add_frame(t, x->mv, frame);
+        } else if (!x->dst_reset_frame) {
+            x->dst_reset_frame = frame;
         }
         return;
     }
@@ -645,8 +762,8 @@ static void confirm_answer(lbsnat_tracker_t *t, const lbsnat_addr_t *client, gui
                            lbsnat_role_t role, gboolean (*matches)(const lbsnat_answer_t *, guint32), guint32 value)
 {
     port_state_t *ps = pending_lookup(t, client, client_port);
-    for (guint i = 0; ps && i < ATTEMPTS_PER_PORT; i++) {
-        lbsnat_case_t *c = ps->attempts[i].used ? ps->attempts[i].c : NULL;
+    for (guint i = 0; ps && i < ps->n_attempts; i++) {
+        lbsnat_case_t *c = attempt_at(ps, i)->used ? attempt_at(ps, i)->c : NULL;
         for (guint j = 0; c && j < c->answers->len; j++) {
             lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, j);
             if (ans->reset_frame == 0 && ans->member_port == member_port &&
@@ -672,12 +789,49 @@ static gboolean quote_matches(const lbsnat_answer_t *ans, guint32 quoted_seq)
     return ans->seq == quoted_seq;
 }
 
+/* The port holds only handshakes that finished normally (and no orphan):
+ * it moves to the short queue, where only the full-proxy rule can use it. */
+static void port_maybe_finished(lbsnat_tracker_t *t, port_state_t *ps)
+{
+    for (guint i = 0; ps->orphans && i < ORPHANS_PER_PORT; i++)
+        if (ps->orphans[i].used)
+            return;
+    for (guint i = 0; i < ps->n_attempts; i++) {
+        const attempt_t *a = attempt_at(ps, i);
+        if (a->used && (!a->finished || a->c))
+            return;
+    }
+    if (ps->finished)
+        return;
+    g_queue_unlink(&t->expiry, &ps->queue_link);
+    g_queue_push_tail_link(&t->finished, &ps->queue_link);
+    ps->finished = TRUE;
+}
+
+/* The client acknowledged the SYN-ACK of the address it called: the
+ * handshake finished normally. */
+static void note_handshake_ack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
+{
+    port_state_t *ps = pending_lookup(t, &seg->src, seg->src_port);
+    for (guint i = 0; ps && i < ps->n_attempts; i++) {
+        attempt_t *a = attempt_at(ps, i);
+        if (a->awaiting_ack && a->dst_synack_seq + 1 == seg->ack && a->dst_port == seg->dst_port &&
+            lbsnat_addr_equal(&a->dst, &seg->dst)) {
+            a->awaiting_ack = FALSE;
+            a->finished = TRUE;
+            t->awaiting_ack_by_port[ps->key.port]--;
+            port_maybe_finished(t, ps);
+            return;
+        }
+    }
+}
+
 /* A client ACK to an orphan SYN-ACK: the capture began after the SYN and the
  * client accepted the connection, so that SYN-ACK must never be flagged. */
 static void drop_acked_orphan(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
     port_state_t *ps = pending_lookup(t, &seg->src, seg->src_port);
-    for (guint i = 0; ps && i < ORPHANS_PER_PORT; i++) {
+    for (guint i = 0; ps && ps->orphans && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
         if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && lbsnat_addr_equal(&o->src, &seg->dst)) {
             o->used = FALSE;
@@ -760,6 +914,8 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     case LBSNAT_TCP_ACK:
         if (t->orphans_by_port[seg->src_port])
             drop_acked_orphan(t, seg);
+        if (t->awaiting_ack_by_port[seg->src_port])
+            note_handshake_ack(t, seg);
         break;
     default:
         break;
@@ -851,6 +1007,10 @@ void lbsnat_tracker_counters(const lbsnat_tracker_t *t, lbsnat_counters_t *out)
     *out = t->counters;
     out->pending_ports = g_hash_table_size(t->pending);
     out->cases = t->cases->len;
+    /* Its port state with one inline attempt, the allocator's header, and a
+     * hash table slot (key, value, hash) at a load of one half. */
+    out->bytes_per_handshake = sizeof(port_state_t) + 2 * sizeof(gsize) +
+                               2 * (2 * sizeof(gpointer) + sizeof(guint));
 }
 
 const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len)

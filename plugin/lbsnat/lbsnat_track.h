@@ -173,6 +173,10 @@ typedef struct {
 } lbsnat_config_t;
 
 #define LBSNAT_DEFAULT_WINDOW_NS (60 * G_GINT64_CONSTANT(1000000000))
+/* How long a handshake that finished normally (the address called answered,
+ * the client acknowledged) is kept: only the full-proxy rule can still use it,
+ * and a full proxy opens its server-side connection within moments. */
+#define LBSNAT_PROXY_WINDOW_NS (5 * G_GINT64_CONSTANT(1000000000))
 #define LBSNAT_DEFAULT_MAX_PENDING 65536
 #define LBSNAT_DEFAULT_MAX_CASES 100000
 
@@ -191,6 +195,7 @@ typedef struct {
     guint member_views;     /* member-view records kept */
     guint handshakes;       /* handshakes (connection attempts) held now */
     guint peak_handshakes;
+    guint bytes_per_handshake; /* what an ordinary handshake costs the tracker (its port, its table entry) */
 } lbsnat_counters_t;
 
 typedef struct lbsnat_tracker lbsnat_tracker_t;

@@ -404,6 +404,42 @@ static void test_syn_flood_stays_bounded(void)
     lbsnat_tracker_free(w.t);
 }
 
+/* A busy server: handshakes the address called answered and the client
+ * acknowledged are kept only LBSNAT_PROXY_WINDOW_NS (the full-proxy rule's
+ * use for them), not the whole window; an ordinary one costs a small, fixed
+ * number of bytes. 300,000 handshakes at 10,000 a second. */
+static void test_finished_handshakes_are_forgotten_early(void)
+{
+    world_t w;
+    lbsnat_config_t cfg = default_config();
+    world_init(&w, &cfg);
+    char ip[32];
+    const guint rate = 10000, n = 300000;
+    for (guint i = 0; i < n; i++) {
+        gint64 t0 = (gint64)i * (SEC / rate);
+        guint16 port = (guint16)(1024 + i % 60000);
+        g_snprintf(ip, sizeof ip, "10.1.%u.%u", (i / 60000) & 0xff, i % 200);
+        tcp(&w, t0, ip, port, VIP, 443, i * 7, 0, SYN);
+        tcp(&w, t0 + 50, VIP, 443, ip, port, 9000 + i, i * 7 + 1, SYNACK);
+        tcp(&w, t0 + 90, ip, port, VIP, 443, i * 7 + 1, 9001 + i, ACK);
+    }
+    lbsnat_counters_t k;
+    lbsnat_tracker_counters(w.t, &k);
+    const guint proxy_window_handshakes = (guint)(LBSNAT_PROXY_WINDOW_NS / (SEC / rate));
+    g_assert_cmpuint(k.peak_handshakes, <=, proxy_window_handshakes + rate / 10);
+    g_assert_cmpuint(k.peak_pending_ports, <=, proxy_window_handshakes + rate / 10);
+    g_assert_cmpuint(k.bytes_per_handshake, <=, 240);
+    g_assert_cmpuint(k.cases, ==, 0);
+    g_assert_cmpuint(k.copies, ==, 0);
+
+    /* Unanswered SYNs still wait the whole window for a foreign SYN-ACK. */
+    for (guint i = 0; i < 1000; i++)
+        tcp(&w, 40 * SEC + i * MS, CLIENT, (guint16)(20000 + i), VIP, 444, i, 0, SYN);
+    lbsnat_tracker_counters(w.t, &k);
+    g_assert_cmpuint(k.handshakes, >=, 1000);
+    lbsnat_tracker_free(w.t);
+}
+
 /* SYNs spread over time: entries older than the window are forgotten. */
 static void test_window_expiry(void)
 {
@@ -692,6 +728,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lbsnat/known-vip-raises-confidence", test_known_vip_raises_confidence);
     g_test_add_func("/lbsnat/syn-flood-bounded", test_syn_flood_stays_bounded);
     g_test_add_func("/lbsnat/window-expiry", test_window_expiry);
+    g_test_add_func("/lbsnat/finished-handshakes-forgotten-early", test_finished_handshakes_are_forgotten_early);
     g_test_add_func("/lbsnat/case-cap-and-synack-flood", test_case_cap_and_synack_flood);
     g_test_add_func("/lbsnat/reset-forgets-everything", test_reset_forgets_everything);
     g_test_add_func("/lbsnat/span-rewrite-is-evidence", test_span_rewrite_is_evidence);
