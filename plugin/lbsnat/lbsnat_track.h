@@ -46,6 +46,8 @@
 
 #include <glib.h>
 
+#include "message_copies.h"
+
 G_BEGIN_DECLS
 
 /* TCP flag bits, as on the wire. */
@@ -126,11 +128,11 @@ typedef struct {
 
 #define LBSNAT_MAX_FRAMES_PER_CASE 32
 
-/* How far apart two captures of one packet may be. Below the 200 ms minimum
- * retransmission timeout of TCP stacks (a SYN's is 1 s or more), so a
+/* How far apart two captures of one packet may be: the plugin's one copy
+ * window (message_copies.h says why; a SYN is resent after 1 s or more), so a
  * retransmission is never taken for a copy; merged captures need host clocks
  * that agree this well. */
-#define LBSNAT_COPY_WINDOW_NS (100 * G_GINT64_CONSTANT(1000000))
+#define LBSNAT_COPY_WINDOW_NS MESSAGE_COPIES_WINDOW_NS
 
 /* What a frame repeats. */
 typedef enum {
