@@ -1,7 +1,8 @@
 #!/bin/sh
 # setup.sh: installs missing build dependencies (Debian packages), builds the
-# plugin, installs it for the current user, and prints the diagnosis of the
-# bundled capture of the field case (../shared/CASE.md).
+# plugin, installs it and the "mcudiag" Wireshark profile for the current user
+# (the default profile is left alone), and prints the diagnosis of the bundled
+# capture of the field case (../shared/CASE.md).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
 cd "$(dirname "$0")"
@@ -20,3 +21,7 @@ if [ "$(id -u)" = 0 ]; then
 else
     tshark -r "$capture" -q -z mcudiag
 fi
+
+echo
+echo "In Wireshark, with the mcudiag profile (colours, columns, filter buttons; Statistics > Conferencing Diagnosis):"
+echo "  wireshark -C mcudiag $capture"

@@ -33,7 +33,6 @@ void plugin_register(void)
 
     static const tap_plugin reports[] = {
         { register_tap_listener_mcudiag },
-        { register_diagnosis_tree },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)

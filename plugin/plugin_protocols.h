@@ -14,8 +14,7 @@ void proto_reg_handoff_c3pconn(void);
 void proto_register_sipconf(void);
 void proto_reg_handoff_sipconf(void);
 
-/* -z mcudiag */
+/* -z mcudiag and the GUI's Statistics > Conferencing Diagnosis window */
 void register_tap_listener_mcudiag(void);
-void register_diagnosis_tree(void);
 
 #endif

@@ -159,16 +159,15 @@ static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         const lbsnat_answer_t *ans = lbsnat_verdict_answer(v);
         char vip[64], member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, v->c->id));
-        because = wmem_strdup_printf(pinfo->pool,
-                                     "; lbsnat case %u: VIP %s forwarded it to %s without SNAT (foreign SYN-ACK in frame %u)",
-                                     v->c->id, lbsnat_addr_to_str(&v->c->vip, vip, sizeof vip),
-                                     lbsnat_addr_to_str(&ans->member, member, sizeof member), ans->synack_frame);
+        because = wmem_strdup_printf(pinfo->pool, ": likely cause VIP %s without SNAT (%s answered directly)",
+                                     lbsnat_addr_to_str(&v->c->vip, vip, sizeof vip),
+                                     lbsnat_addr_to_str(&ans->member, member, sizeof member));
     }
-    tap_queue_packet(c3pconn_tap, pinfo, describe_failure(pinfo, conn));
+    c3pconn_tap_info_t *failure = describe_failure(pinfo, conn);
+    tap_queue_packet(c3pconn_tap, pinfo, failure);
 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
-                           "HTTPS connection to the conferencing port failed before any request was sent (%s): "
-                           "an MCU posting its health to the MCU Factory here logs event 61013%s",
+                           "HTTPS to conferencing port %u failed (%s, event 61013 on an MCU)%s", failure->port,
                            val_to_str_const(conn->outcome, outcome_names, "?"), because);
     return 0;
 }
@@ -188,7 +187,7 @@ void proto_register_c3pconn(void)
     static gint *ett[] = { &ett_c3pconn };
     static ei_register_info ei[] = {
         { &ei_c3pconn_unreachable, { "c3pconn.unreachable", PI_SEQUENCE, PI_WARN,
-            "HTTPS connection to the conferencing port failed before any request", EXPFILL } },
+            "HTTPS to the conferencing port failed before any request", EXPFILL } },
     };
     proto_c3pconn = proto_register_protocol("C3P HTTPS connection outcome", "C3PCONN", "c3pconn");
     proto_register_field_array(proto_c3pconn, hf, array_length(hf));

@@ -1,34 +1,74 @@
-/* tap-mcudiag.c — "-z mcudiag": listens to the plugin's taps and prints the
- * diagnosis chain (mcudiag_chain.[ch]) when the capture has been read.
+/* tap-mcudiag.c — the diagnosis (mcudiag_chain.[ch]) for tshark and for the
+ * GUI: "-z mcudiag" prints it once the capture has been read; the Statistics
+ * menu's "Conferencing Diagnosis" opens it in a text window (Wireshark's
+ * funnel API, which Lua's register_menu and TextWindow use too). Both listen
+ * to the lbsnat, sipconf and c3pconn taps (the findings), to c3p (hosts that
+ * take part in conferencing) and tcp (client SYNs: sweeps), and render with
+ * the one mcudiag_chain_render(), so the GUI reads exactly like tshark.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdio.h>
 
 #include <wireshark.h>
+#include <epan/funnel.h>
 #include <epan/packet.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
+#include <epan/dissectors/packet-tcp.h>
 
 #include "plugin_protocols.h"
+#include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
 #include "report/mcudiag_chain.h"
 #include "sipconf/sipconf_tap.h"
-#include "ws_compat.h"
+
+/* One diagnosis in the making: tshark's (-z mcudiag) or a GUI window's. */
+typedef struct {
+    mcudiag_chain_t *chain;
+    guint32 frames;        /* frames read since the last reset: nothing is said before the first */
+    guint32 frames_shown;  /* frames behind the text already printed (tshark draws once, the GUI may redraw) */
+    guint listeners;       /* tap listeners still holding this report; the last one to go frees it */
+    funnel_text_window_t *window; /* the GUI's window, or NULL: print to stdout */
+} mcudiag_report_t;
+
+static const char window_hint[] =
+    "Open a capture file: the diagnosis appears here once its packets have been read.\n";
+
+static tap_packet_status mcudiag_frame_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                              const void *data _U_, tap_flags_t flags _U_)
+{
+    mcudiag_report_t *report = tapdata;
+    report->frames++;
+    return TAP_PACKET_DONT_REDRAW;
+}
 
 static tap_packet_status mcudiag_lbsnat_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                                const void *data, tap_flags_t flags _U_)
 {
-    mcudiag_chain_add_lbsnat(tapdata, data);
+    mcudiag_report_t *report = tapdata;
+    mcudiag_chain_add_lbsnat(report->chain, data);
     return TAP_PACKET_REDRAW;
 }
 
-/* Final responses of the Focus and MCU join legs. */
-static tap_packet_status mcudiag_sipconf_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+/* Both ends of a conference's SIP or of a C3P message take part in conferencing. */
+static void add_conferencing_hosts(mcudiag_report_t *report, packet_info *pinfo, mcudiag_conf_evidence_t kind)
+{
+    mcudiag_chain_add_conferencing_host(report->chain, address_to_str(pinfo->pool, &pinfo->src), kind);
+    mcudiag_chain_add_conferencing_host(report->chain, address_to_str(pinfo->pool, &pinfo->dst), kind);
+}
+
+/* The hosts of a conference's SIP, and the final responses of the Focus and
+ * MCU join legs. */
+static tap_packet_status mcudiag_sipconf_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
                                                 const void *data, tap_flags_t flags _U_)
 {
+    mcudiag_report_t *report = tapdata;
     const sipconf_tap_info_t *info = data;
     const sipconf_conference_t *c = info->conference;
+    if (c)
+        add_conferencing_hosts(report, pinfo, MCUDIAG_CONF_SIP);
     if (!c || info->repeat || !info->is_response || info->status < 200 ||
         (info->leg != SIPCONF_LEG_FOCUS && info->leg != SIPCONF_LEG_MCU))
         return TAP_PACKET_DONT_REDRAW;
@@ -41,58 +81,189 @@ static tap_packet_status mcudiag_sipconf_packet(void *tapdata, packet_info *pinf
         .diag_component = failure_here ? sipconf_diag_component(c->failure_diag.error_id) : NULL,
         .diag_reason = failure_here ? c->failure_diag.reason : NULL,
     };
-    mcudiag_chain_add_join(tapdata, &join);
+    mcudiag_chain_add_join(report->chain, &join);
     g_free(where);
+    return TAP_PACKET_REDRAW;
+}
+
+static tap_packet_status mcudiag_c3p_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                            const void *data _U_, tap_flags_t flags _U_)
+{
+    add_conferencing_hosts(tapdata, pinfo, MCUDIAG_CONF_C3P);
+    return TAP_PACKET_REDRAW;
+}
+
+/* Each client SYN, so the chain can tell a host sweeping ports or servers
+ * (a scanner) from an MCU posting its health. */
+static tap_packet_status mcudiag_tcp_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                            const void *data, tap_flags_t flags _U_)
+{
+    mcudiag_report_t *report = tapdata;
+    const struct tcpheader *tcp = data;
+    if ((tcp->th_flags & (TH_SYN | TH_ACK)) != TH_SYN)
+        return TAP_PACKET_DONT_REDRAW;
+    mcudiag_chain_add_syn(report->chain, address_to_str(pinfo->pool, &tcp->ip_src),
+                          address_to_str(pinfo->pool, &tcp->ip_dst), tcp->th_dport);
     return TAP_PACKET_REDRAW;
 }
 
 static tap_packet_status mcudiag_c3pconn_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                                 const void *data, tap_flags_t flags _U_)
 {
+    mcudiag_report_t *report = tapdata;
     const c3pconn_tap_info_t *info = data;
-    mcudiag_chain_add_failed_connection(tapdata, info->client, info->port, info->frame, info->lbsnat_case);
+    mcudiag_chain_add_failed_connection(report->chain, info->client, info->port, info->frame, info->lbsnat_case);
     return TAP_PACKET_REDRAW;
 }
 
 static void mcudiag_reset(void *tapdata)
 {
-    mcudiag_chain_reset(tapdata);
+    mcudiag_report_t *report = tapdata;
+    mcudiag_chain_reset(report->chain);
+    report->frames = 0;
+    report->frames_shown = 0;
 }
 
+/* Wireshark draws before any packet was read (the GUI opening a file given
+ * with -z) and may draw again with nothing new: say nothing then. */
 static void mcudiag_draw(void *tapdata)
 {
-    char *text = mcudiag_chain_render(tapdata);
+    mcudiag_report_t *report = tapdata;
+    const funnel_ops_t *gui = funnel_get_funnel_ops();
+    if (report->window && gui) {
+        char *text = report->frames ? mcudiag_chain_render(report->chain) : NULL;
+        gui->set_text(report->window, text ? text : window_hint);
+        g_free(text);
+        return;
+    }
+    if (report->frames == 0 || report->frames == report->frames_shown)
+        return;
+    report->frames_shown = report->frames;
+    char *text = mcudiag_chain_render(report->chain);
     fputs(text, stdout);
     g_free(text);
 }
 
-static void mcudiag_finish(void *tapdata)
+static void mcudiag_release(void *tapdata)
 {
-    mcudiag_chain_free(tapdata);
+    mcudiag_report_t *report = tapdata;
+    if (--report->listeners > 0)
+        return;
+    mcudiag_chain_free(report->chain);
+    g_free(report);
 }
 
-/* One chain listens to every tap; only the lbsnat listener draws and frees it. */
-static mcudiag_stat_tap_init_result mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
+/* Registers one report's listeners on the frame tap and the plugin's taps;
+ * NULL on success, else the error (g_string_free it). Only the lbsnat
+ * listener resets and draws, for all of them. */
+static GString *mcudiag_listen(mcudiag_report_t *report)
 {
-    mcudiag_chain_t *chain = mcudiag_chain_new();
-    GString *error = register_tap_listener("lbsnat", chain, NULL, TL_REQUIRES_NOTHING, mcudiag_reset,
-                                           mcudiag_lbsnat_packet, mcudiag_draw, mcudiag_finish);
-    if (!error)
-        error = register_tap_listener("sipconf", chain, NULL, TL_REQUIRES_NOTHING, NULL, mcudiag_sipconf_packet,
-                                      NULL, NULL);
-    if (!error)
-        error = register_tap_listener("c3pconn", chain, NULL, TL_REQUIRES_NOTHING, NULL, mcudiag_c3pconn_packet,
-                                      NULL, NULL);
+    static const struct {
+        const char *tap;
+        tap_reset_cb reset;
+        tap_packet_cb packet;
+        tap_draw_cb draw;
+    } taps[] = {
+        { "lbsnat", mcudiag_reset, mcudiag_lbsnat_packet, mcudiag_draw },
+        { "frame", NULL, mcudiag_frame_packet, NULL },
+        { "sipconf", NULL, mcudiag_sipconf_packet, NULL },
+        { "c3pconn", NULL, mcudiag_c3pconn_packet, NULL },
+        { "c3p", NULL, mcudiag_c3p_packet, NULL },
+        { "tcp", NULL, mcudiag_tcp_packet, NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(taps); i++) {
+        GString *error = register_tap_listener(taps[i].tap, report, NULL, TL_REQUIRES_NOTHING, taps[i].reset,
+                                               taps[i].packet, taps[i].draw, mcudiag_release);
+        if (error)
+            return error;
+        report->listeners++;
+    }
+    return NULL;
+}
+
+static mcudiag_report_t *mcudiag_report_new(funnel_text_window_t *window)
+{
+    mcudiag_report_t *report = g_new0(mcudiag_report_t, 1);
+    report->chain = mcudiag_chain_new();
+    report->window = window;
+    return report;
+}
+
+/* Removes every listener of the report, which frees it (or frees it at once if none was registered). */
+static void mcudiag_report_drop(mcudiag_report_t *report)
+{
+    if (report->listeners == 0) {
+        report->listeners = 1;
+        mcudiag_release(report);
+        return;
+    }
+    for (guint n = report->listeners; n > 0; n--)
+        remove_tap_listener(report);
+}
+
+/* ---- -z mcudiag: printed by tshark, a window in the GUI --------------------- */
+
+static void mcudiag_open_window(void *unused);
+
+/* The GUI's funnel operations, or NULL. tshark has funnel operations too (its
+ * text windows, Lua's, print at exit) but no GUI instance (ops_id) and cannot
+ * read the packets again. */
+static const funnel_ops_t *mcudiag_gui(void)
+{
+    const funnel_ops_t *ops = funnel_get_funnel_ops();
+    return ops && ops->ops_id && ops->new_text_window && ops->set_text && ops->set_close_cb && ops->retap_packets
+               ? ops
+               : NULL;
+}
+
+static void mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
+{
+    if (mcudiag_gui()) { /* `wireshark -z mcudiag` opens the window */
+        mcudiag_open_window(NULL);
+        return;
+    }
+    mcudiag_report_t *report = mcudiag_report_new(NULL);
+    GString *error = mcudiag_listen(report);
     if (error) {
         fprintf(stderr, "tshark: couldn't register mcudiag tap: %s\n", error->str);
         g_string_free(error, TRUE);
-        MCUDIAG_STAT_TAP_INIT_RETURN(FALSE);
+        mcudiag_report_drop(report);
     }
-    MCUDIAG_STAT_TAP_INIT_RETURN(TRUE);
+}
+
+/* ---- the GUI: Statistics → Conferencing Diagnosis ------------------------- */
+
+static void mcudiag_window_closed(void *data)
+{
+    mcudiag_report_drop(data);
+}
+
+/* Opens a window, listens, and has Wireshark read the packets again: the
+ * reset and draw callbacks then fill the window, and keep it current when
+ * another file is opened while it stays open. */
+static void mcudiag_open_window(void *unused _U_)
+{
+    const funnel_ops_t *gui = mcudiag_gui();
+    if (!gui)
+        return;
+    funnel_text_window_t *window = gui->new_text_window(gui->ops_id, "Conferencing Diagnosis");
+    mcudiag_report_t *report = mcudiag_report_new(window);
+    GString *error = mcudiag_listen(report);
+    if (error) {
+        gui->set_text(window, error->str);
+        g_string_free(error, TRUE);
+        mcudiag_report_drop(report);
+        return;
+    }
+    gui->set_text(window, window_hint);
+    gui->set_close_cb(window, mcudiag_window_closed, report);
+    gui->retap_packets(gui->ops_id);
 }
 
 void register_tap_listener_mcudiag(void)
 {
     static stat_tap_ui ui = { REGISTER_STAT_GROUP_GENERIC, "Conferencing diagnosis", "mcudiag", mcudiag_init, 0, NULL };
     register_stat_tap_ui(&ui, NULL);
+    funnel_register_menu("Conferencing Diagnosis", REGISTER_PACKET_STAT_GROUP_UNSORTED, mcudiag_open_window, NULL,
+                         NULL, FALSE);
 }
