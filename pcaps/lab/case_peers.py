@@ -11,6 +11,9 @@ The field case (../shared/CASE.md) with real sockets, for make-case-captures.sh:
           health, so after a failed notification it answers the IM MCU INVITE
           "503 Service Unavailable" with an ms-diagnostics header.
   fe2     Front End 2 (10.137.2.13): the MCU Factory that the balancer picks.
+  post    one health notification to the MCU Factory at the VIP, then exit
+          (Front End 2's IM MCU; the balancer sends it to Front End 1, which
+          is an MCU Factory too when fe1 is given --cert and --key).
   client  an Office Communicator (10.137.2.30) in a two-party IM with Bob that
           escalates it (c3p-protocol.md §5.4): creates a conference (SERVICE
           addConference), joins its Focus (INVITE addUser), subscribes to the
@@ -82,8 +85,18 @@ def serve_focus(sock):
             conn.sendall(f"SIP/2.0 200 OK\r\n{common}\r\nContent-Length: 0\r\n\r\n".encode())
 
 
+def mcu_factory(args):
+    """The MCU Factory on 444 (HTTPS), answering every POST."""
+    from c3p_peers import serve_http
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    listen(444, serve_http, ctx)
+
+
 def fe1(args):
     listen(5060, serve_focus)
+    if args.cert:
+        mcu_factory(args)
     post_health(args.keylog)
     print("ready", flush=True)
     while True:
@@ -91,10 +104,7 @@ def fe1(args):
 
 
 def fe2(args):
-    from c3p_peers import serve_http
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(args.cert, args.key)
-    listen(444, serve_http, ctx)
+    mcu_factory(args)
     print("listening", flush=True)
     while True:
         time.sleep(3600)
@@ -146,13 +156,13 @@ def client(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("role", choices=["fe1", "fe2", "client"])
+    ap.add_argument("role", choices=["fe1", "fe2", "post", "client"])
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--keylog")
     ap.add_argument("--server", default="10.137.2.12")
     args = ap.parse_args()
-    {"fe1": fe1, "fe2": fe2, "client": client}[args.role](args)
+    {"fe1": fe1, "fe2": fe2, "post": lambda a: post_health(a.keylog), "client": client}[args.role](args)
 
 
 if __name__ == "__main__":

@@ -37,3 +37,18 @@ stop_capture() {
     kill -TERM "$capture_pid"
     wait "$capture_pid" || true
 }
+
+# capture_at NAMESPACE INTERFACE FILE [FILTER]: one more tcpdump (TCP unless
+# FILTER says otherwise) running beside the others until stop_all_captures.
+captures=()
+capture_at() {
+    ip netns exec "$1" tcpdump -i "$2" -s 0 -U --immediate-mode -Z root -w "$3" "${4:-tcp}" 2>"$3.log" &
+    captures+=($!)
+    wait_for_line "$3.log" "listening on"
+}
+
+stop_all_captures() {
+    local pid
+    for pid in "${captures[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; done
+    captures=()
+}

@@ -3,12 +3,12 @@
 #
 # Reproduces the field case's load-balancer fault with real Linux TCP stacks
 # and captures it on the client. Each scenario builds a fresh lab of network
-# namespaces, all prefixed "lbl-":
+# namespaces, all prefixed "lbl<pid>-" (unique per run, so a stale lab never collides):
 #
-#   lbl-client (10.137.2.12, fd00:137:2::12) --+
-#   lbl-lb     (VIP 10.137.2.11, fd00:137:2::11)+-- bridge in lbl-sw
-#   lbl-m1     (10.137.2.13, fd00:137:2::13) --+
-#   lbl-m2     (10.137.2.14, fd00:137:2::14) --+
+#   lbl<pid>-client (10.137.2.12, fd00:137:2::12) --+
+#   lbl<pid>-lb     (VIP 10.137.2.11, fd00:137:2::11)+-- bridge in lbl<pid>-sw
+#   lbl<pid>-m1     (10.137.2.13, fd00:137:2::13) --+
+#   lbl<pid>-m2     (10.137.2.14, fd00:137:2::14) --+
 #
 # The balancer is nftables DNAT (round robin over m1 and m2). The pool members
 # listen on TCP 444 (the MCU Factory port) and route through the balancer.
@@ -40,25 +40,26 @@ expected_dir=$(realpath -m "${2:-$here/../../tests/capture/expected}")
 scenarios=${LBL_SCENARIOS:-"nosnat-ipv4 nosnat-ipv6 snat dsr routed-client client-drops client-icmp"}
 work=$(mktemp -d /tmp/lbl.XXXXXX)
 hosts="client lb m1 m2"
+lab=lbl$$
 pids=()
 
 [ "$(id -u)" = 0 ] || { echo "make-lbsnat-captures.sh: needs root (network namespaces)" >&2; exit 77; }
 mkdir -p "$out" "$expected_dir"
 
-in_ns() { local ns=$1; shift; ip netns exec "lbl-$ns" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
 lab_down() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
-    for ns in sw $hosts; do ip netns del "lbl-$ns" 2>/dev/null || true; done
+    for ns in sw $hosts; do ip netns del "$lab-$ns" 2>/dev/null || true; done
 }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 # host_up NAME LAST_OCTET: a host on the bridge, MAC 02:00:0a:89:02:<octet>.
 host_up() {
-    bridge_host_up lbl "$1" "02:00:0a:89:02:$(printf %02x "$2")"
+    bridge_host_up "$lab" "$1" "02:00:0a:89:02:$(printf %02x "$2")"
 }
 
 member_up() {
@@ -75,7 +76,7 @@ member_up() {
         in_ns "$name" ip -6 route add default via fd00:137:2::11
     fi
     # The service: accepts on 444 and closes, like a web service that answers and hangs up.
-    ip netns exec "lbl-$name" python3 -c '
+    ip netns exec "$lab-$name" python3 -c '
 import socket
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -89,9 +90,9 @@ while True:
 
 lab_up() {
     local scenario=$1
-    ip netns add lbl-sw
-    ip -n lbl-sw link add br0 type bridge
-    ip -n lbl-sw link set br0 up
+    ip netns add "$lab-sw"
+    ip -n "$lab-sw" link add br0 type bridge
+    ip -n "$lab-sw" link set br0 up
 
     host_up lb 11
     in_ns lb sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
@@ -129,8 +130,8 @@ EOF
     member_up m2 14 "$scenario"
 
     if [ "$scenario" = routed-client ]; then
-        ip netns add lbl-client
-        in_ns lb ip link add eth1 type veth peer name eth0 netns lbl-client
+        ip netns add "$lab-client"
+        in_ns lb ip link add eth1 type veth peer name eth0 netns "$lab-client"
         in_ns lb ip link set eth1 address 02:00:0a:89:03:01
         in_ns lb ip addr add 10.137.3.1/24 dev eth1
         in_ns lb ip link set eth1 up
@@ -186,7 +187,7 @@ s.close()
 capture() {
     local scenario=$1 vip=$2
     local raw=$work/$scenario.pcap
-    start_capture lbl-client "$raw" 'tcp or icmp or (icmp6 and ip6[40] < 128)'
+    start_capture "$lab-client" "$raw" 'tcp or icmp or (icmp6 and ip6[40] < 128)'
     # Two connections: round robin sends them to different members.
     connect_vip "$vip"
     connect_vip "$vip"

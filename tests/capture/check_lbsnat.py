@@ -25,7 +25,8 @@ FIELDS = ["frame.number", "lbsnat.role", "lbsnat.vip", "lbsnat.vip_port", "lbsna
 
 def flagged_rows(a, two_pass):
     rows = {}
-    for frame, role, vip, port, member, client in field_rows(a, "lbsnat", FIELDS, two_pass):
+    # lbsnat.role: frames of a case (copies and member views carry the lbsnat tree too).
+    for frame, role, vip, port, member, client in field_rows(a, "lbsnat.role", FIELDS, two_pass):
         rows[int(frame)] = (ROLE_NAMES.get(role, role), vip, port, member, client)
     return rows
 
