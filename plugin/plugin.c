@@ -26,9 +26,10 @@ void plugin_register(void)
 {
     static const proto_plugin protocols[] = {
         { proto_register_c3p, proto_reg_handoff_c3p },
-        { proto_register_c3pconn, proto_reg_handoff_c3pconn },
+        { proto_register_c3pconn, NULL },
         { proto_register_lbsnat, proto_reg_handoff_lbsnat },
         { proto_register_sipconf, proto_reg_handoff_sipconf },
+        { proto_register_dispatch, proto_reg_handoff_dispatch },
     };
 
     static const tap_plugin reports[] = {

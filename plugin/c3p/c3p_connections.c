@@ -4,22 +4,44 @@
  */
 #include "c3p/c3p_connections.h"
 
+#include <string.h>
+
 #define FLAG_FIN 0x01
 #define FLAG_SYN 0x02
 #define FLAG_RST 0x04
 #define FLAG_ACK 0x10
 
 struct c3p_connections {
-    GHashTable *by_stream; /* stream number → c3p_connection_t */
-    guint max_streams;
+    GPtrArray *attempts;   /* every c3p_connection_t followed, owned */
+    GHashTable *latest;    /* c3p_conn_ends_t → the latest attempt on those ends */
+    GHashTable *by_frame;  /* frame → attempt, for its first SYN and its end */
+    guint max_attempts;
     guint64 not_followed;
 };
 
-c3p_connections_t *c3p_connections_new(guint max_streams)
+/* Ends are compared as bytes: every c3p_conn_ends_t used as a key is zeroed
+ * before it is filled, padding included. */
+static guint ends_hash(gconstpointer key)
+{
+    const guint8 *b = key;
+    guint32 h = 2166136261u;
+    for (gsize i = 0; i < sizeof(c3p_conn_ends_t); i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static gboolean ends_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(c3p_conn_ends_t)) == 0;
+}
+
+c3p_connections_t *c3p_connections_new(guint max_attempts)
 {
     c3p_connections_t *c = g_new0(c3p_connections_t, 1);
-    c->by_stream = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    c->max_streams = max_streams;
+    c->attempts = g_ptr_array_new_with_free_func(g_free);
+    c->latest = g_hash_table_new(ends_hash, ends_equal);
+    c->by_frame = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->max_attempts = max_attempts;
     return c;
 }
 
@@ -27,61 +49,116 @@ void c3p_connections_free(c3p_connections_t *c)
 {
     if (!c)
         return;
-    g_hash_table_destroy(c->by_stream);
+    g_hash_table_destroy(c->by_frame);
+    g_hash_table_destroy(c->latest);
+    g_ptr_array_free(c->attempts, TRUE);
     g_free(c);
 }
 
-const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, guint32 stream, gboolean from_client,
-                                             guint8 flags, gboolean client_request, guint32 frame)
+static c3p_connection_t *new_attempt(c3p_connections_t *c, const c3p_conn_ends_t *ends)
 {
-    c3p_connection_t *conn = g_hash_table_lookup(c->by_stream, GUINT_TO_POINTER(stream));
-    if (!conn) {
-        if (g_hash_table_size(c->by_stream) >= c->max_streams) {
-            c->not_followed++;
-            return NULL;
-        }
-        conn = g_new0(c3p_connection_t, 1);
-        conn->stream = stream;
-        g_hash_table_insert(c->by_stream, GUINT_TO_POINTER(stream), conn);
+    if (c->attempts->len >= c->max_attempts) {
+        c->not_followed++;
+        return NULL;
     }
-    if (conn->outcome != C3P_CONN_PENDING)
-        return conn;
+    c3p_connection_t *conn = g_new0(c3p_connection_t, 1);
+    conn->ends = *ends;
+    g_ptr_array_add(c->attempts, conn);
+    g_hash_table_insert(c->latest, &conn->ends, conn);
+    return conn;
+}
 
-    const guint8 syn_ack = flags & (FLAG_SYN | FLAG_ACK);
-    if (from_client && syn_ack == FLAG_SYN && !conn->syn_frame)
-        conn->syn_frame = frame;
-    else if (!from_client && syn_ack == (FLAG_SYN | FLAG_ACK))
-        conn->answered = TRUE;
+static void note_frame(c3p_connections_t *c, c3p_connection_t *conn, guint32 frame)
+{
+    g_hash_table_insert(c->by_frame, GUINT_TO_POINTER(frame), conn);
+}
 
-    if (from_client && client_request) {
-        conn->outcome = C3P_CONN_REACHED;
-    } else if (flags & FLAG_RST) {
-        conn->outcome = C3P_CONN_RESET;
-        conn->end_frame = frame;
-    } else if (flags & FLAG_FIN) {
-        conn->outcome = C3P_CONN_CLOSED;
-        conn->end_frame = frame;
+static void end_attempt(c3p_connections_t *c, c3p_connection_t *conn, c3p_conn_outcome_t outcome, guint32 frame)
+{
+    conn->outcome = outcome;
+    conn->end_frame = frame;
+    note_frame(c, conn, frame);
+}
+
+/* The attempt a client SYN belongs to: the latest on its ends with the same
+ * ISN (a retransmission), or a new one. */
+static c3p_connection_t *attempt_of_syn(c3p_connections_t *c, c3p_connection_t *latest, const c3p_conn_ends_t *ends,
+                                        guint32 isn)
+{
+    c3p_connection_t *conn = latest && latest->isn_known && latest->isn == isn ? latest : new_attempt(c, ends);
+    if (conn) {
+        conn->isn = isn;
+        conn->isn_known = TRUE;
     }
     return conn;
 }
 
-const c3p_connection_t *c3p_connections_lookup(const c3p_connections_t *c, guint32 stream)
+const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_conn_segment_t *seg)
 {
-    return g_hash_table_lookup(c->by_stream, GUINT_TO_POINTER(stream));
+    c3p_connection_t *conn = g_hash_table_lookup(c->latest, &seg->ends);
+    const guint8 syn_ack = seg->flags & (FLAG_SYN | FLAG_ACK);
+    if (seg->from_client && syn_ack == FLAG_SYN) {
+        conn = attempt_of_syn(c, conn, &seg->ends, seg->seq);
+        if (conn && !conn->syn_frame) {
+            conn->syn_frame = seg->frame;
+            note_frame(c, conn, seg->frame);
+        }
+        return conn;
+    }
+    if (!conn)
+        conn = new_attempt(c, &seg->ends); /* the capture started after its SYN */
+    if (!conn || conn->outcome != C3P_CONN_PENDING)
+        return conn;
+
+    if (!seg->from_client && syn_ack == (FLAG_SYN | FLAG_ACK) && (!conn->isn_known || seg->ack == conn->isn + 1))
+        conn->answered = TRUE;
+    if (seg->from_client && seg->client_request)
+        conn->outcome = C3P_CONN_REACHED;
+    else if (seg->flags & FLAG_RST)
+        end_attempt(c, conn, C3P_CONN_RESET, seg->frame);
+    else if (seg->flags & FLAG_FIN)
+        end_attempt(c, conn, C3P_CONN_CLOSED, seg->frame);
+    return conn;
 }
 
-gboolean c3p_connection_failed(const c3p_connection_t *conn, gboolean capture_complete)
+const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_conn_ends_t *ends, guint32 isn,
+                                                gconstpointer explanation, gboolean ends_it, guint32 frame)
+{
+    c3p_connection_t *conn = attempt_of_syn(c, g_hash_table_lookup(c->latest, ends), ends, isn);
+    if (!conn)
+        return NULL;
+    conn->foreign_answer = explanation;
+    if (ends_it && conn->outcome == C3P_CONN_PENDING && !conn->answered)
+        end_attempt(c, conn, C3P_CONN_RESET, frame);
+    return conn;
+}
+
+const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame)
+{
+    return g_hash_table_lookup(c->by_frame, GUINT_TO_POINTER(frame));
+}
+
+c3p_conn_outcome_t c3p_connection_outcome(const c3p_connection_t *conn, gboolean capture_complete)
+{
+    if (capture_complete && conn->outcome == C3P_CONN_PENDING && !conn->answered && conn->foreign_answer)
+        return C3P_CONN_FOREIGN_ANSWER;
+    return conn->outcome;
+}
+
+guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capture_complete)
 {
     if (!conn)
-        return FALSE;
+        return 0;
     if (conn->outcome == C3P_CONN_RESET || conn->outcome == C3P_CONN_CLOSED)
-        return TRUE;
-    return capture_complete && conn->outcome == C3P_CONN_PENDING && conn->syn_frame && !conn->answered;
+        return conn->end_frame;
+    if (capture_complete && conn->outcome == C3P_CONN_PENDING && !conn->answered)
+        return conn->syn_frame;
+    return 0;
 }
 
 guint c3p_connections_followed(const c3p_connections_t *c)
 {
-    return g_hash_table_size(c->by_stream);
+    return c->attempts->len;
 }
 
 guint64 c3p_connections_not_followed(const c3p_connections_t *c)

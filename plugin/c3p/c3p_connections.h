@@ -4,9 +4,13 @@
  * An MCU that cannot deliver its health notifications to the MCU Factory logs
  * event 61013; on the wire that is a TCP connection to port 444 that is reset
  * or closed before the client sent any request (TLS application data or a
- * plain HTTP request), or whose handshake is never answered. This core follows
- * each such connection by Wireshark's TCP stream number and says which frames
- * show the failure. Plain C + GLib (no epan).
+ * plain HTTP request), or whose handshake is never answered (or answered only
+ * by another address: a load balancer without SNAT). This core follows each
+ * connection attempt, keyed by (client, client port, server, server port,
+ * client ISN): retransmitted SYNs are one attempt, a new ISN on the same ports
+ * is a new one, whatever stream numbers Wireshark gives them (from 4.4 a
+ * SYN-ACK after a reset starts a new tcp.stream). It says which one frame
+ * shows each failure. Plain C + GLib (no epan).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,40 +22,70 @@
 G_BEGIN_DECLS
 
 typedef enum {
-    C3P_CONN_PENDING = 0,     /* nothing decided (yet) */
-    C3P_CONN_REACHED = 1,     /* the client sent a request */
-    C3P_CONN_RESET = 2,       /* reset before any request */
-    C3P_CONN_CLOSED = 3,      /* closed (FIN) before any request */
+    C3P_CONN_PENDING = 0,        /* nothing decided (yet); once the capture is read: never answered */
+    C3P_CONN_REACHED = 1,        /* the client sent a request */
+    C3P_CONN_RESET = 2,          /* reset before any request */
+    C3P_CONN_CLOSED = 3,         /* closed (FIN) before any request */
+    C3P_CONN_FOREIGN_ANSWER = 4, /* once the capture is read: answered only by another address */
 } c3p_conn_outcome_t;
 
 typedef struct {
-    guint32 stream;
-    guint32 syn_frame;        /* first client SYN; 0 if the capture starts later */
-    guint32 end_frame;        /* the RST or FIN that ended it before a request */
-    gboolean answered;        /* the server's SYN-ACK was seen */
+    guint8 family; /* 4 or 6 */
+    guint8 bytes[16];
+} c3p_conn_addr_t;
+
+/* A connection's ends as the client's SYN addressed them. */
+typedef struct {
+    c3p_conn_addr_t client, server;
+    guint16 client_port, server_port;
+} c3p_conn_ends_t;
+
+typedef struct {
+    c3p_conn_ends_t ends;
+    guint32 isn;               /* the client's; meaningful when isn_known */
+    gboolean isn_known;        /* a SYN (or lbsnat) told it; not when the capture starts later */
+    guint32 syn_frame;         /* first client SYN; 0 if none was seen */
+    guint32 end_frame;         /* the RST or FIN that ended it before a request */
+    gboolean answered;         /* the server's own SYN-ACK was seen */
+    gconstpointer foreign_answer; /* the caller's explanation of an answer from another address */
     c3p_conn_outcome_t outcome;
 } c3p_connection_t;
 
+/* One TCP segment of a connection to a watched port, first pass only. */
+typedef struct {
+    c3p_conn_ends_t ends;      /* client → server, whichever way the segment went */
+    gboolean from_client;
+    guint8 flags;              /* FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
+    guint32 seq, ack;
+    gboolean client_request;   /* the client's payload starts a request (TLS application data, HTTP) */
+    guint32 frame;
+} c3p_conn_segment_t;
+
 typedef struct c3p_connections c3p_connections_t;
 
-/* At most max_streams connections are followed; later ones are counted only. */
-c3p_connections_t *c3p_connections_new(guint max_streams);
+/* At most max_attempts attempts are followed; later ones are counted only. */
+c3p_connections_t *c3p_connections_new(guint max_attempts);
 void c3p_connections_free(c3p_connections_t *c);
 
-/* One TCP segment of a connection to a watched port, first pass only.
- * flags are TCP flag bits (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10);
- * client_request says this segment carries a request (TLS application data
- * or an HTTP request from the client). Returns the connection, or NULL when
- * it is not followed. */
-const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, guint32 stream, gboolean from_client,
-                                             guint8 flags, gboolean client_request, guint32 frame);
+/* Returns the attempt the segment belongs to, or NULL when not followed. */
+const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_conn_segment_t *seg);
 
-const c3p_connection_t *c3p_connections_lookup(const c3p_connections_t *c, guint32 stream);
+/* Another address answered the attempt (ends, isn): a foreign SYN-ACK, or the
+ * client's reset of one (`ends_it`), in `frame`. `explanation` is kept for the
+ * caller (e.g. the lbsnat case). Returns the attempt, or NULL. */
+const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_conn_ends_t *ends, guint32 isn,
+                                                gconstpointer explanation, gboolean ends_it, guint32 frame);
 
-/* Whether the connection, as known now, failed before a request: reset or
- * closed early, or (once the whole capture has been read) a handshake the
- * server never answered. */
-gboolean c3p_connection_failed(const c3p_connection_t *conn, gboolean capture_complete);
+/* The attempt whose failure `frame` may show (its first SYN or its end), or NULL. */
+const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame);
+
+/* The outcome as known now; capture_complete: the whole capture has been read. */
+c3p_conn_outcome_t c3p_connection_outcome(const c3p_connection_t *conn, gboolean capture_complete);
+
+/* The one frame that shows the attempt's failure, as known now (the reset or
+ * FIN; once the capture is read, the first SYN of a handshake the server
+ * never answered); 0 while it has not failed. */
+guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capture_complete);
 
 guint c3p_connections_followed(const c3p_connections_t *c);
 guint64 c3p_connections_not_followed(const c3p_connections_t *c);

@@ -17,10 +17,4 @@ typedef struct {
     guint32 frame;
 } c3pconn_tap_info_t;
 
-/* The failure this frame shows (the reset or FIN of a connection that failed
- * before any request), or NULL; allocated in pinfo->pool. For reports that
- * read per-frame results. */
-struct _packet_info;
-const c3pconn_tap_info_t *c3pconn_failure_in_frame(struct _packet_info *pinfo);
-
 #endif

@@ -1,22 +1,25 @@
-/* packet-c3pconn.c — "c3pconn", a postdissector that names HTTPS connections
- * to the conferencing port (TCP 444 by default, the c3p.https_ports
- * preference) that failed before any request was sent: the wire side of
- * OCS/Lync event 61013 ("failed to send health notifications to the MCU
- * factory"). When lbsnat explains the failure (the VIP forwarded the SYN to a
- * pool member without SNAT), the expert text points to that case.
+/* packet-c3pconn.c — "c3pconn": HTTPS connections to the conferencing port
+ * (TCP 444 by default, the c3p.https_ports preference) that failed before any
+ * request was sent: the wire side of OCS/Lync event 61013 ("failed to send
+ * health notifications to the MCU factory"). When lbsnat explains the
+ * failure (the VIP forwarded the SYN to a pool member without SNAT), the
+ * expert text points to that case.
  *
- * It reads each frame's TCP header, tcp.stream, and whether the client sent
- * TLS application data, on the first pass only, as TCP dissects them
- * (tcp_headers.h, no protocol tree), and renders the outcome on every pass. A
- * handshake that was never answered is only known once the capture has been
- * read: the GUI and tshark -2 show it on the SYNs.
+ * The dispatcher (dispatch.c) hands it each frame's TCP header (frame_facts.h,
+ * no protocol tree) and lbsnat's verdict of the frame. On the first pass it
+ * feeds the attempts core (c3p_connections.h: attempts keyed by client,
+ * ports, server and ISN); frames lbsnat places in a case (the member's
+ * SYN-ACK, the client's reset of it) belong to the client's attempt to the
+ * VIP, not to a connection of their own. Each failed attempt is shown once,
+ * with one expert warning, on the frame that shows the failure: its reset or
+ * FIN, or (once the capture has been read: GUI, tshark -2) its first SYN when
+ * the server never answered.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
-#include <epan/proto_data.h>
 
 #include <epan/address_types.h>
 #include <epan/to_str.h>
@@ -26,14 +29,12 @@
 #include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
 #include "lbsnat/lbsnat_tap.h"
-#include "tcp_headers.h"
 #include "plugin_protocols.h"
 
-#define C3PCONN_MAX_STREAMS 100000
+#define C3PCONN_MAX_ATTEMPTS 100000
 
 static int proto_c3pconn = -1;
 static int c3pconn_tap = -1;
-static dissector_handle_t c3pconn_handle;
 
 static int hf_c3pconn_outcome = -1;
 static int hf_c3pconn_syn_frame = -1;
@@ -44,17 +45,31 @@ static expert_field ei_c3pconn_unreachable = EI_INIT;
 
 static c3p_connections_t *connections;
 
+/* The watched ports (c3p.https_ports), one bit each: read per frame, so the
+ * preference's range is turned into a bitmap once per file. */
+static guint8 watched_ports[65536 / 8];
+
+static gboolean is_watched(guint16 port)
+{
+    return watched_ports[port >> 3] & (1u << (port & 7));
+}
+
 static const value_string outcome_names[] = {
     { C3P_CONN_PENDING, "handshake never answered" },
     { C3P_CONN_REACHED, "request sent" },
     { C3P_CONN_RESET, "reset before any request" },
     { C3P_CONN_CLOSED, "closed before any request" },
+    { C3P_CONN_FOREIGN_ANSWER, "handshake answered only by another address" },
     { 0, NULL }
 };
 
 static void c3pconn_init(void)
 {
-    connections = c3p_connections_new(C3PCONN_MAX_STREAMS);
+    connections = c3p_connections_new(C3PCONN_MAX_ATTEMPTS);
+    memset(watched_ports, 0, sizeof watched_ports);
+    for (guint port = 0; port < 65536; port++)
+        if (c3p_is_https_port(port))
+            watched_ports[port >> 3] |= (guint8)(1u << (port & 7));
 }
 
 static void c3pconn_cleanup(void)
@@ -63,113 +78,146 @@ static void c3pconn_cleanup(void)
     connections = NULL;
 }
 
-/* What the first pass remembers of a frame of a watched connection. */
-typedef struct {
-    guint32 stream;
-    gboolean client_syn;
-} c3pconn_frame_t;
-
-/* Feeds this frame's TCP segment if it belongs to a connection to a watched
- * port. Frames with an ICMP error (quoting a TCP header) are not segments. */
-static const c3p_connection_t *feed_frame(packet_info *pinfo, gboolean *client_syn)
+static void to_conn_addr(const address *a, c3p_conn_addr_t *out)
 {
-    const tcp_headers_t *headers = tcp_headers_of_frame(pinfo);
-    if (!headers || headers->n_tcp_headers != 1 || headers->has_icmp)
-        return NULL;
-    const tcp_header_t *tcp = &headers->last;
-    const gboolean from_client = c3p_is_https_port(tcp->dst_port);
-    guint32 stream;
-    if ((!from_client && !c3p_is_https_port(tcp->src_port)) || !tcp_headers_stream(pinfo, tcp, &stream))
-        return NULL;
-    *client_syn = from_client && (tcp->flags & 0x12) == 0x02;
-    return c3p_connections_feed(connections, stream, from_client, tcp->flags,
-                                from_client && tcp->tls_application_data, pinfo->num);
+    out->family = a->type == AT_IPv4 ? 4 : 6;
+    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
 }
 
-/* The lbsnat case behind a failed connection: the verdict of its SYN (the
- * connection to the VIP) or of the reset that ended it (the client refusing
- * the member's SYN-ACK). */
-static const lbsnat_verdict_t *lbsnat_case_of(const c3p_connection_t *conn)
+static void lbsnat_to_conn_addr(const lbsnat_addr_t *a, c3p_conn_addr_t *out)
 {
-    const lbsnat_verdict_t *v = conn->syn_frame ? lbsnat_frame_verdict(conn->syn_frame) : NULL;
-    return v || !conn->end_frame ? v : lbsnat_frame_verdict(conn->end_frame);
+    out->family = a->family;
+    memcpy(out->bytes, a->bytes, sizeof out->bytes);
+}
+
+static char *conn_addr_str(wmem_allocator_t *scope, const c3p_conn_addr_t *a)
+{
+    address addr;
+    set_address(&addr, a->family == 4 ? AT_IPv4 : AT_IPv6, a->family == 4 ? 4 : 16, a->bytes);
+    return address_to_str(scope, &addr);
+}
+
+#define TLS_APPLICATION_DATA 23
+
+/* Whether a client's payload starts a request: a TLS application-data record,
+ * or a plain HTTP request line (a method token, then a space). */
+static gboolean starts_request(tvbuff_t *payload)
+{
+    const gint len = tvb_captured_length(payload);
+    if (len >= 2 && tvb_get_guint8(payload, 0) == TLS_APPLICATION_DATA && tvb_get_guint8(payload, 1) == 3)
+        return TRUE;
+    gint i = 0;
+    while (i < len && i < 16 && g_ascii_isupper(tvb_get_guint8(payload, i)))
+        i++;
+    return i >= 3 && i < len && tvb_get_guint8(payload, i) == ' ';
+}
+
+/* A frame lbsnat places in a case: the member's SYN-ACK, the client's reset
+ * or ICMP error about it, or the client's SYN itself. Those belong to the
+ * client's attempt to the VIP. */
+static const c3p_connection_t *feed_case_frame(packet_info *pinfo, const lbsnat_verdict_t *v)
+{
+    const lbsnat_case_t *c = v->c;
+    if (!is_watched(c->vip_port))
+        return NULL;
+    c3p_conn_ends_t ends;
+    memset(&ends, 0, sizeof ends);
+    lbsnat_to_conn_addr(&c->client, &ends.client);
+    lbsnat_to_conn_addr(&c->vip, &ends.server);
+    ends.client_port = c->client_port;
+    ends.server_port = c->vip_port;
+    return c3p_connections_foreign(connections, &ends, c->isn, c, v->role == LBSNAT_ROLE_CLIENT_RESET, pinfo->num);
+}
+
+/* First pass: feeds this frame's TCP segment if it is to or from a watched
+ * port. A header quoted in an ICMP error is not a segment. */
+static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, const frame_facts_t *facts,
+                                          const lbsnat_verdict_t *lbsnat_verdict)
+{
+    if (lbsnat_verdict && lbsnat_verdict->role != LBSNAT_ROLE_SYN)
+        return feed_case_frame(pinfo, lbsnat_verdict);
+    if (!facts || facts->n_tcp != 1 || facts->innermost.quoted_in_icmp)
+        return NULL;
+    const frame_tcp_t *tcp = &facts->innermost;
+    c3p_conn_segment_t seg;
+    memset(&seg, 0, sizeof seg);
+    seg.from_client = is_watched(tcp->dst_port);
+    if (!seg.from_client && !is_watched(tcp->src_port))
+        return NULL;
+    to_conn_addr(seg.from_client ? &tcp->src : &tcp->dst, &seg.ends.client);
+    to_conn_addr(seg.from_client ? &tcp->dst : &tcp->src, &seg.ends.server);
+    seg.ends.client_port = seg.from_client ? tcp->src_port : tcp->dst_port;
+    seg.ends.server_port = seg.from_client ? tcp->dst_port : tcp->src_port;
+    seg.flags = tcp->flags;
+    seg.seq = tcp->seq;
+    seg.ack = tcp->ack;
+    seg.frame = pinfo->num;
+    if (seg.from_client && tcp->payload_len) {
+        tvbuff_t *payload = frame_tcp_payload(tvb, tcp);
+        seg.client_request = payload && starts_request(payload);
+    }
+    const c3p_connection_t *conn = c3p_connections_feed(connections, &seg);
+    if (conn && lbsnat_verdict) /* a SYN whose foreign SYN-ACK came first */
+        feed_case_frame(pinfo, lbsnat_verdict);
+    return conn;
 }
 
 /* What a frame showing a failure tells the reports. */
 static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connection_t *conn)
 {
     c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
-    const gboolean to_server = c3p_is_https_port(pinfo->destport);
-    const lbsnat_verdict_t *v = lbsnat_case_of(conn);
-    info->client = address_to_str(pinfo->pool, to_server ? &pinfo->src : &pinfo->dst);
-    info->port = (guint16)(to_server ? pinfo->destport : pinfo->srcport);
-    info->outcome = conn->outcome;
-    info->lbsnat_case = v ? v->c->id : 0;
+    const lbsnat_case_t *c = conn->foreign_answer;
+    info->client = conn_addr_str(pinfo->pool, &conn->ends.client);
+    info->port = conn->ends.server_port;
+    info->outcome = c3p_connection_outcome(conn, PINFO_FD_VISITED(pinfo));
+    info->lbsnat_case = c ? c->id : 0;
     info->frame = pinfo->num;
     return info;
 }
 
-const c3pconn_tap_info_t *c3pconn_failure_in_frame(packet_info *pinfo)
+/* The attempt whose failure this frame shows, or NULL. */
+static const c3p_connection_t *failure_at(packet_info *pinfo, const c3p_connection_t *conn)
 {
-    const c3pconn_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3pconn, 0);
-    const c3p_connection_t *conn = rec && connections ? c3p_connections_lookup(connections, rec->stream) : NULL;
-    return conn && conn->end_frame == pinfo->num ? describe_failure(pinfo, conn) : NULL;
+    return conn && c3p_connection_failure_frame(conn, PINFO_FD_VISITED(pinfo)) == pinfo->num ? conn : NULL;
 }
 
-static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_facts_t *facts,
+                           const lbsnat_verdict_t *lbsnat_verdict)
 {
-    const c3p_connection_t *conn = NULL;
-    c3pconn_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3pconn, 0);
-    if (!rec && !PINFO_FD_VISITED(pinfo) && connections) {
-        gboolean client_syn = FALSE;
-        conn = feed_frame(pinfo, &client_syn);
-        /* Only these frames can show a failure: the client's SYNs and the
-         * segment that ended the connection. */
-        if (conn && (client_syn || conn->end_frame == pinfo->num)) {
-            rec = wmem_new(wmem_file_scope(), c3pconn_frame_t);
-            rec->stream = conn->stream;
-            rec->client_syn = client_syn;
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_c3pconn, 0, rec);
-        }
-    } else if (rec && connections) {
-        conn = c3p_connections_lookup(connections, rec->stream);
-    }
+    if (!connections)
+        return;
+    const c3p_connection_t *conn = PINFO_FD_VISITED(pinfo) ? c3p_connections_at_frame(connections, pinfo->num)
+                                                           : feed_frame(tvb, pinfo, facts, lbsnat_verdict);
+    conn = failure_at(pinfo, conn);
     if (!conn)
-        return 0;
+        return;
 
-    /* Shown where the failure is seen: the reset or FIN, and (once the
-     * capture has been read) every SYN of a handshake nobody answered. */
-    const gboolean is_end = conn->end_frame == pinfo->num;
-    const gboolean unanswered_syn = PINFO_FD_VISITED(pinfo) && rec->client_syn &&
-                                    conn->outcome == C3P_CONN_PENDING && c3p_connection_failed(conn, TRUE);
-    if (!is_end && !unanswered_syn)
-        return 0;
-
+    c3pconn_tap_info_t *failure = describe_failure(pinfo, conn);
     proto_item *top = proto_tree_add_item(tree, proto_c3pconn, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_c3pconn);
-    proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_outcome, tvb, 0, 0, conn->outcome));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_outcome, tvb, 0, 0, failure->outcome));
     if (conn->syn_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_syn_frame, tvb, 0, 0, conn->syn_frame));
     if (conn->end_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_end_frame, tvb, 0, 0, conn->end_frame));
 
-    const lbsnat_verdict_t *v = lbsnat_case_of(conn);
+    const lbsnat_case_t *c = conn->foreign_answer;
     char *because = "";
-    if (v) {
-        const lbsnat_answer_t *ans = lbsnat_verdict_answer(v);
+    if (c) {
+        const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
         char vip[64], member[64];
-        proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, v->c->id));
-        because = wmem_strdup_printf(pinfo->pool, ": likely cause VIP %s without SNAT (%s answered directly)",
-                                     lbsnat_addr_to_str(&v->c->vip, vip, sizeof vip),
-                                     lbsnat_addr_to_str(&ans->member, member, sizeof member));
+        proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
+        because = wmem_strdup_printf(pinfo->pool,
+                                     "; lbsnat case %u: VIP %s forwarded it to %s without SNAT (foreign SYN-ACK in frame %u)",
+                                     c->id, lbsnat_addr_to_str(&c->vip, vip, sizeof vip),
+                                     lbsnat_addr_to_str(&ans->member, member, sizeof member), ans->synack_frame);
     }
-    c3pconn_tap_info_t *failure = describe_failure(pinfo, conn);
     tap_queue_packet(c3pconn_tap, pinfo, failure);
 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
-                           "HTTPS to conferencing port %u failed (%s, event 61013 on an MCU)%s", failure->port,
-                           val_to_str_const(conn->outcome, outcome_names, "?"), because);
-    return 0;
+                           "HTTPS connection to the conferencing port failed before any request was sent (%s): "
+                           "an MCU posting its health to the MCU Factory here logs event 61013%s",
+                           val_to_str_const(failure->outcome, outcome_names, "?"), because);
 }
 
 void proto_register_c3pconn(void)
@@ -193,14 +241,7 @@ void proto_register_c3pconn(void)
     proto_register_field_array(proto_c3pconn, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_c3pconn), ei, array_length(ei));
-    c3pconn_handle = register_dissector("c3pconn", dissect_c3pconn, proto_c3pconn);
     c3pconn_tap = register_tap("c3pconn");
     register_init_routine(c3pconn_init);
     register_cleanup_routine(c3pconn_cleanup);
-}
-
-void proto_reg_handoff_c3pconn(void)
-{
-    register_postdissector(c3pconn_handle);
-    tcp_headers_chain(proto_c3pconn);
 }

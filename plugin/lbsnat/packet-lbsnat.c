@@ -2,10 +2,10 @@
  * forwarding without source NAT: a client SYN to the VIP answered by a SYN-ACK
  * from another address (the pool member), which the client resets.
  *
- * The glue reads each frame's TCP header (and, inside ICMP errors, the quoted
- * one) as TCP dissects it (tcp_headers.h, no protocol tree), feeds it to the tracker
- * on the first pass, and renders the tracker's verdict for the frame on every
- * pass. So one pass marks a frame with what earlier frames explain; the GUI
+ * The plugin's dispatcher (dispatch.c) hands the glue each frame's TCP header
+ * (and, inside ICMP errors, the quoted one) from TCP's tap record
+ * (frame_facts.h, no protocol tree); the glue feeds it to the tracker on the
+ * first pass and renders the tracker's verdict for the frame on every pass. So one pass marks a frame with what earlier frames explain; the GUI
  * and tshark -2 also mark frames that only later frames explain (the SYN).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -25,11 +25,9 @@
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
 #include "ws_compat.h"
-#include "tcp_headers.h"
 
 static int proto_lbsnat = -1;
 static int lbsnat_tap = -1;
-static dissector_handle_t lbsnat_handle;
 
 static int hf_lbsnat_case = -1;
 static int hf_lbsnat_role = -1;
@@ -185,12 +183,11 @@ static void to_lbsnat_addr(const address *a, lbsnat_addr_t *out)
 }
 
 /* Builds the segment for this frame's innermost TCP header; FALSE if none. */
-static gboolean extract_segment(packet_info *pinfo, lbsnat_segment_t *seg)
+static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, lbsnat_segment_t *seg)
 {
-    const tcp_headers_t *headers = tcp_headers_of_frame(pinfo);
-    if (!headers)
+    if (!facts)
         return FALSE;
-    const tcp_header_t *h = &headers->last;
+    const frame_tcp_t *h = &facts->innermost;
     if (h->quoted_in_icmp && h->error_sender.type != AT_IPv4 && h->error_sender.type != AT_IPv6)
         return FALSE;
     to_lbsnat_addr(&h->src, &seg->src);
@@ -250,53 +247,30 @@ static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_ver
     case LBSNAT_ROLE_FOREIGN_SYNACK:
         if (c->rule == LBSNAT_RULE_ISN_MATCH)
             expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
-                                   "Likely missing SNAT: VIP %s forwarded the SYN to %s, which answered %s directly",
+                                   "likely missing SNAT: VIP %s forwarded to %s, which answered %s directly",
                                    vip, member, client);
         else
             expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
-                                   "Possibly missing SNAT (full-proxy balancer): VIP %s completed the handshake, "
+                                   "possibly missing SNAT (full-proxy balancer): VIP %s completed the handshake, "
                                    "then %s answered %s directly",
                                    vip, member, client);
         break;
     case LBSNAT_ROLE_SYN:
         if (ans->synack_frame)
             expert_add_info_format(pinfo, item, &ei_lbsnat_syn_to_vip,
-                                   "SYN to VIP %s was answered by %s instead of the VIP", vip, member);
+                                   "SYN to VIP %s was answered by %s instead of the VIP (frame %u)",
+                                   vip, member, ans->synack_frame);
         break;
     case LBSNAT_ROLE_CLIENT_RESET:
         expert_add_info_format(pinfo, item, &ei_lbsnat_client_reset,
-                               "Client %s reset the SYN-ACK from %s: it only called VIP %s", client, member, vip);
+                               "%s reset the SYN-ACK from %s (frame %u): it only has a connection attempt to VIP %s",
+                               client, member, ans->synack_frame, vip);
         break;
     case LBSNAT_ROLE_ICMP_ERROR:
         expert_add_info_format(pinfo, item, &ei_lbsnat_client_icmp,
-                               "Client %s rejected the SYN-ACK from %s with an ICMP error: it only called VIP %s",
-                               client, member, vip);
-        break;
-    default:
-        break;
-    }
-}
-
-/* The finding goes first in the Info column, before what TCP wrote (its
- * "[TCP Port numbers reused]" prefix included): col_prepend_fstr() puts text
- * at the very start and moves TCP's fence along, so the engineer reads it
- * without widening the column. The SYN and the reset get a short tag. */
-static void render_info_tag(packet_info *pinfo, const lbsnat_verdict_t *v, const lbsnat_answer_t *ans)
-{
-    const lbsnat_case_t *c = v->c;
-    switch (v->role) {
-    case LBSNAT_ROLE_FOREIGN_SYNACK:
-        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: VIP %s answered by %s] ",
-                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), addr_str(pinfo->pool, &ans->member));
-        break;
-    case LBSNAT_ROLE_SYN:
-        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: SYN to VIP] ");
-        break;
-    case LBSNAT_ROLE_CLIENT_RESET:
-        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: client reset] ");
-        break;
-    case LBSNAT_ROLE_ICMP_ERROR:
-        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: client ICMP error] ");
+                               "%s rejected the SYN-ACK from %s (frame %u) with an ICMP error: it only has a "
+                               "connection attempt to VIP %s",
+                               client, member, ans->synack_frame, vip);
         break;
     default:
         break;
@@ -366,7 +340,9 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     proto_item_set_generated(proto_tree_add_boolean(t, hf_lbsnat_known_vip, tvb, 0, 0, c->known_vip));
 
     render_expert(pinfo, top, v, ans);
-    render_info_tag(pinfo, v, ans);
+    if (v->role == LBSNAT_ROLE_FOREIGN_SYNACK)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [no SNAT: VIP %s answered by %s]",
+                        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member));
 
     queue_tap(pinfo, c, v->role, ans, pinfo->num);
     if (v->role == LBSNAT_ROLE_SYN && !PINFO_FD_VISITED(pinfo))
@@ -378,23 +354,24 @@ const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame)
     return tracker ? lbsnat_tracker_verdict(tracker, frame) : NULL;
 }
 
-static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+const lbsnat_verdict_t *lbsnat_learn_frame(packet_info *pinfo, const frame_facts_t *facts)
 {
     if (!PINFO_FD_VISITED(pinfo)) {
         lbsnat_segment_t seg = { 0 };
         /* Only SYNs to watched service ports open attempts; every other
          * segment can only match attempts that already exist. */
-        if (extract_segment(pinfo, &seg) &&
+        if (extract_segment(pinfo, facts, &seg) &&
             ((seg.flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN || seg.quoted_in_icmp ||
              value_is_in_range(pref_service_ports, seg.dst_port)))
             lbsnat_tracker_feed(tracker, &seg);
     }
+    return lbsnat_tracker_verdict(tracker, pinfo->num);
+}
 
-    const lbsnat_verdict_t *v = lbsnat_tracker_verdict(tracker, pinfo->num);
-    if (!v)
-        return 0;
-    render_verdict(tvb, pinfo, tree, v);
-    return tvb_captured_length(tvb);
+void lbsnat_show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *verdict)
+{
+    if (verdict)
+        render_verdict(tvb, pinfo, tree, verdict);
 }
 
 /* ---- -z lbsnat,tree ------------------------------------------------------ */
@@ -472,13 +449,13 @@ void proto_register_lbsnat(void)
     static gint *ett[] = { &ett_lbsnat };
     static ei_register_info ei[] = {
         { &ei_lbsnat_missing_snat, { "lbsnat.missing_snat", PI_PROTOCOL, PI_WARN,
-            "Likely missing SNAT: a pool member answered, not the VIP", EXPFILL } },
+            "likely missing SNAT: a pool member answered the client directly instead of the VIP", EXPFILL } },
         { &ei_lbsnat_syn_to_vip, { "lbsnat.syn_to_vip", PI_SEQUENCE, PI_NOTE,
             "SYN to the VIP was answered by another address", EXPFILL } },
         { &ei_lbsnat_client_reset, { "lbsnat.client_reset", PI_SEQUENCE, PI_NOTE,
-            "Client reset a SYN-ACK from an address it never called", EXPFILL } },
+            "the client reset a SYN-ACK from an address it never called", EXPFILL } },
         { &ei_lbsnat_client_icmp, { "lbsnat.client_icmp_error", PI_SEQUENCE, PI_NOTE,
-            "Client sent an ICMP error for a SYN-ACK it never asked for", EXPFILL } },
+            "the client rejected a SYN-ACK from an address it never called with an ICMP error", EXPFILL } },
     };
     static uat_field_t known_vip_fields[] = {
         UAT_FLD_CSTRING(known_vip, address, "VIP address", "IPv4 or IPv6 address of a load-balancer virtual server"),
@@ -514,7 +491,6 @@ void proto_register_lbsnat(void)
         "Optional: VIPs you know of. A case on a listed VIP gets higher confidence; nothing needs listing.",
         known_vips);
 
-    lbsnat_handle = register_dissector("lbsnat", dissect_lbsnat, proto_lbsnat);
     lbsnat_tap = register_tap("lbsnat");
     register_init_routine(lbsnat_init);
     register_cleanup_routine(lbsnat_cleanup);
@@ -522,9 +498,6 @@ void proto_register_lbsnat(void)
 
 void proto_reg_handoff_lbsnat(void)
 {
-    register_postdissector(lbsnat_handle);
-    tcp_headers_chain(proto_lbsnat);
-
     stats_tree_register_plugin("lbsnat", "lbsnat", "Load Balancer/Missing SNAT", 0,
                                lbsnat_stats_packet, lbsnat_stats_init, NULL);
 }

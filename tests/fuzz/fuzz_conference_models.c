@@ -112,11 +112,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
-        case 3: { /* a TCP segment of a connection to the conferencing port */
-            const c3p_connection_t *c = c3p_connections_feed(conns, fz_u8(&in) % 6, fz_u8(&in) & 1,
-                                                             fz_u8(&in), fz_u8(&in) & 1, frame);
+        case 3: { /* a TCP segment of a connection to the conferencing port, or lbsnat's word on one */
+            c3p_conn_segment_t seg;
+            memset(&seg, 0, sizeof seg);
+            seg.ends.client.family = seg.ends.server.family = 4;
+            seg.ends.client_port = fz_u8(&in) % 3;
+            seg.ends.server.bytes[0] = fz_u8(&in) % 2;
+            seg.from_client = fz_u8(&in) & 1;
+            seg.flags = fz_u8(&in);
+            seg.seq = fz_u8(&in) % 3;
+            seg.ack = fz_u8(&in) % 4;
+            seg.client_request = fz_u8(&in) & 1;
+            seg.frame = frame;
+            const c3p_connection_t *c = fz_u8(&in) % 4 == 0
+                                            ? c3p_connections_foreign(conns, &seg.ends, seg.seq, conns, seg.flags & 1,
+                                                                      frame)
+                                            : c3p_connections_feed(conns, &seg);
             if (c && c->outcome == C3P_CONN_RESET)
-                FZ_CHECK(c->end_frame && c3p_connection_failed(c, FALSE));
+                FZ_CHECK(c->end_frame && c3p_connection_failure_frame(c, FALSE) == c->end_frame &&
+                         c3p_connections_at_frame(conns, c->end_frame));
             FZ_CHECK(c3p_connections_followed(conns) <= 4);
             break;
         }

@@ -1,9 +1,8 @@
 /* c3p_model_test.c — C3P targets, codes and request ids, request/response
- * matching, and the outcome of connections to the conferencing port.
+ * matching (connections to the conferencing port: c3p_connections_test.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "c3p/c3p_connections.h"
 #include "c3p/c3p_model.h"
 
 #include <string.h>
@@ -152,36 +151,6 @@ static void test_copies(void)
     c3p_matcher_free(m);
 }
 
-static void test_connection_outcomes(void)
-{
-    c3p_connections_t *c = c3p_connections_new(3);
-    /* Reached: TLS handshake, then application data from the client. */
-    c3p_connections_feed(c, 0, TRUE, 0x02, FALSE, 1);
-    c3p_connections_feed(c, 0, FALSE, 0x12, FALSE, 2);
-    c3p_connections_feed(c, 0, TRUE, 0x18, TRUE, 3);
-    const c3p_connection_t *ok = c3p_connections_feed(c, 0, TRUE, 0x11, FALSE, 4);
-    g_assert_cmpint(ok->outcome, ==, C3P_CONN_REACHED);
-    g_assert_false(c3p_connection_failed(ok, TRUE));
-    /* Reset during the TLS handshake. */
-    c3p_connections_feed(c, 1, TRUE, 0x02, FALSE, 5);
-    c3p_connections_feed(c, 1, FALSE, 0x12, FALSE, 6);
-    const c3p_connection_t *reset = c3p_connections_feed(c, 1, FALSE, 0x14, FALSE, 7);
-    g_assert_cmpint(reset->outcome, ==, C3P_CONN_RESET);
-    g_assert_cmpuint(reset->end_frame, ==, 7);
-    g_assert_true(c3p_connection_failed(reset, FALSE));
-    /* SYNs nobody answers: failed only once the capture is complete. */
-    c3p_connections_feed(c, 2, TRUE, 0x02, FALSE, 8);
-    const c3p_connection_t *silent = c3p_connections_feed(c, 2, TRUE, 0x02, FALSE, 9);
-    g_assert_cmpuint(silent->syn_frame, ==, 8);
-    g_assert_false(c3p_connection_failed(silent, FALSE));
-    g_assert_true(c3p_connection_failed(silent, TRUE));
-    /* Beyond the cap, connections are counted, not followed. */
-    g_assert_null(c3p_connections_feed(c, 3, TRUE, 0x02, FALSE, 10));
-    g_assert_cmpuint(c3p_connections_followed(c), ==, 3);
-    g_assert_cmpuint(c3p_connections_not_followed(c), ==, 1);
-    c3p_connections_free(c);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -190,6 +159,5 @@ int main(int argc, char **argv)
     g_test_add_func("/c3p/codes-and-ids", test_codes_and_ids);
     g_test_add_func("/c3p/request-response-matching", test_request_response_matching);
     g_test_add_func("/c3p/copies", test_copies);
-    g_test_add_func("/c3p/connection-outcomes", test_connection_outcomes);
     return g_test_run();
 }

@@ -1,0 +1,96 @@
+/* dispatch.c — the plugin's one postdissector: runs the analyses (lbsnat,
+ * c3pconn, sipconf) on each frame.
+ *
+ * Why one: Wireshark calls postdissectors in the order they were registered,
+ * which is no contract; with one postdissector per protocol, what c3pconn
+ * said about a frame depended on whether lbsnat had already seen it. Here
+ * the frame's facts are collected once (frame_facts.h), then what one
+ * analysis needs from another in the same frame is computed before any of
+ * them runs and handed over explicitly:
+ *   - lbsnat's verdict of the frame (its tracker is fed first) → c3pconn;
+ *   - the C3P conference entity of the frame (set by the c3p dissector while
+ *     the frame was dissected, before any postdissector) → sipconf.
+ * With those inputs fixed, the analyses do not depend on one another's order:
+ * a test build (MCUDIAG_DISPATCH_REVERSED) runs them in the reverse order and
+ * a capture test compares its output with this one's.
+ *
+ * One postdissector also saves Wireshark's dispatch of two more per frame.
+ * Each analysis runs only while its protocol is enabled; the handle belongs to
+ * no protocol, so disabling one of them leaves the others running.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <wireshark.h>
+#include <epan/packet.h>
+
+#include "c3p/c3p_tap.h"
+#include "frame_facts.h"
+#include "plugin_protocols.h"
+
+/* Everything an analysis may be handed for one frame. */
+typedef struct {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;
+    const frame_facts_t *facts;           /* NULL: no TCP header */
+    const lbsnat_verdict_t *lbsnat_verdict;
+    const char *conference_entity;
+} frame_inputs_t;
+
+static protocol_t *lbsnat_protocol;
+static protocol_t *c3pconn_protocol;
+
+static void show_lbsnat(const frame_inputs_t *in)
+{
+    if (proto_is_protocol_enabled(lbsnat_protocol))
+        lbsnat_show_frame(in->tvb, in->pinfo, in->tree, in->lbsnat_verdict);
+}
+
+static void analyse_c3pconn(const frame_inputs_t *in)
+{
+    if (proto_is_protocol_enabled(c3pconn_protocol))
+        c3pconn_analyse_frame(in->tvb, in->pinfo, in->tree, in->facts, in->lbsnat_verdict);
+}
+
+static void (*const analyses[])(const frame_inputs_t *) = {
+    show_lbsnat,
+    analyse_c3pconn,
+};
+
+static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    frame_facts_t facts;
+    frame_inputs_t in = {
+        .tvb = tvb,
+        .pinfo = pinfo,
+        .tree = tree,
+        .facts = frame_facts_collect(tvb, pinfo, &facts) ? &facts : NULL,
+    };
+    if (proto_is_protocol_enabled(lbsnat_protocol))
+        in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
+
+#ifdef MCUDIAG_DISPATCH_REVERSED
+    for (size_t i = G_N_ELEMENTS(analyses); i-- > 0;)
+        analyses[i](&in);
+#else
+    for (size_t i = 0; i < G_N_ELEMENTS(analyses); i++)
+        analyses[i](&in);
+#endif
+    return 0;
+}
+
+static dissector_handle_t dispatch_handle;
+
+void proto_register_dispatch(void)
+{
+    dispatch_handle = register_dissector_with_description("mcudiag", "mcudiag analyses (lbsnat, c3pconn, sipconf)",
+                                                          dissect_frame, -1);
+}
+
+void proto_reg_handoff_dispatch(void)
+{
+    lbsnat_protocol = find_protocol_by_id(proto_get_id_by_filter_name("lbsnat"));
+    c3pconn_protocol = find_protocol_by_id(proto_get_id_by_filter_name("c3pconn"));
+    frame_facts_register();
+    register_postdissector(dispatch_handle);
+}

@@ -1,0 +1,265 @@
+/* frame_facts.c — see frame_facts.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "frame_facts.h"
+
+#include <epan/tap.h>
+#include <epan/ipproto.h>
+#include <wsutil/pint.h>
+#include <epan/dissectors/packet-ip.h>
+#include <epan/dissectors/packet-tcp.h>
+
+/* Taps whose records are read, and the protocols whose order in the frame's
+ * layers tells a quoted header from a real one. */
+static int tcp_tap = -1;
+static int ip_tap = -1;
+static int ipv6_tap = -1;
+static int proto_tcp = -1;
+static int proto_ip = -1;
+static int proto_ipv6 = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
+
+/* The listener only keeps TCP queueing its records: it has no callbacks, and
+ * TL_IS_DISSECTOR_HELPER tells tshark it needs no dissection, tree or columns
+ * of its own (so `tshark -q` without -z still skips dissection). */
+static int listener_data;
+
+void frame_facts_register(void)
+{
+    tcp_tap = find_tap_id("tcp");
+    ip_tap = find_tap_id("ip");
+    ipv6_tap = find_tap_id("ipv6");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_ip = proto_get_id_by_filter_name("ip");
+    proto_ipv6 = proto_get_id_by_filter_name("ipv6");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    GString *error = register_tap_listener("tcp", &listener_data, NULL, TL_IS_DISSECTOR_HELPER, NULL, NULL, NULL,
+                                           NULL);
+    if (error) {
+        ws_warning("mcudiag: no TCP tap: %s", error->str);
+        g_string_free(error, TRUE);
+    }
+}
+
+/* Source address of the n-th (0-based) IPv4 or IPv6 header of the frame. */
+static gboolean ip_source(gboolean v6, guint n, address *out)
+{
+    if (v6) {
+        const ws_ip6 *ip6 = fetch_tapped_data(ipv6_tap, (int)n);
+        if (ip6)
+            copy_address_shallow(out, &ip6->ip6_src);
+        return ip6 != NULL;
+    }
+    const ws_ip4 *ip4 = fetch_tapped_data(ip_tap, (int)n);
+    if (ip4)
+        copy_address_shallow(out, &ip4->ip_src);
+    return ip4 != NULL;
+}
+
+/* What the frame's layers (every protocol, in the order it was dissected)
+ * tell of its TCP headers.
+ *
+ * TCP's record does not say whether the header was quoted in an ICMP error
+ * (the tap keeps that flag to itself), so the layers tell it: a TCP layer
+ * after an ICMP or ICMPv6 layer is a quoted header. The error's sender is the
+ * source of the IP header just before that ICMP layer (inside a tunnel the
+ * outermost IP header belongs to the tunnel); IP and IPv6 queue their records
+ * before handing off their payload, so the n-th "ip" layer is the n-th "ip"
+ * record. */
+typedef struct {
+    guint n_tcp;
+    gboolean last_quoted;      /* the last TCP layer follows an ICMP layer */
+    gboolean error_ip_v6;      /* the IP header carrying that ICMP error ... */
+    guint error_ip_index;      /* ... is the n-th of its family, 1-based; 0 if none */
+} frame_layers_t;
+
+static void walk_layers(const packet_info *pinfo, frame_layers_t *w)
+{
+    guint n_ip4 = 0, n_ip6 = 0;
+    gboolean last_ip_v6 = FALSE, after_icmp = FALSE;
+    memset(w, 0, sizeof *w);
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
+        const int proto = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (proto == proto_ip) {
+            last_ip_v6 = FALSE;
+            n_ip4++;
+        } else if (proto == proto_ipv6) {
+            last_ip_v6 = TRUE;
+            n_ip6++;
+        } else if (proto == proto_icmp || proto == proto_icmpv6) {
+            after_icmp = TRUE;
+            w->error_ip_v6 = last_ip_v6;
+            w->error_ip_index = last_ip_v6 ? n_ip6 : n_ip4;
+        } else if (proto == proto_tcp) {
+            w->n_tcp++;
+            w->last_quoted = after_icmp;
+        }
+    }
+}
+
+/* The header as TCP's tap record gives it. */
+static void from_record(const struct tcpheader *th, frame_tcp_t *h)
+{
+    copy_address_shallow(&h->src, &th->ip_src);
+    copy_address_shallow(&h->dst, &th->ip_dst);
+    h->src_port = th->th_sport;
+    h->dst_port = th->th_dport;
+    h->seq = th->th_rawseq;
+    h->ack = th->th_rawack;
+    h->flags = (guint8)th->th_flags;
+    h->payload_len = th->th_have_seglen ? th->th_seglen : 0;
+    h->header_len = th->th_hlen;
+}
+
+/* ---- when Wireshark is not tapping ---------------------------------------
+ * tshark -2 dissects its first pass with epan_dissect_run(), which queues no
+ * tap records (only the second pass, with epan_dissect_run_with_taps, does);
+ * and TCP queues none for a header it cannot read whole (the 8 bytes an
+ * ICMP error may quote). TCP still leaves the innermost header's addresses
+ * and ports in pinfo (an ICMP error does not restore them after its quote),
+ * so the header is read from the frame's bytes, behind the IP header with
+ * those addresses: still what TCP saw, whatever table routed it there. */
+
+#define SEARCHED_BYTES 320 /* headers are looked for this far into the frame */
+
+/* Offset of the first TCP header with pinfo's ports behind an IPv4 or IPv6
+ * header, or -1; *ip_at gets the offset of that IP header. The addresses are
+ * not matched: after an ICMP error, pinfo may hold either the error's or the
+ * quoted datagram's. */
+static gint locate_tcp(const guint8 *b, gint len, const packet_info *pinfo, gint *ip_at)
+{
+    for (gint ip = 0; ip + 40 <= len; ip++) {
+        gint tcp;
+        guint8 next;
+        if (b[ip] >> 4 == 6) {
+            next = b[ip + 6];
+            tcp = ip + 40;
+            /* Hop-by-hop, routing, destination options, fragment. */
+            while ((next == 0 || next == 43 || next == 60 || next == 44) && tcp + 2 <= len) {
+                const gint ext_len = next == 44 ? 8 : (b[tcp + 1] + 1) * 8;
+                next = b[tcp];
+                tcp += ext_len;
+            }
+        } else if (b[ip] >> 4 == 4 && (b[ip] & 0x0f) >= 5) {
+            next = b[ip + 9];
+            tcp = ip + (b[ip] & 0x0f) * 4;
+        } else {
+            continue;
+        }
+        if (next == IP_PROTO_TCP && tcp + 8 <= len && pntoh16(b + tcp) == pinfo->srcport &&
+            pntoh16(b + tcp + 2) == pinfo->destport) {
+            *ip_at = ip;
+            return tcp;
+        }
+    }
+    return -1;
+}
+
+/* Source of the IP header carrying the ICMP error whose quote starts at
+ * `quote` (ICMP and ICMPv6 error headers are 8 bytes). */
+static gboolean error_sender_in_bytes(packet_info *pinfo, const guint8 *b, gint quote, gboolean v6,
+                                      address *out)
+{
+    const gint icmp = quote - 8;
+    if (v6) {
+        const gint ip = icmp - 40;
+        if (ip < 0 || b[ip] >> 4 != 6 || b[ip + 6] != IP_PROTO_ICMPV6)
+            return FALSE;
+        alloc_address_wmem(pinfo->pool, out, AT_IPv6, 16, b + ip + 8);
+        return TRUE;
+    }
+    for (gint ihl = 20; ihl <= 60 && icmp - ihl >= 0; ihl += 4) {
+        const gint ip = icmp - ihl;
+        if (b[ip] == (0x40 | ihl / 4) && b[ip + 9] == IP_PROTO_ICMP) {
+            alloc_address_wmem(pinfo->pool, out, AT_IPv4, 4, b + ip + 12);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
+{
+    const gint len = MIN((gint)tvb_captured_length(frame), SEARCHED_BYTES);
+    const guint8 *b = tvb_get_ptr(frame, 0, len);
+    gint ip;
+    const gint tcp = locate_tcp(b, len, pinfo, &ip);
+    if (tcp < 0)
+        return FALSE;
+    const gint avail = (gint)tvb_captured_length(frame) - tcp;
+    const guint8 *t = tvb_get_ptr(frame, tcp, MIN(avail, 14));
+    const gboolean v6 = b[ip] >> 4 == 6;
+    set_address(&h->src, v6 ? AT_IPv6 : AT_IPv4, v6 ? 16 : 4, b + ip + (v6 ? 8 : 12));
+    set_address(&h->dst, v6 ? AT_IPv6 : AT_IPv4, v6 ? 16 : 4, b + ip + (v6 ? 24 : 16));
+    h->src_port = (guint16)pinfo->srcport;
+    h->dst_port = (guint16)pinfo->destport;
+    h->seq = pntoh32(t + 4);
+    h->ack = avail >= 12 ? pntoh32(t + 8) : 0;
+    h->header_len = avail >= 13 ? (t[12] >> 4) * 4 : 0;
+    h->flags = avail >= 14 ? t[13] : 0;
+    if (h->quoted_in_icmp) {
+        error_sender_in_bytes(pinfo, b, ip, v6, &h->error_sender);
+    } else if (h->header_len >= 20) {
+        const gint ip_payload = v6 ? tvb_get_ntohs(frame, ip + 4) - (tcp - ip - 40)
+                                                           : tvb_get_ntohs(frame, ip + 2) - (tcp - ip);
+        h->payload_len = (guint32)MAX(ip_payload - h->header_len, 0);
+    }
+    return TRUE;
+}
+
+gboolean frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts)
+{
+    frame_layers_t layers;
+    walk_layers(pinfo, &layers);
+    if (!layers.n_tcp)
+        return FALSE;
+    const struct tcpheader *last = NULL;
+    guint n = 0;
+    for (const struct tcpheader *th; (th = fetch_tapped_data(tcp_tap, (int)n)) != NULL; n++)
+        last = th;
+
+    memset(facts, 0, sizeof *facts);
+    facts->n_tcp = layers.n_tcp;
+    frame_tcp_t *h = &facts->innermost;
+    h->quoted_in_icmp = layers.last_quoted;
+    if (last && n == layers.n_tcp) {
+        from_record(last, h);
+        if (h->quoted_in_icmp && layers.error_ip_index)
+            ip_source(layers.error_ip_v6, layers.error_ip_index - 1, &h->error_sender);
+    } else {
+        /* No record for the last TCP layer: see "when Wireshark is not tapping". */
+        if (pinfo->ptype != PT_TCP || !from_bytes(frame, pinfo, h))
+            return FALSE;
+    }
+    return (h->src.type == AT_IPv4 || h->src.type == AT_IPv6) && h->dst.type == h->src.type;
+}
+
+tvbuff_t *frame_tcp_payload(tvbuff_t *frame, const frame_tcp_t *tcp)
+{
+    /* The header's first 12 bytes (ports, sequence and acknowledgement
+     * numbers) are practically unique in a frame; they are looked for in the
+     * first bytes, where the link and network headers end. */
+    enum { SEARCHED = 256, MATCHED = 12 };
+    guint8 pattern[MATCHED];
+    phton16(pattern, tcp->src_port);
+    phton16(pattern + 2, tcp->dst_port);
+    phton32(pattern + 4, tcp->seq);
+    phton32(pattern + 8, tcp->ack);
+    const gint captured = tvb_captured_length(frame);
+    const gint last_start = MIN(captured - MATCHED, SEARCHED);
+    if (last_start < 0 || !tcp->payload_len)
+        return NULL;
+    const guint8 *bytes = tvb_get_ptr(frame, 0, last_start + MATCHED);
+    for (gint off = 0; off <= last_start; off++) {
+        if (memcmp(bytes + off, pattern, MATCHED) != 0)
+            continue;
+        const gint payload = off + tcp->header_len;
+        if (payload >= captured)
+            return NULL;
+        return tvb_new_subset_length(frame, payload, MIN((gint)tcp->payload_len, captured - payload));
+    }
+    return NULL;
+}
