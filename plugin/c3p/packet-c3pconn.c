@@ -207,16 +207,14 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
         char vip[64], member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
-        because = wmem_strdup_printf(pinfo->pool,
-                                     "; lbsnat case %u: VIP %s forwarded it to %s without SNAT (foreign SYN-ACK in frame %u)",
-                                     c->id, lbsnat_addr_to_str(&c->vip, vip, sizeof vip),
-                                     lbsnat_addr_to_str(&ans->member, member, sizeof member), ans->synack_frame);
+        because = wmem_strdup_printf(pinfo->pool, ": likely cause VIP %s without SNAT (%s answered directly)",
+                                     lbsnat_addr_to_str(&c->vip, vip, sizeof vip),
+                                     lbsnat_addr_to_str(&ans->member, member, sizeof member));
     }
     tap_queue_packet(c3pconn_tap, pinfo, failure);
 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
-                           "HTTPS connection to the conferencing port failed before any request was sent (%s): "
-                           "an MCU posting its health to the MCU Factory here logs event 61013%s",
+                           "HTTPS to conferencing port %u failed (%s, event 61013 on an MCU)%s", failure->port,
                            val_to_str_const(failure->outcome, outcome_names, "?"), because);
 }
 

@@ -247,30 +247,53 @@ static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_ver
     case LBSNAT_ROLE_FOREIGN_SYNACK:
         if (c->rule == LBSNAT_RULE_ISN_MATCH)
             expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
-                                   "likely missing SNAT: VIP %s forwarded to %s, which answered %s directly",
+                                   "Likely missing SNAT: VIP %s forwarded the SYN to %s, which answered %s directly",
                                    vip, member, client);
         else
             expert_add_info_format(pinfo, item, &ei_lbsnat_missing_snat,
-                                   "possibly missing SNAT (full-proxy balancer): VIP %s completed the handshake, "
+                                   "Possibly missing SNAT (full-proxy balancer): VIP %s completed the handshake, "
                                    "then %s answered %s directly",
                                    vip, member, client);
         break;
     case LBSNAT_ROLE_SYN:
         if (ans->synack_frame)
             expert_add_info_format(pinfo, item, &ei_lbsnat_syn_to_vip,
-                                   "SYN to VIP %s was answered by %s instead of the VIP (frame %u)",
-                                   vip, member, ans->synack_frame);
+                                   "SYN to VIP %s was answered by %s instead of the VIP", vip, member);
         break;
     case LBSNAT_ROLE_CLIENT_RESET:
         expert_add_info_format(pinfo, item, &ei_lbsnat_client_reset,
-                               "%s reset the SYN-ACK from %s (frame %u): it only has a connection attempt to VIP %s",
-                               client, member, ans->synack_frame, vip);
+                               "Client %s reset the SYN-ACK from %s: it only called VIP %s", client, member, vip);
         break;
     case LBSNAT_ROLE_ICMP_ERROR:
         expert_add_info_format(pinfo, item, &ei_lbsnat_client_icmp,
-                               "%s rejected the SYN-ACK from %s (frame %u) with an ICMP error: it only has a "
-                               "connection attempt to VIP %s",
-                               client, member, ans->synack_frame, vip);
+                               "Client %s rejected the SYN-ACK from %s with an ICMP error: it only called VIP %s",
+                               client, member, vip);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The finding goes first in the Info column, before what TCP wrote (its
+ * "[TCP Port numbers reused]" prefix included): col_prepend_fstr() puts text
+ * at the very start and moves TCP's fence along, so the engineer reads it
+ * without widening the column. The SYN and the reset get a short tag. */
+static void render_info_tag(packet_info *pinfo, const lbsnat_verdict_t *v, const lbsnat_answer_t *ans)
+{
+    const lbsnat_case_t *c = v->c;
+    switch (v->role) {
+    case LBSNAT_ROLE_FOREIGN_SYNACK:
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: VIP %s answered by %s] ",
+                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), addr_str(pinfo->pool, &ans->member));
+        break;
+    case LBSNAT_ROLE_SYN:
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: SYN to VIP] ");
+        break;
+    case LBSNAT_ROLE_CLIENT_RESET:
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: client reset] ");
+        break;
+    case LBSNAT_ROLE_ICMP_ERROR:
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: client ICMP error] ");
         break;
     default:
         break;
@@ -340,9 +363,7 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     proto_item_set_generated(proto_tree_add_boolean(t, hf_lbsnat_known_vip, tvb, 0, 0, c->known_vip));
 
     render_expert(pinfo, top, v, ans);
-    if (v->role == LBSNAT_ROLE_FOREIGN_SYNACK)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [no SNAT: VIP %s answered by %s]",
-                        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member));
+    render_info_tag(pinfo, v, ans);
 
     queue_tap(pinfo, c, v->role, ans, pinfo->num);
     if (v->role == LBSNAT_ROLE_SYN && !PINFO_FD_VISITED(pinfo))
@@ -449,13 +470,13 @@ void proto_register_lbsnat(void)
     static gint *ett[] = { &ett_lbsnat };
     static ei_register_info ei[] = {
         { &ei_lbsnat_missing_snat, { "lbsnat.missing_snat", PI_PROTOCOL, PI_WARN,
-            "likely missing SNAT: a pool member answered the client directly instead of the VIP", EXPFILL } },
+            "Likely missing SNAT: a pool member answered, not the VIP", EXPFILL } },
         { &ei_lbsnat_syn_to_vip, { "lbsnat.syn_to_vip", PI_SEQUENCE, PI_NOTE,
             "SYN to the VIP was answered by another address", EXPFILL } },
         { &ei_lbsnat_client_reset, { "lbsnat.client_reset", PI_SEQUENCE, PI_NOTE,
-            "the client reset a SYN-ACK from an address it never called", EXPFILL } },
+            "Client reset a SYN-ACK from an address it never called", EXPFILL } },
         { &ei_lbsnat_client_icmp, { "lbsnat.client_icmp_error", PI_SEQUENCE, PI_NOTE,
-            "the client rejected a SYN-ACK from an address it never called with an ICMP error", EXPFILL } },
+            "Client sent an ICMP error for a SYN-ACK it never asked for", EXPFILL } },
     };
     static uat_field_t known_vip_fields[] = {
         UAT_FLD_CSTRING(known_vip, address, "VIP address", "IPv4 or IPv6 address of a load-balancer virtual server"),
