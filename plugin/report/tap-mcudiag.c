@@ -29,7 +29,7 @@ typedef struct {
     mcudiag_chain_t *chain;
     guint32 frames;        /* frames read since the last reset: nothing is said before the first */
     guint32 frames_shown;  /* frames behind the text already printed (tshark draws once, the GUI may redraw) */
-    guint listeners;       /* tap listeners still holding this report; the last one to go frees it */
+    guint listeners;       /* tap listeners registered for this report */
     funnel_text_window_t *window; /* the GUI's window, or NULL: print to stdout */
 } mcudiag_report_t;
 
@@ -144,13 +144,20 @@ static void mcudiag_draw(void *tapdata)
     g_free(text);
 }
 
+static void mcudiag_report_free(mcudiag_report_t *report)
+{
+    mcudiag_chain_free(report->chain);
+    g_free(report);
+}
+
+/* tshark's report belongs to its listeners (tshark removes them at exit): the
+ * last one removed frees it. A window's report belongs to the window, which
+ * may outlive the listeners when Wireshark exits. */
 static void mcudiag_release(void *tapdata)
 {
     mcudiag_report_t *report = tapdata;
-    if (--report->listeners > 0)
-        return;
-    mcudiag_chain_free(report->chain);
-    g_free(report);
+    if (--report->listeners == 0)
+        mcudiag_report_free(report);
 }
 
 /* Registers one report's listeners on the frame tap and the plugin's taps;
@@ -173,7 +180,8 @@ static GString *mcudiag_listen(mcudiag_report_t *report)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(taps); i++) {
         GString *error = register_tap_listener(taps[i].tap, report, NULL, TL_REQUIRES_NOTHING, taps[i].reset,
-                                               taps[i].packet, taps[i].draw, mcudiag_release);
+                                               taps[i].packet, taps[i].draw,
+                                               report->window ? NULL : mcudiag_release);
         if (error)
             return error;
         report->listeners++;
@@ -189,16 +197,15 @@ static mcudiag_report_t *mcudiag_report_new(funnel_text_window_t *window)
     return report;
 }
 
-/* Removes every listener of the report, which frees it (or frees it at once if none was registered). */
+/* Removes every listener of the report and frees it (through the last
+ * listener's finish callback when the listeners own it). */
 static void mcudiag_report_drop(mcudiag_report_t *report)
 {
-    if (report->listeners == 0) {
-        report->listeners = 1;
-        mcudiag_release(report);
-        return;
-    }
+    const gboolean listeners_free_it = !report->window && report->listeners > 0;
     for (guint n = report->listeners; n > 0; n--)
         remove_tap_listener(report);
+    if (!listeners_free_it)
+        mcudiag_report_free(report);
 }
 
 /* ---- -z mcudiag: printed by tshark, a window in the GUI --------------------- */
