@@ -23,6 +23,7 @@
 #include "c3p/c3pconn_tap.h"
 #include "report/mcudiag_chain.h"
 #include "sipconf/sipconf_tap.h"
+#include "ws_compat.h"
 
 /* One diagnosis in the making: tshark's (-z mcudiag) or a GUI window's. */
 typedef struct {
@@ -223,11 +224,11 @@ static const funnel_ops_t *mcudiag_gui(void)
                : NULL;
 }
 
-static void mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
+static mcudiag_stat_tap_init_result mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
 {
     if (mcudiag_gui()) { /* `wireshark -z mcudiag` opens the window */
         mcudiag_open_window(NULL);
-        return;
+        MCUDIAG_STAT_TAP_INIT_RETURN(TRUE);
     }
     mcudiag_report_t *report = mcudiag_report_new(NULL);
     GString *error = mcudiag_listen(report);
@@ -235,7 +236,9 @@ static void mcudiag_init(const char *opt_arg _U_, void *userdata _U_)
         fprintf(stderr, "tshark: couldn't register mcudiag tap: %s\n", error->str);
         g_string_free(error, TRUE);
         mcudiag_report_drop(report);
+        MCUDIAG_STAT_TAP_INIT_RETURN(FALSE);
     }
+    MCUDIAG_STAT_TAP_INIT_RETURN(TRUE);
 }
 
 /* ---- the GUI: Statistics → Conferencing Diagnosis ------------------------- */
