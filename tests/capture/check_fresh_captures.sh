@@ -4,7 +4,8 @@
 #   synth  the generator is deterministic: byte-identical to pcaps/ and the
 #          expected files in tests/capture/expected/
 #   lab    new captures from the namespace lab (new ports, new ISNs, new
-#          timing) pass the same lbsnat checks as the committed ones; needs
+#          timing) pass the same lbsnat checks as the committed ones, and the
+#          field case at every capture point gives the committed reports; needs
 #          root for network namespaces, otherwise the test is skipped (77)
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -30,10 +31,31 @@ lab)
         exit 77
     fi
     "$root/pcaps/lab/make-lbsnat-captures.sh" "$scratch" "$scratch"
+    # The field case at every capture point, with and without SNAT: the same
+    # lbsnat checks, and the reports the committed captures must give.
+    "$root/pcaps/lab/make-case-captures.sh" "$scratch"
+    for s in nosnat snat; do
+        members=""
+        [ $s = nosnat ] && members="10.137.2.12 10.137.2.13"
+        for point in span merged fe2 netmon; do
+            pcap=$scratch/case-$s-$point.pcapng
+            [ $point = netmon ] && pcap=$scratch/case-$s-$point.cap
+            copies=""
+            case $point in span|merged) copies=--copies ;; esac
+            python3 "$root/pcaps/lab/expected-from-capture.py" $copies "$pcap" 10.137.2.11 444 $members \
+                > "$scratch/case-$s-$point.tsv"
+        done
+    done
     status=0
     for expected in "$scratch"/*.tsv; do
+        pcap=${expected%.tsv}.pcapng
+        [ -e "$pcap" ] || pcap=${expected%.tsv}.cap
         python3 "$root/tests/capture/check_lbsnat.py" --runner "$runner" --plugin "$plugin" \
-            --pcap "${expected%.tsv}.pcapng" --expected "$expected" || status=1
+            --pcap "$pcap" --expected "$expected" || status=1
+    done
+    for report in case-nosnat-span case-nosnat-merged case-snat-span case-snat-merged case-snat-fe2; do
+        python3 "$root/tests/capture/check_mcudiag.py" --runner "$runner" --plugin "$plugin" \
+            --pcap "$scratch/$report.pcapng" --expected "$root/tests/capture/expected/$report.mcudiag" || status=1
     done
     exit $status ;;
 esac
