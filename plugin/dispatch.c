@@ -39,6 +39,7 @@ typedef struct {
 
 static protocol_t *lbsnat_protocol;
 static protocol_t *c3pconn_protocol;
+static protocol_t *sipconf_protocol;
 
 static void show_lbsnat(const frame_inputs_t *in)
 {
@@ -52,9 +53,16 @@ static void analyse_c3pconn(const frame_inputs_t *in)
         c3pconn_analyse_frame(in->tvb, in->pinfo, in->tree, in->facts, in->lbsnat_verdict);
 }
 
+static void analyse_sipconf(const frame_inputs_t *in)
+{
+    if (proto_is_protocol_enabled(sipconf_protocol))
+        sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity);
+}
+
 static void (*const analyses[])(const frame_inputs_t *) = {
     show_lbsnat,
     analyse_c3pconn,
+    analyse_sipconf,
 };
 
 static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -68,6 +76,8 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     };
     if (proto_is_protocol_enabled(lbsnat_protocol))
         in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
+    if (proto_is_protocol_enabled(sipconf_protocol))
+        in.conference_entity = c3p_conference_entity_in_frame(pinfo);
 
 #ifdef MCUDIAG_DISPATCH_REVERSED
     for (size_t i = G_N_ELEMENTS(analyses); i-- > 0;)
@@ -91,6 +101,7 @@ void proto_reg_handoff_dispatch(void)
 {
     lbsnat_protocol = find_protocol_by_id(proto_get_id_by_filter_name("lbsnat"));
     c3pconn_protocol = find_protocol_by_id(proto_get_id_by_filter_name("c3pconn"));
+    sipconf_protocol = find_protocol_by_id(proto_get_id_by_filter_name("sipconf"));
     frame_facts_register();
     register_postdissector(dispatch_handle);
 }

@@ -30,6 +30,7 @@
 #include "c3p/c3pconn_tap.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "plugin_protocols.h"
+#include "ws_compat.h"
 
 #define C3PCONN_MAX_ATTEMPTS 100000
 
@@ -104,12 +105,12 @@ static char *conn_addr_str(wmem_allocator_t *scope, const c3p_conn_addr_t *a)
 static gboolean starts_request(tvbuff_t *payload)
 {
     const gint len = tvb_captured_length(payload);
-    if (len >= 2 && tvb_get_guint8(payload, 0) == TLS_APPLICATION_DATA && tvb_get_guint8(payload, 1) == 3)
+    if (len >= 2 && tvb_get_uint8(payload, 0) == TLS_APPLICATION_DATA && tvb_get_uint8(payload, 1) == 3)
         return TRUE;
     gint i = 0;
-    while (i < len && i < 16 && g_ascii_isupper(tvb_get_guint8(payload, i)))
+    while (i < len && i < 16 && g_ascii_isupper(tvb_get_uint8(payload, i)))
         i++;
-    return i >= 3 && i < len && tvb_get_guint8(payload, i) == ' ';
+    return i >= 3 && i < len && tvb_get_uint8(payload, i) == ' ';
 }
 
 /* A frame lbsnat places in a case: the member's SYN-ACK, the client's reset

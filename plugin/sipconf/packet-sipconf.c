@@ -44,7 +44,6 @@
 
 static int proto_sipconf = -1;
 static int sipconf_tap = -1;
-static dissector_handle_t sipconf_handle;
 
 static int hf_sipconf_conference = -1;
 static int hf_sipconf_conference_id = -1;
@@ -309,13 +308,6 @@ void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     }
 }
 
-/* Until the plugin's one postdissector calls sipconf_analyse_frame. */
-static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
-{
-    sipconf_analyse_frame(tvb, pinfo, tree, c3p_conference_entity_in_frame(pinfo));
-    return 0;
-}
-
 void proto_register_sipconf(void)
 {
     static hf_register_info hf[] = {
@@ -362,7 +354,6 @@ void proto_register_sipconf(void)
     proto_register_field_array(proto_sipconf, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_sipconf), ei, array_length(ei));
-    sipconf_handle = register_dissector("sipconf", dissect_sipconf, proto_sipconf);
     sipconf_tap = register_tap("sipconf");
     register_init_routine(sipconf_init);
     register_cleanup_routine(sipconf_cleanup);
@@ -370,7 +361,6 @@ void proto_register_sipconf(void)
 
 void proto_reg_handoff_sipconf(void)
 {
-    register_postdissector(sipconf_handle);
     proto_sip = proto_get_id_by_filter_name("sip");
     xml_handle = find_dissector_add_dependency("xml", proto_sipconf);
     dissector_add_string("sip.hdr", "ms-diagnostics", create_dissector_handle(dissect_ms_diagnostics, proto_sipconf));
