@@ -45,6 +45,13 @@ static int hf_lbsnat_confidence = -1;
 static int hf_lbsnat_confirmed = -1;
 static int hf_lbsnat_members = -1;
 static int hf_lbsnat_known_vip = -1;
+static int hf_lbsnat_copy_of = -1;
+static int hf_lbsnat_rewrite_of = -1;
+static int hf_lbsnat_member_view = -1;
+static int hf_lbsnat_mv_client = -1;
+static int hf_lbsnat_mv_member = -1;
+static int hf_lbsnat_mv_member_port = -1;
+static int hf_lbsnat_mv_resets = -1;
 
 static gint ett_lbsnat = -1;
 
@@ -52,6 +59,7 @@ static expert_field ei_lbsnat_missing_snat = EI_INIT;
 static expert_field ei_lbsnat_syn_to_vip = EI_INIT;
 static expert_field ei_lbsnat_client_reset = EI_INIT;
 static expert_field ei_lbsnat_client_icmp = EI_INIT;
+static expert_field ei_lbsnat_member_view = EI_INIT;
 
 static const value_string role_names[] = {
     { LBSNAT_ROLE_SYN, "client SYN to the VIP" },
@@ -370,9 +378,61 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         queue_answers_seen_before_syn(pinfo, c);
 }
 
+/* A frame that repeats another (several capture points): which one, and
+ * whether it is the balancer's rewrite of the client's SYN. */
+static void render_copy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    lbsnat_copy_kind_t kind;
+    const guint32 original = lbsnat_tracker_copy_of(tracker, pinfo->num, &kind);
+    if (!original)
+        return;
+    proto_item *top = kind == LBSNAT_COPY_REWRITE
+        ? proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
+              "Load balancer: the client's SYN of frame %u, rewritten to a pool member (source kept: no SNAT)",
+              original)
+        : proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
+              "Same packet as frame %u, seen at another capture point", original);
+    add_uint(proto_item_add_subtree(top, ett_lbsnat), kind == LBSNAT_COPY_REWRITE ? hf_lbsnat_rewrite_of
+                                                                                  : hf_lbsnat_copy_of, tvb, original);
+}
+
+/* A frame of a member's own view: a client reset this member's SYN-ACK to a
+ * SYN it sent elsewhere (research edge case 10). */
+static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_member_view_t *mv)
+{
+    wmem_allocator_t *s = pinfo->pool;
+    const char *client = addr_str(s, &mv->client);
+    const char *member = endpoint_str(s, &mv->member, mv->member_port);
+    proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
+        "Load balancer without SNAT, seen from the member: client %s reset the SYN-ACK of %s to a SYN it sent "
+        "elsewhere", client, member);
+    proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
+    add_uint(t, hf_lbsnat_member_view, tvb, mv->id);
+    add_addr(t, hf_lbsnat_mv_client, tvb, &mv->client);
+    add_addr(t, hf_lbsnat_mv_member, tvb, &mv->member);
+    add_uint(t, hf_lbsnat_mv_member_port, tvb, mv->member_port);
+    add_uint(t, hf_lbsnat_mv_resets, tvb, mv->resets);
+    if (pinfo->num == mv->first_reset_frame)
+        expert_add_info_format(pinfo, top, &ei_lbsnat_member_view,
+                               "Client %s reset the SYN-ACK of %s to a SYN it sent elsewhere, then sent that SYN "
+                               "again: likely a balancer without SNAT in front of this member", client, member);
+
+    lbsnat_tap_info_t *info = wmem_new0(pinfo->pool, lbsnat_tap_info_t);
+    info->member_view = mv;
+    info->frame = pinfo->num;
+    tap_queue_packet(lbsnat_tap, pinfo, info);
+}
+
 const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame)
 {
     return tracker ? lbsnat_tracker_verdict(tracker, frame) : NULL;
+}
+
+guint32 lbsnat_frame_copy_of(guint32 frame, lbsnat_copy_kind_t *kind)
+{
+    if (kind)
+        *kind = LBSNAT_COPY_NONE;
+    return tracker ? lbsnat_tracker_copy_of(tracker, frame, kind) : 0;
 }
 
 const lbsnat_verdict_t *lbsnat_learn_frame(packet_info *pinfo, const frame_facts_t *facts)
@@ -391,8 +451,15 @@ const lbsnat_verdict_t *lbsnat_learn_frame(packet_info *pinfo, const frame_facts
 
 void lbsnat_show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *verdict)
 {
-    if (verdict)
+    if (verdict) {
         render_verdict(tvb, pinfo, tree, verdict);
+        return;
+    }
+    const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(tracker, pinfo->num);
+    if (mv)
+        render_member_view(tvb, pinfo, tree, mv);
+    else
+        render_copy(tvb, pinfo, tree);
 }
 
 /* ---- -z lbsnat,tree ------------------------------------------------------ */
@@ -412,7 +479,7 @@ static tap_packet_status lbsnat_stats_packet(stats_tree *st, packet_info *pinfo,
 {
     const lbsnat_tap_info_t *info = p;
     const lbsnat_case_t *c = info->c;
-    if (info->role == LBSNAT_ROLE_SYN)
+    if (!c || info->role == LBSNAT_ROLE_SYN) /* member views have no VIP to count under */
         return TAP_PACKET_DONT_REDRAW;
 
     const char *vip = endpoint_str(pinfo->pool, &c->vip, c->vip_port);
@@ -466,6 +533,22 @@ void proto_register_lbsnat(void)
             "Distinct members that answered this case so far", HFILL } },
         { &hf_lbsnat_known_vip, { "Known VIP", "lbsnat.known_vip", FT_BOOLEAN, BASE_NONE, NULL, 0,
             "The VIP is listed in the lbsnat known VIPs table", HFILL } },
+        { &hf_lbsnat_copy_of, { "Copy of frame", "lbsnat.copy_of", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "The same packet, seen at another capture point (SPAN, merged captures): one event", HFILL } },
+        { &hf_lbsnat_rewrite_of, { "Balancer rewrite of frame", "lbsnat.rewrite_of", FT_FRAMENUM, BASE_NONE, NULL, 0,
+            "The client's SYN of that frame after the balancer changed its destination from the VIP to a member "
+            "(and kept its source: no SNAT)", HFILL } },
+        { &hf_lbsnat_member_view, { "Member's view", "lbsnat.member_view", FT_UINT32, BASE_DEC, NULL, 0,
+            "Connection attempt seen on the member (1, 2, ...): a client reset this member's SYN-ACK and sent the "
+            "same SYN again", HFILL } },
+        { &hf_lbsnat_mv_client, { "Client", "lbsnat.member_view.client", FT_STRING, BASE_NONE, NULL, 0,
+            "Host that reset the member's SYN-ACK", HFILL } },
+        { &hf_lbsnat_mv_member, { "Member", "lbsnat.member_view.member", FT_STRING, BASE_NONE, NULL, 0,
+            "The member whose SYN-ACK was reset", HFILL } },
+        { &hf_lbsnat_mv_member_port, { "Member port", "lbsnat.member_view.member_port", FT_UINT16, BASE_DEC, NULL, 0,
+            NULL, HFILL } },
+        { &hf_lbsnat_mv_resets, { "Resets", "lbsnat.member_view.resets", FT_UINT32, BASE_DEC, NULL, 0,
+            "Client resets of this member's SYN-ACKs so far", HFILL } },
     };
     static gint *ett[] = { &ett_lbsnat };
     static ei_register_info ei[] = {
@@ -475,6 +558,8 @@ void proto_register_lbsnat(void)
             "SYN to the VIP was answered by another address", EXPFILL } },
         { &ei_lbsnat_client_reset, { "lbsnat.client_reset", PI_SEQUENCE, PI_NOTE,
             "Client reset a SYN-ACK from an address it never called", EXPFILL } },
+        { &ei_lbsnat_member_view, { "lbsnat.member_view_reset", PI_PROTOCOL, PI_WARN,
+            "A client reset this member's SYN-ACK to a SYN it sent elsewhere: likely a balancer without SNAT", EXPFILL } },
         { &ei_lbsnat_client_icmp, { "lbsnat.client_icmp_error", PI_SEQUENCE, PI_NOTE,
             "Client sent an ICMP error for a SYN-ACK it never asked for", EXPFILL } },
     };
