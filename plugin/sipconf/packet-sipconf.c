@@ -32,7 +32,6 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-sip.h>
 
-#include "c3p/c3p_tap.h"
 #include "frame_time.h"
 #include "plugin_protocols.h"
 #include "sipconf/sipconf_model.h"
