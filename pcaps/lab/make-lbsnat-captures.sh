@@ -25,6 +25,10 @@
 #                 no reset is sent
 #   client-icmp   no SNAT; the client's firewall rejects the foreign SYN-ACK
 #                 with an ICMP administratively-prohibited error
+#   port-scan     no connection to the VIP: the client connect-scans 40 ports
+#                 of a member, 444 among them (open), the rest closed
+# In nosnat-ipv4 tcpdump also runs on m1 (lbsnat-nosnat-ipv4-m1.pcapng): the
+# member's own view, with no VIP in it (research edge case 10).
 #
 # Next to each capture it writes the expected lbsnat result
 # (tests/capture/expected/lbsnat-<scenario>.tsv), derived with stock tshark
@@ -37,7 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab-common.sh"
 out=$(realpath -m "${1:-$here/..}")
 expected_dir=$(realpath -m "${2:-$here/../../tests/capture/expected}")
-scenarios=${LBL_SCENARIOS:-"nosnat-ipv4 nosnat-ipv6 snat dsr routed-client client-drops client-icmp"}
+scenarios=${LBL_SCENARIOS:-"nosnat-ipv4 nosnat-ipv6 snat dsr routed-client client-drops client-icmp port-scan"}
 work=$(mktemp -d /tmp/lbl.XXXXXX)
 hosts="client lb m1 m2"
 lab=lbl$$
@@ -50,6 +54,7 @@ in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
 lab_down() {
     local pid
+    stop_all_captures
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
@@ -184,16 +189,38 @@ s.close()
 ' "$1"
 }
 
+# scan_member: a connect scan of 40 ports of m1 from the client, as a port
+# scanner does (nothing sent on the connections that open).
+scan_member() {
+    in_ns client python3 -c '
+import socket
+for port in range(430, 470):
+    s = socket.socket(); s.settimeout(0.5)
+    try:
+        s.connect(("10.137.2.13", port))
+    except OSError:
+        pass
+    s.close()
+'
+}
+
 capture() {
     local scenario=$1 vip=$2
     local raw=$work/$scenario.pcap
     start_capture "$lab-client" "$raw" 'tcp or icmp or (icmp6 and ip6[40] < 128)'
-    # Two connections: round robin sends them to different members.
-    connect_vip "$vip"
-    connect_vip "$vip"
+    if [ "$scenario" = port-scan ]; then
+        scan_member
+    else
+        [ "$scenario" = nosnat-ipv4 ] && capture_at "$lab-m1" eth0 "$work/$scenario-m1.pcap"
+        # Two connections: round robin sends them to different members.
+        connect_vip "$vip"
+        connect_vip "$vip"
+    fi
     sleep 1
     stop_capture
+    stop_all_captures
     editcap -F pcapng "$raw" "$out/lbsnat-$scenario.pcapng"
+    [ ! -e "$work/$scenario-m1.pcap" ] || editcap -F pcapng "$work/$scenario-m1.pcap" "$out/lbsnat-$scenario-m1.pcapng"
 }
 
 for scenario in $scenarios; do
@@ -205,11 +232,15 @@ for scenario in $scenarios; do
     capture "$scenario" "$vip"
     lab_down
     case $scenario in
-    snat|dsr|routed-client) members="" ;;  # healthy: nothing may be flagged
+    snat|dsr|routed-client|port-scan) members="" ;;  # healthy: nothing may be flagged
     nosnat-ipv6) members="fd00:137:2::13 fd00:137:2::14" ;;
     *) members="10.137.2.13 10.137.2.14" ;;
     esac
     python3 "$here/expected-from-capture.py" "$out/lbsnat-$scenario.pcapng" "$vip" 444 $members \
         > "$expected_dir/lbsnat-$scenario.tsv"
+    # The member's view holds no VIP: no case (its report is checked by a .mcudiag expectation).
+    [ ! -e "$out/lbsnat-$scenario-m1.pcapng" ] ||
+        python3 "$here/expected-from-capture.py" "$out/lbsnat-$scenario-m1.pcapng" "$vip" 444 $members \
+            > "$expected_dir/lbsnat-$scenario-m1.tsv"
     echo "   $(($(wc -l < "$expected_dir/lbsnat-$scenario.tsv") - 1)) expected lbsnat frames"
 done

@@ -53,7 +53,8 @@ lab)
         python3 "$root/tests/capture/check_lbsnat.py" --runner "$runner" --plugin "$plugin" \
             --pcap "$pcap" --expected "$expected" || status=1
     done
-    for report in case-nosnat-span case-nosnat-merged case-snat-span case-snat-merged case-snat-fe2; do
+    for report in case-nosnat-span case-nosnat-merged case-snat-span case-snat-merged case-snat-fe2 \
+                  lbsnat-nosnat-ipv4-m1 lbsnat-port-scan; do
         python3 "$root/tests/capture/check_mcudiag.py" --runner "$runner" --plugin "$plugin" \
             --pcap "$scratch/$report.pcapng" --expected "$root/tests/capture/expected/$report.mcudiag" || status=1
     done
