@@ -30,6 +30,11 @@ static void tap(mcudiag_chain_t *chain, const lbsnat_case_t *c, lbsnat_role_t ro
 static void tap_frame(mcudiag_chain_t *chain, const lbsnat_tracker_t *t, guint32 frame, gboolean first_pass)
 {
     const lbsnat_verdict_t *v = lbsnat_tracker_verdict(t, frame);
+    const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(t, frame);
+    if (mv) { /* a member's own view: a record with no case, as render_member_view() queues */
+        lbsnat_tap_info_t info = { .member_view = mv, .frame = frame };
+        mcudiag_chain_add_lbsnat(chain, &info);
+    }
     if (!v)
         return;
     const lbsnat_answer_t *ans = fz_check_verdict(t, frame, v);
@@ -104,6 +109,15 @@ static void add_failed_connection(mcudiag_chain_t *chain, const lbsnat_tracker_t
     uint8_t k = fz_u8(in);
     guint lbsnat_case = (k & 1) && n ? 1 + k % n : 0;
     mcudiag_chain_add_failed_connection(chain, client, port, frame, lbsnat_case);
+    /* tap-mcudiag.c's other evidence: conferencing hosts, and SYNs (sweeps). */
+    uint8_t e = fz_u8(in);
+    if (e & 1)
+        mcudiag_chain_add_conferencing_host(chain, client, (mcudiag_conf_evidence_t)(1 + e % 3));
+    for (guint i = 0; i < (guint)(e >> 3); i++) {
+        char *server = fz_string(in, FALSE);
+        mcudiag_chain_add_syn(chain, (e & 2) ? client : server, server, fz_u16(in));
+        g_free(server);
+    }
     g_free(client);
 }
 
