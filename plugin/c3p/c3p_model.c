@@ -234,11 +234,28 @@ static c3p_transaction_t *answer_request(c3p_matcher_t *m, const c3p_seen_t *see
     return t;
 }
 
+/* A copy of a request on a connection of its own (the next hop behind a
+ * balancer or proxy) is answered there: its response must find the
+ * transaction on that connection too. */
+static void expect_response_on(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_transaction_t *t)
+{
+    char *key = transaction_key(seen->conversation, seen->request_id, seen->from, seen->to);
+    const c3p_transaction_t *open = g_hash_table_lookup(m->open, key);
+    if (!open || open->response_frame)
+        g_hash_table_replace(m->open, key, t);
+    else
+        g_free(key);
+}
+
 c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const char *command, const char *target)
 {
     char *key;
     const c3p_match_t copy = find_copy(m, 'Q', seen, &key);
-    return copy.duplicate_of ? copy : first_copy(m, key, seen, open_request(m, seen, command, target));
+    if (!copy.duplicate_of)
+        return first_copy(m, key, seen, open_request(m, seen, command, target));
+    if (copy.transaction)
+        expect_response_on(m, seen, (c3p_transaction_t *)copy.transaction);
+    return copy;
 }
 
 c3p_match_t c3p_matcher_response(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_code_t code)

@@ -99,7 +99,8 @@ typedef struct {
 /* A request. A copy of a request still unanswered (a retransmission) returns
  * the same transaction; once answered, the same key starts a new one. A
  * duplicate (same requestId, from, to and bytes within the window, whatever
- * the conversation) is the first copy's transaction, whatever was answered. */
+ * the conversation) is the first copy's transaction, whatever was answered,
+ * and a response on the duplicate's conversation answers that transaction. */
 c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const char *command, const char *target);
 
 /* A response: its from/to are the request's to/from. A pending code is noted

@@ -142,12 +142,28 @@ static void test_copies(void)
     g_assert_cmpuint(copy.duplicate_of, ==, 2);
     g_assert_cmpuint(t->response_frame, ==, 2);
     g_assert_cmpuint(c3p_matcher_transaction_count(m), ==, 1);
+    /* A balancer's or proxy's next hop: the request's copy on its own
+     * connection is answered there, the answer's copy comes back on the first. */
+    c3p_seen_t request = seen(1, 11, ALICE, FF, 6, 1000 * MS);
+    const c3p_transaction_t *hop = c3p_matcher_request(m, &request, "addUser", NULL).transaction;
+    c3p_seen_t next_hop = seen(7, 11, ALICE, FF, 7, 1001 * MS);
+    g_assert_cmpuint(c3p_matcher_request(m, &next_hop, "addUser", NULL).duplicate_of, ==, 6);
+    c3p_seen_t answered_there = seen(7, 11, FF, ALICE, 8, 1010 * MS);
+    copy = c3p_matcher_response(m, &answered_there, C3P_CODE_SUCCESS);
+    g_assert_true(copy.transaction == hop);
+    g_assert_cmpuint(copy.duplicate_of, ==, 0);
+    g_assert_cmpuint(hop->response_frame, ==, 8);
+    c3p_seen_t back = seen(1, 11, FF, ALICE, 9, 1011 * MS);
+    copy = c3p_matcher_response(m, &back, C3P_CODE_SUCCESS);
+    g_assert_true(copy.transaction == hop);
+    g_assert_cmpuint(copy.duplicate_of, ==, 8);
+    g_assert_cmpuint(c3p_matcher_transaction_count(m), ==, 2);
     /* Other bytes with the same id: not a copy. */
-    c3p_seen_t other = seen(1, 9, ALICE, FF, 5, 70 * MS);
+    c3p_seen_t other = seen(1, 11, ALICE, FF, 10, 1012 * MS);
     other.body = "<request/>";
     other.body_len = 10;
     g_assert_cmpuint(c3p_matcher_request(m, &other, "addConference", NULL).duplicate_of, ==, 0);
-    g_assert_cmpuint(c3p_matcher_transaction_count(m), ==, 2);
+    g_assert_cmpuint(c3p_matcher_transaction_count(m), ==, 3);
     c3p_matcher_free(m);
 }
 
