@@ -32,7 +32,7 @@ typedef struct {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
-    const frame_facts_t *facts;           /* NULL: no TCP header */
+    const frame_facts_t *facts;
     const lbsnat_verdict_t *lbsnat_verdict;
     const char *conference_entity;
 } frame_inputs_t;
@@ -41,21 +41,34 @@ static protocol_t *lbsnat_protocol;
 static protocol_t *c3pconn_protocol;
 static protocol_t *sipconf_protocol;
 
+/* TRUE if the analysis of `protocol` runs; it then runs as that protocol:
+ * expert infos (Expert Information's Protocol column) and the status bar name
+ * pinfo->current_proto, which would otherwise be "Frame" (this handle
+ * belongs to no protocol). */
+static gboolean enter(packet_info *pinfo, protocol_t *protocol)
+{
+    if (!proto_is_protocol_enabled(protocol))
+        return FALSE;
+    pinfo->current_proto = proto_get_protocol_short_name(protocol);
+    return TRUE;
+}
+
 static void show_lbsnat(const frame_inputs_t *in)
 {
-    if (proto_is_protocol_enabled(lbsnat_protocol))
+    if (enter(in->pinfo, lbsnat_protocol))
         lbsnat_show_frame(in->tvb, in->pinfo, in->tree, in->lbsnat_verdict);
 }
 
 static void analyse_c3pconn(const frame_inputs_t *in)
 {
-    if (proto_is_protocol_enabled(c3pconn_protocol))
+    if (enter(in->pinfo, c3pconn_protocol))
         c3pconn_analyse_frame(in->tvb, in->pinfo, in->tree, in->facts, in->lbsnat_verdict);
 }
 
+/* Only frames where SIP dissected a message: sipconf reads nothing else. */
 static void analyse_sipconf(const frame_inputs_t *in)
 {
-    if (proto_is_protocol_enabled(sipconf_protocol))
+    if (in->facts->has_sip && enter(in->pinfo, sipconf_protocol))
         sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity);
 }
 
@@ -67,16 +80,18 @@ static void (*const analyses[])(const frame_inputs_t *) = {
 
 static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    const char *caller_proto = pinfo->current_proto;
     frame_facts_t facts;
     frame_inputs_t in = {
         .tvb = tvb,
         .pinfo = pinfo,
         .tree = tree,
-        .facts = frame_facts_collect(tvb, pinfo, &facts) ? &facts : NULL,
+        .facts = &facts,
     };
+    frame_facts_collect(tvb, pinfo, &facts);
     if (proto_is_protocol_enabled(lbsnat_protocol))
         in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
-    if (proto_is_protocol_enabled(sipconf_protocol))
+    if (facts.has_sip && proto_is_protocol_enabled(sipconf_protocol))
         in.conference_entity = c3p_conference_entity_in_frame(pinfo);
 
 #ifdef MCUDIAG_DISPATCH_REVERSED
@@ -86,6 +101,7 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     for (size_t i = 0; i < G_N_ELEMENTS(analyses); i++)
         analyses[i](&in);
 #endif
+    pinfo->current_proto = caller_proto;
     return 0;
 }
 
