@@ -32,7 +32,7 @@ typedef struct {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
-    const frame_facts_t *facts;
+    const frame_facts_t *facts;           /* NULL: no TCP header */
     const lbsnat_verdict_t *lbsnat_verdict;
     const char *conference_entity;
 } frame_inputs_t;
@@ -65,10 +65,9 @@ static void analyse_c3pconn(const frame_inputs_t *in)
         c3pconn_analyse_frame(in->tvb, in->pinfo, in->tree, in->facts, in->lbsnat_verdict);
 }
 
-/* Only frames where SIP dissected a message: sipconf reads nothing else. */
 static void analyse_sipconf(const frame_inputs_t *in)
 {
-    if (in->facts->has_sip && enter(in->pinfo, sipconf_protocol))
+    if (enter(in->pinfo, sipconf_protocol))
         sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity);
 }
 
@@ -86,12 +85,11 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         .tvb = tvb,
         .pinfo = pinfo,
         .tree = tree,
-        .facts = &facts,
+        .facts = frame_facts_collect(tvb, pinfo, &facts) ? &facts : NULL,
     };
-    frame_facts_collect(tvb, pinfo, &facts);
     if (proto_is_protocol_enabled(lbsnat_protocol))
         in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
-    if (facts.has_sip && proto_is_protocol_enabled(sipconf_protocol))
+    if (proto_is_protocol_enabled(sipconf_protocol))
         in.conference_entity = c3p_conference_entity_in_frame(pinfo);
 
 #ifdef MCUDIAG_DISPATCH_REVERSED
