@@ -855,15 +855,18 @@ static guint segment_hash(const lbsnat_segment_t *seg)
 }
 
 /* A SYN-ACK, RST or FIN already seen at another capture point of a
- * multi-point capture: noted as a copy of the first one. Otherwise
- * remembered for its own copies. (SYNs are recognised by their attempt,
+ * multi-point capture: noted as a copy of the first one. Otherwise (in such a
+ * capture) remembered for its own copies. (SYNs are recognised by their attempt,
  * which also knows the balancer's rewrite.) */
 static gboolean is_copy(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
-    if (!(seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_RST | LBSNAT_TCP_FIN)))
+    /* One capture point (most captures) has no copies: nothing to look up.
+     * A multi-point capture shows its first SYN copy or rewrite before the
+     * SYN-ACKs and resets that answer it. */
+    if (!t->multi_point || !(seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_RST | LBSNAT_TCP_FIN)))
         return FALSE;
     recent_segment_t *r = &t->recent[segment_hash(seg) % RECENT_SLOTS];
-    if (t->multi_point && r->frame && r->frame != seg->frame && r->seq == seg->seq && r->ack == seg->ack && r->flags == seg->flags &&
+    if (r->frame && r->frame != seg->frame && r->seq == seg->seq && r->ack == seg->ack && r->flags == seg->flags &&
         r->src_port == seg->src_port && r->dst_port == seg->dst_port && lbsnat_addr_equal(&r->src, &seg->src) &&
         lbsnat_addr_equal(&r->dst, &seg->dst) && within_copy_window(r->time, seg->time_ns)) {
         note_copy(t, seg->frame, r->frame);
