@@ -32,7 +32,7 @@ typedef struct {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
-    const frame_facts_t *facts;           /* NULL: no TCP header */
+    const frame_facts_t *facts;
     const lbsnat_verdict_t *lbsnat_verdict;
     const char *conference_entity;
 } frame_inputs_t;
@@ -65,9 +65,10 @@ static void analyse_c3pconn(const frame_inputs_t *in)
         c3pconn_analyse_frame(in->tvb, in->pinfo, in->tree, in->facts, in->lbsnat_verdict);
 }
 
+/* Only frames where SIP dissected a message: sipconf reads nothing else. */
 static void analyse_sipconf(const frame_inputs_t *in)
 {
-    if (enter(in->pinfo, sipconf_protocol))
+    if (in->facts->has_sip && enter(in->pinfo, sipconf_protocol))
         sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity);
 }
 
@@ -85,11 +86,12 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         .tvb = tvb,
         .pinfo = pinfo,
         .tree = tree,
-        .facts = frame_facts_collect(tvb, pinfo, &facts) ? &facts : NULL,
+        .facts = &facts,
     };
+    frame_facts_collect(tvb, pinfo, &facts);
     if (proto_is_protocol_enabled(lbsnat_protocol))
         in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
-    if (proto_is_protocol_enabled(sipconf_protocol))
+    if (facts.has_sip && proto_is_protocol_enabled(sipconf_protocol))
         in.conference_entity = c3p_conference_entity_in_frame(pinfo);
 
 #ifdef MCUDIAG_DISPATCH_REVERSED

@@ -20,6 +20,7 @@ static int proto_ip = -1;
 static int proto_ipv6 = -1;
 static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
+static int proto_sip = -1;
 
 /* The listener only keeps TCP queueing its records: it has no callbacks, and
  * TL_IS_DISSECTOR_HELPER tells tshark it needs no dissection, tree or columns
@@ -36,6 +37,7 @@ void frame_facts_register(void)
     proto_ipv6 = proto_get_id_by_filter_name("ipv6");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    proto_sip = proto_get_id_by_filter_name("sip");
     GString *error = register_tap_listener("tcp", &listener_data, NULL, TL_IS_DISSECTOR_HELPER, NULL, NULL, NULL,
                                            NULL);
     if (error) {
@@ -71,6 +73,7 @@ static gboolean ip_source(gboolean v6, guint n, address *out)
  * record. */
 typedef struct {
     guint n_tcp;
+    gboolean has_sip;
     gboolean last_quoted;      /* the last TCP layer follows an ICMP layer */
     gboolean error_ip_v6;      /* the IP header carrying that ICMP error ... */
     guint error_ip_index;      /* ... is the n-th of its family, 1-based; 0 if none */
@@ -96,6 +99,8 @@ static void walk_layers(const packet_info *pinfo, frame_layers_t *w)
         } else if (proto == proto_tcp) {
             w->n_tcp++;
             w->last_quoted = after_icmp;
+        } else if (proto == proto_sip) {
+            w->has_sip = TRUE;
         }
     }
 }
@@ -210,18 +215,19 @@ static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
     return TRUE;
 }
 
-gboolean frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts)
+void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts)
 {
     frame_layers_t layers;
     walk_layers(pinfo, &layers);
+    memset(facts, 0, sizeof *facts);
+    facts->has_sip = layers.has_sip;
     if (!layers.n_tcp)
-        return FALSE;
+        return;
     const struct tcpheader *last = NULL;
     guint n = 0;
     for (const struct tcpheader *th; (th = fetch_tapped_data(tcp_tap, (int)n)) != NULL; n++)
         last = th;
 
-    memset(facts, 0, sizeof *facts);
     facts->n_tcp = layers.n_tcp;
     frame_tcp_t *h = &facts->innermost;
     h->quoted_in_icmp = layers.last_quoted;
@@ -232,9 +238,10 @@ gboolean frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t 
     } else {
         /* No record for the last TCP layer: see "when Wireshark is not tapping". */
         if (pinfo->ptype != PT_TCP || !from_bytes(frame, pinfo, h))
-            return FALSE;
+            facts->n_tcp = 0;
     }
-    return (h->src.type == AT_IPv4 || h->src.type == AT_IPv6) && h->dst.type == h->src.type;
+    if ((h->src.type != AT_IPv4 && h->src.type != AT_IPv6) || h->dst.type != h->src.type)
+        facts->n_tcp = 0;
 }
 
 tvbuff_t *frame_tcp_payload(tvbuff_t *frame, const frame_tcp_t *tcp)
@@ -254,7 +261,7 @@ tvbuff_t *frame_tcp_payload(tvbuff_t *frame, const frame_tcp_t *tcp)
         return NULL;
     const guint8 *bytes = tvb_get_ptr(frame, 0, last_start + MATCHED);
     for (gint off = 0; off <= last_start; off++) {
-        if (memcmp(bytes + off, pattern, MATCHED) != 0)
+        if (bytes[off] != pattern[0] || memcmp(bytes + off, pattern, MATCHED) != 0)
             continue;
         const gint payload = off + tcp->header_len;
         if (payload >= captured)

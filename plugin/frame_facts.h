@@ -37,17 +37,18 @@ typedef struct {
 } frame_tcp_t;
 
 typedef struct {
-    guint n_tcp;                /* TCP headers TCP dissected in the frame, quoted ones included */
-    frame_tcp_t innermost;      /* the last one */
+    guint n_tcp;                /* TCP headers TCP dissected in the frame, quoted ones included; 0: none */
+    gboolean has_sip;           /* SIP dissected a message in the frame */
+    frame_tcp_t innermost;      /* the last TCP header, when n_tcp */
 } frame_facts_t;
 
 /* Registers the permanent "tcp" tap listener and looks up the protocols the
  * facts are read from. Call once from a handoff. */
 void frame_facts_register(void);
 
-/* Fills `facts` with this frame's TCP headers; FALSE when it has none.
- * `frame` is the frame's tvb (a postdissector's). */
-gboolean frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts);
+/* Fills `facts` with what the frame's layers and TCP headers say. `frame` is
+ * the frame's tvb (a postdissector's). */
+void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts);
 
 /* The payload of a TCP header of this frame (found in the frame's bytes by
  * its ports, sequence and acknowledgement numbers), or NULL. */

@@ -24,8 +24,8 @@ void proto_reg_handoff_sipconf(void);
 void proto_register_dispatch(void);
 void proto_reg_handoff_dispatch(void);
 
-/* Per frame, every pass, each only while its protocol is enabled. `facts` is
- * NULL when the frame has no TCP header.
+/* Per frame, every pass, each only while its protocol is enabled (sipconf
+ * only on frames where SIP dissected a message).
  *
  * lbsnat_learn_frame feeds the tracker (first pass) and returns the frame's
  * verdict, which the others may need; lbsnat_show_frame renders it (tree,

@@ -41,6 +41,7 @@ static int hf_c3pconn_outcome = -1;
 static int hf_c3pconn_syn_frame = -1;
 static int hf_c3pconn_end_frame = -1;
 static int hf_c3pconn_lbsnat_case = -1;
+static int hf_c3pconn_lbsnat_synack_frame = -1;
 static gint ett_c3pconn = -1;
 static expert_field ei_c3pconn_unreachable = EI_INIT;
 
@@ -137,7 +138,7 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
 {
     if (lbsnat_verdict && lbsnat_verdict->role != LBSNAT_ROLE_SYN)
         return feed_case_frame(pinfo, lbsnat_verdict);
-    if (!facts || facts->n_tcp != 1 || facts->innermost.quoted_in_icmp)
+    if (facts->n_tcp != 1 || facts->innermost.quoted_in_icmp)
         return NULL;
     const frame_tcp_t *tcp = &facts->innermost;
     c3p_conn_segment_t seg;
@@ -187,8 +188,14 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 {
     if (!connections)
         return;
-    const c3p_connection_t *conn = PINFO_FD_VISITED(pinfo) ? c3p_connections_at_frame(connections, pinfo->num)
-                                                           : feed_frame(tvb, pinfo, facts, lbsnat_verdict);
+    const c3p_connection_t *conn;
+    if (!PINFO_FD_VISITED(pinfo))
+        conn = feed_frame(tvb, pinfo, facts, lbsnat_verdict);
+    else if (lbsnat_verdict || (facts->n_tcp && (is_watched(facts->innermost.src_port) ||
+                                                 is_watched(facts->innermost.dst_port))))
+        conn = c3p_connections_at_frame(connections, pinfo->num);
+    else
+        return;
     conn = failure_at(pinfo, conn);
     if (!conn)
         return;
@@ -208,6 +215,8 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
         char vip[64], member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
+        /* the cause the expert text names, one click away */
+        proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_synack_frame, tvb, 0, 0, ans->synack_frame));
         because = wmem_strdup_printf(pinfo->pool, ": likely cause VIP %s without SNAT (%s answered directly)",
                                      lbsnat_addr_to_str(&c->vip, vip, sizeof vip),
                                      lbsnat_addr_to_str(&ans->member, member, sizeof member));
@@ -230,6 +239,8 @@ void proto_register_c3pconn(void)
             "Reset or FIN that ended the connection before any request", HFILL } },
         { &hf_c3pconn_lbsnat_case, { "lbsnat case", "c3pconn.lbsnat_case", FT_UINT32, BASE_DEC, NULL, 0,
             "Missing-SNAT case that explains the failure", HFILL } },
+        { &hf_c3pconn_lbsnat_synack_frame, { "Likely cause: foreign SYN-ACK in frame", "c3pconn.lbsnat_synack_frame",
+            FT_FRAMENUM, BASE_NONE, NULL, 0, "The pool member's SYN-ACK that the client reset (lbsnat)", HFILL } },
     };
     static gint *ett[] = { &ett_c3pconn };
     static ei_register_info ei[] = {

@@ -193,7 +193,7 @@ static void to_lbsnat_addr(const address *a, lbsnat_addr_t *out)
 /* Builds the segment for this frame's innermost TCP header; FALSE if none. */
 static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, lbsnat_segment_t *seg)
 {
-    if (!facts)
+    if (!facts->n_tcp)
         return FALSE;
     const frame_tcp_t *h = &facts->innermost;
     if (h->quoted_in_icmp && h->error_sender.type != AT_IPv4 && h->error_sender.type != AT_IPv6)
