@@ -585,7 +585,7 @@ void proto_register_lbsnat(void)
         &pref_service_ports, 65535);
     prefs_register_uint_preference(prefs, "max_pending", "Unanswered client ports kept",
         "Bound on the handshake table: beyond it the least recently active client ports are forgotten. "
-        "Each costs about 400 bytes.", 10, &pref_max_pending);
+        "Each costs about 210 bytes; handshakes answered normally are kept only 5 s.", 10, &pref_max_pending);
     prefs_register_uint_preference(prefs, "max_cases", "Cases kept",
         "Bound on detected cases kept for display; later detections are counted but not shown.",
         10, &pref_max_cases);
