@@ -9,7 +9,16 @@ cd "$(dirname "$0")"
 capture=${1:-pcaps/case-nosnat.pcapng}
 
 scripts/install-deps
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The personal plugin folder of the tshark that will load the plugin
+# (plugins/<major.minor>): the build must be for that same Wireshark.
+folder=$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Plugins:[[:space:]]*//p')
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCUDIAG_USER_PLUGIN_DIR="$folder/epan" >/dev/null
+series=$(sed -n 's/^MCUDIAG_WIRESHARK_SERIES:INTERNAL=//p' build/CMakeCache.txt)
+if [ "$(basename "$folder")" != "$series" ]; then
+    echo "setup.sh: tshark $(basename "$folder") is not the Wireshark $series whose headers this build uses;" >&2
+    echo "setup.sh: a plugin loads only into the Wireshark minor version it was built for." >&2
+    exit 1
+fi
 cmake --build build -j"$(nproc)"
 cmake --build build --target install-user
 

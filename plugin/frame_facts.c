@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "frame_facts.h"
+#include "ws_compat.h"
 
 #include <epan/tap.h>
 #include <epan/ipproto.h>
@@ -154,8 +155,8 @@ static gint locate_tcp(const guint8 *b, gint len, const packet_info *pinfo, gint
         } else {
             continue;
         }
-        if (next == IP_PROTO_TCP && tcp + 8 <= len && pntoh16(b + tcp) == pinfo->srcport &&
-            pntoh16(b + tcp + 2) == pinfo->destport) {
+        if (next == IP_PROTO_TCP && tcp + 8 <= len && pntohu16(b + tcp) == pinfo->srcport &&
+            pntohu16(b + tcp + 2) == pinfo->destport) {
             *ip_at = ip;
             return tcp;
         }
@@ -201,8 +202,8 @@ static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
     set_address(&h->dst, v6 ? AT_IPv6 : AT_IPv4, v6 ? 16 : 4, b + ip + (v6 ? 24 : 16));
     h->src_port = (guint16)pinfo->srcport;
     h->dst_port = (guint16)pinfo->destport;
-    h->seq = pntoh32(t + 4);
-    h->ack = avail >= 12 ? pntoh32(t + 8) : 0;
+    h->seq = pntohu32(t + 4);
+    h->ack = avail >= 12 ? pntohu32(t + 8) : 0;
     h->header_len = avail >= 13 ? (t[12] >> 4) * 4 : 0;
     h->flags = avail >= 14 ? t[13] : 0;
     if (h->quoted_in_icmp) {
@@ -251,10 +252,10 @@ tvbuff_t *frame_tcp_payload(tvbuff_t *frame, const frame_tcp_t *tcp)
      * first bytes, where the link and network headers end. */
     enum { SEARCHED = 256, MATCHED = 12 };
     guint8 pattern[MATCHED];
-    phton16(pattern, tcp->src_port);
-    phton16(pattern + 2, tcp->dst_port);
-    phton32(pattern + 4, tcp->seq);
-    phton32(pattern + 8, tcp->ack);
+    phtonu16(pattern, tcp->src_port);
+    phtonu16(pattern + 2, tcp->dst_port);
+    phtonu32(pattern + 4, tcp->seq);
+    phtonu32(pattern + 8, tcp->ack);
     const gint captured = tvb_captured_length(frame);
     const gint last_start = MIN(captured - MATCHED, SEARCHED);
     if (last_start < 0 || !tcp->payload_len)

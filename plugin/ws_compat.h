@@ -25,6 +25,16 @@
 #define tvb_find_uint8 tvb_find_guint8
 #endif
 
+/* Byte-order helpers (wsutil/pint.h): 4.6 calls them pntohu16/pntohu32/phtonu16/phtonu32
+ * and has no pntoh16 & co.; 4.0 and 4.4 have only the old names. */
+#if !MCUDIAG_WS_AT_LEAST(4, 6)
+#include <wsutil/pint.h>
+#define pntohu16 pntoh16
+#define pntohu32 pntoh32
+#define phtonu16 phton16
+#define phtonu32 phton32
+#endif
+
 /* format_text: 4.0 (epan/strutil.h) takes const guchar *, 4.4 (wsutil/str_util.h) const char *. */
 #if MCUDIAG_WS_AT_LEAST(4, 4)
 #define mcudiag_format_text(scope, text, len) format_text((scope), (text), (len))

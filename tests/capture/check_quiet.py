@@ -17,11 +17,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True, help="tests/run-tshark")
     ap.add_argument("--plugin", required=True)
-    ap.add_argument("--pcaps", required=True, help="folder of captures (*.pcap, *.pcapng)")
+    ap.add_argument("--pcaps", required=True, help="folder of captures (*.pcap, *.pcapng, *.cap)")
     ap.add_argument("--mode", choices=MODES, required=True)
     a = ap.parse_args()
     env = dict(os.environ, WIRESHARK_ABORT_ON_DISSECTOR_BUG="1")
-    captures = sorted(glob.glob(os.path.join(a.pcaps, "*.pcap")) + glob.glob(os.path.join(a.pcaps, "*.pcapng")))
+    captures = sorted(f for ext in ("pcap", "pcapng", "cap") for f in glob.glob(os.path.join(a.pcaps, "*." + ext)))
     failures = []
     for pcap in captures:
         run = subprocess.run([a.runner, a.plugin, "-r", pcap, *MODES[a.mode]], env=env,
