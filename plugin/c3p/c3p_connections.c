@@ -15,6 +15,7 @@ struct c3p_connections {
     GPtrArray *attempts;   /* every c3p_connection_t followed, owned */
     GHashTable *latest;    /* c3p_conn_ends_t → the latest attempt on those ends */
     GHashTable *by_frame;  /* frame → attempt, for its first SYN and its end */
+    GPtrArray *aliases;    /* keys of `latest` owned here: other ends of an attempt */
     guint max_attempts;
     guint64 not_followed;
 };
@@ -41,6 +42,7 @@ c3p_connections_t *c3p_connections_new(guint max_attempts)
     c->attempts = g_ptr_array_new_with_free_func(g_free);
     c->latest = g_hash_table_new(ends_hash, ends_equal);
     c->by_frame = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->aliases = g_ptr_array_new_with_free_func(g_free);
     c->max_attempts = max_attempts;
     return c;
 }
@@ -51,6 +53,7 @@ void c3p_connections_free(c3p_connections_t *c)
         return;
     g_hash_table_destroy(c->by_frame);
     g_hash_table_destroy(c->latest);
+    g_ptr_array_free(c->aliases, TRUE);
     g_ptr_array_free(c->attempts, TRUE);
     g_free(c);
 }
@@ -133,6 +136,14 @@ const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_
     return conn;
 }
 
+void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, const c3p_connection_t *attempt)
+{
+    c3p_conn_ends_t *key = g_new(c3p_conn_ends_t, 1);
+    *key = *alias;
+    g_ptr_array_add(c->aliases, key);
+    g_hash_table_insert(c->latest, key, (gpointer)attempt);
+}
+
 const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame)
 {
     return g_hash_table_lookup(c->by_frame, GUINT_TO_POINTER(frame));
@@ -154,6 +165,25 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
     if (capture_complete && conn->outcome == C3P_CONN_PENDING && !conn->answered)
         return conn->syn_frame;
     return 0;
+}
+
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+                                                            guint32 before_frame, gboolean capture_complete)
+{
+    const c3p_connection_t *latest = NULL;
+    guint32 latest_frame = 0;
+    for (guint i = 0; i < c->attempts->len; i++) {
+        const c3p_connection_t *conn = g_ptr_array_index(c->attempts, i);
+        if (conn->ends.client.family != client->family ||
+            memcmp(conn->ends.client.bytes, client->bytes, client->family == 4 ? 4 : 16) != 0)
+            continue;
+        const guint32 frame = c3p_connection_failure_frame(conn, capture_complete);
+        if (frame && frame < before_frame && frame > latest_frame) {
+            latest = conn;
+            latest_frame = frame;
+        }
+    }
+    return latest;
 }
 
 guint c3p_connections_followed(const c3p_connections_t *c)

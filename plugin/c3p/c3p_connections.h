@@ -76,6 +76,10 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
 const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_conn_ends_t *ends, guint32 isn,
                                                 gconstpointer explanation, gboolean ends_it, guint32 frame);
 
+/* Segments on `alias` (the balancer's rewrite of the attempt's SYN: client to
+ * member instead of client to VIP) belong to `attempt` from now on. */
+void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, const c3p_connection_t *attempt);
+
 /* The attempt whose failure `frame` may show (its first SYN or its end), or NULL. */
 const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame);
 
@@ -86,6 +90,13 @@ c3p_conn_outcome_t c3p_connection_outcome(const c3p_connection_t *conn, gboolean
  * FIN; once the capture is read, the first SYN of a handshake the server
  * never answered); 0 while it has not failed. */
 guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capture_complete);
+
+/* The attempt from `client` whose failure frame (as known now, see
+ * c3p_connection_failure_frame) is the latest one before `before_frame`, or
+ * NULL. Looks at every attempt followed: meant for rare frames (a failed
+ * conference join), not for every packet. */
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+                                                            guint32 before_frame, gboolean capture_complete);
 
 guint c3p_connections_followed(const c3p_connections_t *c);
 guint64 c3p_connections_not_followed(const c3p_connections_t *c);

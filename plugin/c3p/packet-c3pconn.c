@@ -158,6 +158,18 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
         tvbuff_t *payload = frame_tcp_payload(tvb, tcp);
         seg.client_request = payload && starts_request(payload);
     }
+    /* The same packet seen again at another capture point, or the balancer's
+     * rewrite of the client's SYN (VIP -> member), is no new event: lbsnat
+     * says so (its tracker has taken this frame before any analysis runs, see
+     * dispatch.c). The rewrite's ends join the client's attempt to the VIP. */
+    lbsnat_copy_kind_t copy;
+    const guint32 original = lbsnat_frame_copy_of(pinfo->num, &copy);
+    if (original) {
+        const c3p_connection_t *attempt = c3p_connections_at_frame(connections, original);
+        if (attempt && copy == LBSNAT_COPY_REWRITE)
+            c3p_connections_alias(connections, &seg.ends, attempt);
+        return NULL;
+    }
     const c3p_connection_t *conn = c3p_connections_feed(connections, &seg);
     if (conn && lbsnat_verdict) /* a SYN whose foreign SYN-ACK came first */
         feed_case_frame(pinfo, lbsnat_verdict);
