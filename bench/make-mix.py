@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""make-mix.py [--sizes 100k,1M,4M] [--outdir DIR] [--seed N] [--force]
+"""make-mix.py [--mix pool|tcp|c3p-P] [--sizes 100k,1M,4M] [--outdir DIR] [--seed N] [--force]
 
-Builds large, reproducible benchmark captures: the traffic of a busy OCS/Lync
-pool, written as nanosecond pcap (bench-mix-<size>.pcap) in a cache directory
-(default /tmp/mcudiag-bench, or $MCUDIAG_BENCH_DIR). A capture that already
-exists is kept unless --force is given. Same seed, same bytes.
+Builds large, reproducible benchmark captures, written as nanosecond pcap in a
+cache directory (default /tmp/mcudiag-bench, or $MCUDIAG_BENCH_DIR). A capture
+that already exists is kept unless --force is given. Same seed, same bytes.
 
-The mix (flows are interleaved in time order, ~10k packets/s, ~800 new
+Mixes:
+  tcp    (bench-tcp-<size>.pcap) a busy TCP-only mix: half ordinary TCP, half
+         HTTPS-like TLS on 443/444 (below), and one missing-SNAT case per 1000
+         connections; no SIP, no C3P
+  c3p-P  (bench-c3p-P-<size>.pcap) the tcp mix where P % of the connections
+         carry a C3P body (SIP SERVICE with application/cccp+xml and its 200),
+         e.g. c3p-0.1, c3p-1, c3p-10
+  pool   (bench-mix-<size>.pcap) the traffic of a busy OCS/Lync pool:
+
+The pool mix (flows are interleaved in time order, ~10k packets/s, ~800 new
 connections/s, so the tracker's 60 s window and its 65536-port cap are both
 reached in the larger captures):
   35%  ordinary TCP: SQL (1433), SMB (445), HTTP (80), RPC-ish ports: handshake,
@@ -375,12 +383,24 @@ class Mix:
         return out
 
 
-def generate(path, n, seed):
+NOSNAT_FLOWS = 1000  # tcp and c3p mixes: one missing-SNAT case per this many connections
+
+
+def flow_kinds(mix, name):
+    """(cumulative share, flow maker) of a mix."""
+    if name == "pool":
+        return ((0.35, mix.ordinary), (0.65, mix.https), (0.77, mix.sip_tcp), (0.90, mix.sip_udp),
+                (1.00, lambda t: mix.sip_tcp(t, service=True)))
+    c3p = float(name.split("-", 1)[1]) / 100 if name.startswith("c3p-") else 0.0
+    return ((0.5 * (1 - c3p), mix.ordinary), (1 - c3p, mix.https), (1.0, lambda t: mix.sip_tcp(t, service=True)))
+
+
+def generate(path, n, seed, name="pool"):
     mix = Mix(seed)
     r = mix.rng
     flow_rate = 800.0  # new flows per second (about PKTS_PER_SEC / packets per flow)
-    kinds = ((0.35, mix.ordinary), (0.65, mix.https), (0.77, mix.sip_tcp), (0.90, mix.sip_udp),
-             (1.00, lambda t: mix.sip_tcp(t, service=True)))
+    kinds = flow_kinds(mix, name)
+    flows = 0
     t0 = 1_700_000_000 * 1_000_000_000
     next_arrival = t0
     next_nosnat = NOSNAT_EVERY // 2
@@ -394,7 +414,8 @@ def generate(path, n, seed):
         f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
         while written < n:
             while not heap or next_arrival <= heap[0][0]:
-                if written >= next_nosnat:
+                flows += 1
+                if (name == "pool" and written >= next_nosnat) or (name != "pool" and flows % NOSNAT_FLOWS == 0):
                     flow = mix.nosnat(next_arrival)
                     next_nosnat += NOSNAT_EVERY
                     cases += 1
@@ -424,8 +445,13 @@ def generate(path, n, seed):
     return cases
 
 
+def capture_name(mix, size):
+    return f"bench-mix-{size}.pcap" if mix == "pool" else f"bench-{mix}-{size}.pcap"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mix", default="pool", help="pool, tcp or c3p-P (P: percent of connections with C3P)")
     ap.add_argument("--sizes", default="100k,1M,4M", help="comma-separated: 100k, 1M, 4M (or a packet count)")
     ap.add_argument("--outdir", default=os.environ.get("MCUDIAG_BENCH_DIR", "/tmp/mcudiag-bench"))
     ap.add_argument("--seed", type=int, default=20240606)
@@ -434,12 +460,12 @@ def main():
     os.makedirs(a.outdir, exist_ok=True)
     for name in a.sizes.split(","):
         n = SIZES.get(name) or int(name)
-        path = os.path.join(a.outdir, f"bench-mix-{name}.pcap")
+        path = os.path.join(a.outdir, capture_name(a.mix, name))
         if os.path.exists(path) and not a.force:
             print(f"{path}: cached")
             continue
         start = time.monotonic()
-        cases = generate(path, n, a.seed)
+        cases = generate(path, n, a.seed, a.mix)
         print(f"{path}: {n} packets, {cases} no-SNAT cases, {os.path.getsize(path) / 1e6:.0f} MB, "
               f"{time.monotonic() - start:.1f} s", flush=True)
 

@@ -1,28 +1,29 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""run-bench.py [--sizes 100k,1M,4M] [--runs 3] [--modes onepass,twopass,report] [--no-core]
+"""run-bench.py [--mixes tcp,c3p-0.1,c3p-1,c3p-10] [--sizes 100k] [--runs 3] [--slice 10000]
+               [--scaling 100k,1M,4M] [--twopass] [--no-callgrind] [--no-build] [--report-only]
 
-One command for the whole benchmark (see README.md):
-  1. builds the plugin in build-bench/ (cmake, RelWithDebInfo) and the
-     tracker microbenchmark in build-bench-core/;
-  2. makes the captures with make-mix.py (cached in $MCUDIAG_BENCH_DIR,
-     default /tmp/mcudiag-bench; only missing ones are made);
-  3. for each size and mode, N rounds; each round runs, one after the other
-     (never in parallel, the starting variant rotating per round):
-       plugin    tshark with the freshly built mcudiag.so
-       disabled  the same, with every protocol the plugin registers disabled
-                 (found by diffing `tshark -G protocols` with and without it)
-       none      tshark from a private HOME with no personal plugin
-     measuring tshark alone with /usr/bin/time -f '%e %U %S %M';
-  4. prints medians (wall, CPU = user + sys, peak RSS), the ratios
-     plugin/disabled and plugin/none, per-packet scaling with the plugin, and
-     the tracker microbenchmark's events/s; writes results.json and
-     results.md to the cache directory.
-Modes:
-  onepass  tshark -r F                (summary lines to /dev/null)
-  twopass  tshark -r F -2             (summary lines to /dev/null)
-  report   tshark -r F -q -z mcudiag  (for "none", which has no such tap: -r F -q -z io,stat,0,
-           a stock tap that also makes tshark dissect every frame without a tree)
+What the plugin costs tshark, side by side in one run (see README.md):
+  stock   tshark from a private HOME with no personal plugin
+  xml     stock tshark decoding the C3P bodies with its XML dissector
+          (-d 'media_type==application/cccp+xml,xml'): the baseline on
+          captures with C3P, since decoding C3P is a feature of the plugin
+  plugin  tshark with the freshly built mcudiag.so
+on each mix (make-mix.py: tcp = a busy TCP-only mix, ordinary connections and
+TLS, one missing-SNAT case per 1000 connections, no SIP or C3P; c3p-P = the
+same with P % of the connections carrying C3P), one pass (`tshark -r F`,
+summary lines to /dev/null; --twopass adds -2):
+  1. builds the plugin in build-bench/ (cmake, RelWithDebInfo);
+  2. makes the captures (cached in $MCUDIAG_BENCH_DIR, default /tmp/mcudiag-bench);
+  3. CPU (user + sys) and peak RSS of tshark alone (/usr/bin/time), medians of
+     --runs rounds, the variants one after the other, the first rotating;
+  4. instructions per packet (valgrind callgrind, counting only inside
+     epan_dissect_run_with_taps, i.e. the dissection of each packet with its
+     postdissectors and taps, not start-up or file reading) on the first
+     --slice packets: the figure to trust on shared cores;
+  5. --scaling: CPU per packet of the plugin on the tcp mix at each size, and
+     the ratios to stock (big sizes take minutes and gigabytes: run once);
+  6. prints the tables and writes results.json / results.md to the cache.
 """
 import argparse
 import datetime
@@ -37,51 +38,62 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RUNNER = os.path.join(HERE, "run-tshark-bench")
 SIZES = {"100k": 100_000, "1M": 1_000_000, "4M": 4_000_000}
-VARIANTS = ("plugin", "disabled", "none")
-MODES = {
-    "onepass": ([], []),
-    "twopass": (["-2"], ["-2"]),
-    "report": (["-q", "-z", "mcudiag"], ["-q", "-z", "io,stat,0"]),
-}
-STARTUP_SIZE = "1000"  # a tiny capture: tshark's fixed start-up cost
+VARIANTS = ("stock", "xml", "plugin")
+XML_C3P = ["-d", "media_type==application/cccp+xml,xml"]
 
 
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def build(build_dir, core_dir):
+def build(build_dir):
     sh(["cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], stdout=subprocess.DEVNULL)
     sh(["cmake", "--build", build_dir, "--target", "mcudiag", "-j2"], stdout=subprocess.DEVNULL)
-    sh(["cmake", "-S", HERE, "-B", core_dir, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], stdout=subprocess.DEVNULL)
-    sh(["cmake", "--build", core_dir, "-j2"], stdout=subprocess.DEVNULL)
 
 
-def plugin_protocols(plugin):
-    def protos(p):
-        out = sh([RUNNER, p, "-G", "protocols"], capture_output=True, text=True).stdout
-        return {line.split("\t")[2] for line in out.splitlines() if line.count("\t") >= 2}
-    return sorted(protos(plugin) - protos("none"))
+def capture(cache, mix, size):
+    return os.path.join(cache, f"bench-mix-{size}.pcap" if mix == "pool" else f"bench-{mix}-{size}.pcap")
 
 
-def measure(cache, plugin, variant, capture, mode, disable):
-    args_plugin, args_none = MODES[mode]
-    cmd = [RUNNER, "none" if variant == "none" else plugin, "-r", capture]
-    cmd += args_none if variant == "none" else args_plugin
-    if variant == "disabled":
-        for p in disable:
-            cmd += ["--disable-protocol", p]
-    tfile = os.path.join(cache, "time.out")
-    env = dict(os.environ, BENCH_TIME_FILE=tfile, MCUDIAG_BENCH_DIR=cache)
+def make_captures(cache, mix, sizes):
+    sh([sys.executable, os.path.join(HERE, "make-mix.py"), "--mix", mix, "--outdir", cache, "--sizes", ",".join(sizes)])
+    os.chmod(cache, 0o777)  # nobody (tshark's user under root) reads captures and writes callgrind files
+    for size in sizes:
+        os.chmod(capture(cache, mix, size), 0o644)
+        with open(capture(cache, mix, size), "rb") as f:  # warm the page cache
+            while f.read(1 << 24):
+                pass
+
+
+def command(plugin, variant, pcap, extra):
+    cmd = [RUNNER, plugin if variant == "plugin" else "none", "-r", pcap, *extra]
+    return cmd + XML_C3P if variant == "xml" else cmd
+
+
+def run(cmd, cache, env_extra):
+    env = dict(os.environ, MCUDIAG_BENCH_DIR=cache, **env_extra)
     r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+
+
+def measure_time(cache, cmd):
+    tfile = os.path.join(cache, "time.out")
+    run(cmd, cache, {"BENCH_TIME_FILE": tfile})
     wall, user, system, rss = open(tfile).read().split()[-4:]
     return {"wall": float(wall), "cpu": float(user) + float(system), "rss_mb": int(rss) / 1024}
 
 
-def med(rows, key):
-    return statistics.median(r[key] for r in rows)
+def measure_instructions(cache, cmd, packets):
+    out = os.path.join(cache, "callgrind.out")
+    if os.path.exists(out):
+        os.remove(out)
+    wrap = f"valgrind --tool=callgrind --callgrind-out-file={out} --toggle-collect=epan_dissect_run_with_taps"
+    run(cmd + ["-c", str(packets)], cache, {"BENCH_WRAP": wrap})
+    for line in open(out):
+        if line.startswith("summary:") or line.startswith("totals:"):
+            return int(line.split()[1]) / packets
+    sys.exit(f"no instruction count in {out}")
 
 
 def machine():
@@ -92,152 +104,111 @@ def machine():
                 model = line.split(":", 1)[1].strip()
                 break
     tshark = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    return {"date": subprocess.run(["date"], capture_output=True, text=True).stdout.strip(),
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "nproc": os.cpu_count(), "cpu": model, "kernel": platform.release(), "tshark": tshark}
+
+
+def timed_cells(a, plugin, mix, size, modes, results):
+    for mode, extra in modes.items():
+        rows = {v: [] for v in VARIANTS}
+        for i in range(a.runs):
+            for v in VARIANTS[i % 3:] + VARIANTS[:i % 3]:
+                rows[v].append(measure_time(a.cache, command(plugin, v, capture(a.cache, mix, size), extra)))
+        cell = {v: {k: statistics.median(r[k] for r in rows[v]) for k in ("wall", "cpu", "rss_mb")} for v in VARIANTS}
+        results["time"][f"{mix}/{size}/{mode}"] = cell
+        print(f"{mix:8} {size:5} {mode:8} " + "  ".join(
+            f"{v} {cell[v]['cpu']:.2f} s {cell[v]['rss_mb']:.0f} MB" for v in VARIANTS), flush=True)
+
+
+def ratio(x, y):
+    return f"{x / y:.3f}" if y else "-"
+
+
+def report_markdown(results):
+    info = results["machine"]
+    out = [f"Measured {info['date']} on {info['nproc']} cores ({info['cpu']}), {info['tshark']}; "
+           f"{results['runs']} runs per cell, medians; CPU = user + sys of tshark alone.", ""]
+    if results["instructions"]:
+        out += [f"Instructions per packet (callgrind, inside epan_dissect_run_with_taps, first {results['slice']} "
+                "packets of each capture, one pass):", "",
+                "| mix | stock | xml | plugin | plugin/stock | plugin/xml |", "|---|---:|---:|---:|---:|---:|"]
+        for mix, c in results["instructions"].items():
+            out.append(f"| {mix} | {c['stock']:.0f} | {c['xml']:.0f} | {c['plugin']:.0f} | "
+                       f"{ratio(c['plugin'], c['stock'])} | {ratio(c['plugin'], c['xml'])} |")
+        out.append("")
+    if results["time"]:
+        out += ["CPU and peak RSS (`/usr/bin/time`):", "",
+                "| mix | size | mode | CPU s stock / xml / plugin | RSS MB stock / xml / plugin | "
+                "CPU plugin/stock | CPU plugin/xml | RSS plugin/stock | RSS plugin/xml |",
+                "|---|---|---|---|---|---:|---:|---:|---:|"]
+        for key, c in results["time"].items():
+            mix, size, mode = key.split("/")
+            out.append(f"| {mix} | {size} | {mode} | "
+                       f"{c['stock']['cpu']:.2f} / {c['xml']['cpu']:.2f} / {c['plugin']['cpu']:.2f} | "
+                       f"{c['stock']['rss_mb']:.0f} / {c['xml']['rss_mb']:.0f} / {c['plugin']['rss_mb']:.0f} | "
+                       f"{ratio(c['plugin']['cpu'], c['stock']['cpu'])} | {ratio(c['plugin']['cpu'], c['xml']['cpu'])} | "
+                       f"{ratio(c['plugin']['rss_mb'], c['stock']['rss_mb'])} | "
+                       f"{ratio(c['plugin']['rss_mb'], c['xml']['rss_mb'])} |")
+        out.append("")
+    scaling = [(k, c) for k, c in results["time"].items() if k.startswith("tcp/") and k.endswith("/onepass")]
+    if len(scaling) > 1:
+        out += ["Scaling on the tcp mix, one pass: CPU µs per packet.", "",
+                "| size | stock | plugin | plugin/stock |", "|---|---:|---:|---:|"]
+        for k, c in scaling:
+            n = SIZES.get(k.split("/")[1]) or int(k.split("/")[1])
+            out.append(f"| {k.split('/')[1]} | {c['stock']['cpu'] / n * 1e6:.2f} | {c['plugin']['cpu'] / n * 1e6:.2f} | "
+                       f"{ratio(c['plugin']['cpu'], c['stock']['cpu'])} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="100k,1M,4M")
+    ap.add_argument("--mixes", default="tcp,c3p-0.1,c3p-1,c3p-10")
+    ap.add_argument("--sizes", default="100k", help="sizes timed on every mix")
+    ap.add_argument("--scaling", default="", help="extra sizes timed on the tcp mix, e.g. 1M,4M")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--slice", type=int, default=10000, help="packets counted by callgrind")
+    ap.add_argument("--twopass", action="store_true", help="also time tshark -2")
+    ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--no-time", action="store_true", help="instructions only")
     ap.add_argument("--cache", default=os.environ.get("MCUDIAG_BENCH_DIR", "/tmp/mcudiag-bench"))
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
-    ap.add_argument("--core-build-dir", default=os.path.join(ROOT, "build-bench-core"))
-    ap.add_argument("--no-build", action="store_true", help="use the existing builds")
-    ap.add_argument("--no-core", action="store_true", help="skip the tracker microbenchmark")
-    ap.add_argument("--report-only", action="store_true",
-                    help="print the tables of the last (possibly partial) results.json again")
+    ap.add_argument("--no-build", action="store_true", help="use the existing build")
+    ap.add_argument("--report-only", action="store_true", help="print the tables of the last results.json again")
     a = ap.parse_args()
-    sizes = a.sizes.split(",")
-    modes = a.modes.split(",")
+    results_path = os.path.join(a.cache, "results.json")
     if a.report_only:
-        results = json.load(open(os.path.join(a.cache, "results.json")))
-        sizes = [s for s in sizes if any(k.startswith(s + "/") for k in results["cells"])]
-        print(report_markdown(results, sizes, modes))
+        print(report_markdown(json.load(open(results_path))))
         return
-    for m in modes:
-        if m not in MODES:
-            sys.exit(f"unknown mode {m}")
-
     if not a.no_build:
-        build(a.build_dir, a.core_build_dir)
+        build(a.build_dir)
     plugin = os.path.join(a.build_dir, "plugin", "mcudiag.so")
     os.makedirs(a.cache, exist_ok=True)
-    sh([sys.executable, os.path.join(HERE, "make-mix.py"), "--outdir", a.cache, "--sizes",
-        ",".join([STARTUP_SIZE] + sizes)])
-    # nobody (tshark's user when run as root) must read the captures
-    os.chmod(a.cache, 0o755)
-    for f in os.listdir(a.cache):
-        if f.endswith(".pcap"):
-            os.chmod(os.path.join(a.cache, f), 0o644)
-
-    disable = plugin_protocols(plugin)
-    info = machine()
-    print(f"# {info['date']} | {info['nproc']} cores, {info['cpu']} | {info['tshark']}")
-    print(f"# plugin protocols disabled in 'disabled': {', '.join(disable) or '(none found)'}")
-    print(f"# {a.runs} runs per cell, medians; CPU = user + sys; RSS = peak resident set", flush=True)
-
-    results = {"machine": info, "disabled_protocols": disable, "runs": a.runs, "cells": {}, "startup": {}}
-
-    def cap(size):
-        return os.path.join(a.cache, f"bench-mix-{size}.pcap")
-
-    # Start-up cost per mode (plugin variant, tiny capture), to correct per-packet figures.
-    for mode in modes:
-        rows = [measure(a.cache, plugin, "plugin", cap(STARTUP_SIZE), mode, disable) for _ in range(a.runs)]
-        results["startup"][mode] = {"wall": med(rows, "wall"), "cpu": med(rows, "cpu")}
-
-    for size in sizes:
-        with open(cap(size), "rb") as f:  # warm the page cache
-            while f.read(1 << 24):
-                pass
-        for mode in modes:
-            rows = {v: [] for v in VARIANTS}
-            for i in range(a.runs):
-                order = VARIANTS[i % 3:] + VARIANTS[:i % 3]
-                for v in order:
-                    rows[v].append(measure(a.cache, plugin, v, cap(size), mode, disable))
-            cell = {v: {k: med(rows[v], k) for k in ("wall", "cpu", "rss_mb")} for v in VARIANTS}
-            cell["raw"] = rows
-            results["cells"][f"{size}/{mode}"] = cell
-            with open(os.path.join(a.cache, "results.json"), "w") as f:  # after every cell
-                json.dump(results, f, indent=1)
-            p, d, n = cell["plugin"], cell["disabled"], cell["none"]
-            print(f"{size:>4} {mode:8} " + "  ".join(
-                f"{v}: {cell[v]['wall']:6.2f}s wall {cell[v]['cpu']:6.2f}s cpu {cell[v]['rss_mb']:6.0f}MB"
-                for v in VARIANTS)
-                + f" | plugin/disabled cpu {p['cpu'] / d['cpu']:.3f} rss {p['rss_mb'] / d['rss_mb']:.3f}"
-                + f" | plugin/none cpu {p['cpu'] / n['cpu']:.3f} rss {p['rss_mb'] / n['rss_mb']:.3f}", flush=True)
-
-    core = None
-    if not a.no_core:
-        exe = os.path.join(a.core_build_dir, "tracker-events")
-        out = sh([exe], capture_output=True, text=True).stdout
-        print(out, end="")
-        core = out
-        results["tracker_events"] = out
-
-    md = report_markdown(results, sizes, modes)
-    print()
-    print(md)
-    with open(os.path.join(a.cache, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    with open(os.path.join(a.cache, "results.md"), "w") as f:
-        f.write(md + ("\n```\n" + core + "```\n" if core else ""))
-    print(f"(written to {a.cache}/results.json and results.md)")
-
-
-def report_markdown(results, sizes, modes):
-    info = results["machine"]
-    lines = [f"Measured {info['date']} on {info['nproc']} cores, {info['cpu']}, kernel {info['kernel']}, "
-             f"{info['tshark']}; {results['runs']} runs per cell, medians.", "",
-             "| size | mode | variant | wall s | CPU s | peak RSS MB |",
-             "|---|---|---|---:|---:|---:|"]
-    for size in sizes:
-        for mode in modes:
-            cell = results["cells"].get(f"{size}/{mode}")
-            if not cell:
-                continue
-            for v in VARIANTS:
-                c = cell[v]
-                lines.append(f"| {size} | {mode} | {v} | {c['wall']:.2f} | {c['cpu']:.2f} | {c['rss_mb']:.0f} |")
-    lines += ["", "| size | mode | CPU plugin/disabled | CPU plugin/none | wall plugin/disabled | wall plugin/none "
-              "| RSS plugin/disabled | RSS plugin/none |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for size in sizes:
-        for mode in modes:
-            cell = results["cells"].get(f"{size}/{mode}")
-            if not cell:
-                continue
-            p, d, n = cell["plugin"], cell["disabled"], cell["none"]
-            lines.append(f"| {size} | {mode} | {p['cpu'] / d['cpu']:.3f} | {p['cpu'] / n['cpu']:.3f} | "
-                         f"{p['wall'] / d['wall']:.3f} | {p['wall'] / n['wall']:.3f} | "
-                         f"{p['rss_mb'] / d['rss_mb']:.3f} | {p['rss_mb'] / n['rss_mb']:.3f} |")
-    # scaling with the plugin
-    lines += ["", "Scaling with the plugin: CPU µs per packet (raw, and net of the start-up cost measured on a "
-              f"{STARTUP_SIZE}-packet capture).", "",
-              "| mode | start-up CPU s | " + " | ".join(f"{s} raw | {s} net" for s in sizes)
-              + (" | 4M/1M raw | 4M/1M net |" if "1M" in sizes and "4M" in sizes else " |"),
-              "|---|---:|" + "---:|" * (2 * len(sizes)) + ("---:|---:|" if "1M" in sizes and "4M" in sizes else "")]
-    for mode in modes:
-        st = results["startup"][mode]["cpu"]
-        per = {}
-        row = f"| {mode} | {st:.2f} |"
-        for s in sizes:
-            cell = results["cells"].get(f"{s}/{mode}")
-            if not cell:
-                row += " | |"
-                continue
-            n = SIZES.get(s) or int(s)
-            raw = cell["plugin"]["cpu"] / n * 1e6
-            net = (cell["plugin"]["cpu"] - st) / n * 1e6
-            per[s] = (raw, net)
-            row += f" {raw:.2f} | {net:.2f} |"
-        if "1M" in per and "4M" in per:
-            row += f" {per['4M'][0] / per['1M'][0]:.3f} | {per['4M'][1] / per['1M'][1]:.3f} |"
-        lines.append(row)
-    return "\n".join(lines)
+    mixes = a.mixes.split(",")
+    sizes = a.sizes.split(",")
+    scaling = [s for s in a.scaling.split(",") if s and s not in sizes]
+    modes = {"onepass": []}
+    if a.twopass:
+        modes["twopass"] = ["-2"]
+    results = {"machine": machine(), "runs": a.runs, "slice": a.slice, "instructions": {}, "time": {}}
+    print(f"# {results['machine']['date']} | {results['machine']['nproc']} cores, {results['machine']['cpu']} | "
+          f"{results['machine']['tshark']}", flush=True)
+    for mix in mixes:
+        make_captures(a.cache, mix, sizes + (scaling if mix == "tcp" else []))
+        if not a.no_callgrind:
+            pcap = capture(a.cache, mix, sizes[0])
+            cell = {v: measure_instructions(a.cache, command(plugin, v, pcap, []), a.slice) for v in VARIANTS}
+            results["instructions"][mix] = cell
+            print(f"{mix:8} instructions/packet: " + "  ".join(f"{v} {cell[v]:.0f}" for v in VARIANTS), flush=True)
+        if not a.no_time:
+            for size in sizes + (scaling if mix == "tcp" else []):
+                timed_cells(a, plugin, mix, size, modes, results)
+        json.dump(results, open(results_path, "w"), indent=1)
+    text = report_markdown(results)
+    open(os.path.join(a.cache, "results.md"), "w").write(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
