@@ -9,7 +9,10 @@
  * them runs and handed over explicitly:
  *   - lbsnat's verdict of the frame (its tracker is fed first) → c3pconn;
  *   - the C3P conference entity of the frame (set by the c3p dissector while
- *     the frame was dissected, before any postdissector) → sipconf.
+ *     the frame was dissected, before any postdissector) → sipconf;
+ *   - c3pconn's query for a host's latest failed connection before the frame
+ *     (failures of earlier frames only, so no order in this frame) → sipconf,
+ *     which names it as the likely cause of a failed join.
  * With those inputs fixed, the analyses do not depend on one another's order:
  * a test build (MCUDIAG_DISPATCH_REVERSED) runs them in the reverse order and
  * a capture test compares its output with this one's.
@@ -35,6 +38,7 @@ typedef struct {
     const frame_facts_t *facts;
     const lbsnat_verdict_t *lbsnat_verdict;
     const char *conference_entity;
+    failed_connection_query_t failed_connection_from;
 } frame_inputs_t;
 
 static protocol_t *lbsnat_protocol;
@@ -69,7 +73,7 @@ static void analyse_c3pconn(const frame_inputs_t *in)
 static void analyse_sipconf(const frame_inputs_t *in)
 {
     if (in->facts->has_sip && enter(in->pinfo, sipconf_protocol))
-        sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity);
+        sipconf_analyse_frame(in->tvb, in->pinfo, in->tree, in->conference_entity, in->failed_connection_from);
 }
 
 static void (*const analyses[])(const frame_inputs_t *) = {
@@ -91,8 +95,12 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     frame_facts_collect(tvb, pinfo, &facts);
     if (proto_is_protocol_enabled(lbsnat_protocol))
         in.lbsnat_verdict = lbsnat_learn_frame(pinfo, in.facts);
-    if (facts.has_sip && proto_is_protocol_enabled(sipconf_protocol))
+    if (facts.has_sip && proto_is_protocol_enabled(sipconf_protocol)) {
         in.conference_entity = c3p_conference_entity_in_frame(pinfo);
+        /* a query, not its answer: sipconf asks only on a failed join */
+        if (proto_is_protocol_enabled(c3pconn_protocol))
+            in.failed_connection_from = c3pconn_latest_failure_from;
+    }
 
 #ifdef MCUDIAG_DISPATCH_REVERSED
     for (size_t i = G_N_ELEMENTS(analyses); i-- > 0;)

@@ -37,8 +37,17 @@ void lbsnat_show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cons
 void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_facts_t *facts,
                            const lbsnat_verdict_t *lbsnat_verdict);
 
-/* conference_entity: the first c3p.conference_entity of the C3P bodies of this frame, or NULL. */
-void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity);
+/* c3pconn's answer to "which failed HTTPS connection to the conferencing port
+ * from `host` is the latest before this frame?": its failure frame, 0 if none,
+ * and a short phrase naming the cause in *cause (pinfo->pool). */
+typedef guint32 (*failed_connection_query_t)(packet_info *pinfo, const address *host, const char **cause);
+guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, const char **cause);
+
+/* conference_entity: the first c3p.conference_entity of the C3P bodies of this frame, or NULL.
+ * failed_connection_from: c3pconn's query (NULL while c3pconn is disabled), asked
+ * only on a frame showing a failed join, about the host that sent it. */
+void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity,
+                           failed_connection_query_t failed_connection_from);
 
 /* -z mcudiag and the GUI's Statistics > Conferencing Diagnosis window */
 void register_tap_listener_mcudiag(void);

@@ -176,6 +176,14 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
     return conn;
 }
 
+/* The missing-SNAT case as a cause, in the words of both expert texts that
+ * name it (c3pconn's and sipconf's failed join). */
+static char *vip_without_snat(wmem_allocator_t *scope, const lbsnat_case_t *c)
+{
+    char vip[64];
+    return wmem_strdup_printf(scope, "VIP %s without SNAT", lbsnat_addr_to_str(&c->vip, vip, sizeof vip));
+}
+
 /* What a frame showing a failure tells the reports. */
 static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connection_t *conn)
 {
@@ -225,12 +233,12 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     char *because = "";
     if (c) {
         const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
-        char vip[64], member[64];
+        char member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
         /* the cause the expert text names, one click away */
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_synack_frame, tvb, 0, 0, ans->synack_frame));
-        because = wmem_strdup_printf(pinfo->pool, ": likely cause VIP %s without SNAT (%s answered directly)",
-                                     lbsnat_addr_to_str(&c->vip, vip, sizeof vip),
+        because = wmem_strdup_printf(pinfo->pool, ": likely cause %s (%s answered directly)",
+                                     vip_without_snat(pinfo->pool, c),
                                      lbsnat_addr_to_str(&ans->member, member, sizeof member));
     }
     tap_queue_packet(c3pconn_tap, pinfo, failure);
@@ -238,6 +246,33 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
                            "HTTPS to conferencing port %u failed (%s, event 61013 on an MCU)%s", failure->port,
                            val_to_str_const(failure->outcome, outcome_names, "?"), because);
+}
+
+/* The one pass knows the failures shown by the frames read so far (a reset or
+ * FIN, the client's reset of a foreign SYN-ACK); a handshake never answered is
+ * a failure only once the whole capture has been read (GUI, -2), so only then
+ * can it be named. Either way only failures of earlier frames count: a cause
+ * comes before its effect, and this frame's own attempt may not be fed yet
+ * (the dispatcher's order is no contract). */
+guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, const char **cause)
+{
+    if (!connections || (host->type != AT_IPv4 && host->type != AT_IPv6))
+        return 0;
+    c3p_conn_addr_t client;
+    memset(&client, 0, sizeof client);
+    to_conn_addr(host, &client);
+    const gboolean capture_complete = PINFO_FD_VISITED(pinfo);
+    const c3p_connection_t *conn =
+        c3p_connections_latest_failure_from(connections, &client, pinfo->num, capture_complete);
+    if (!conn)
+        return 0;
+    const lbsnat_case_t *c = conn->foreign_answer;
+    *cause = c ? vip_without_snat(pinfo->pool, c)
+               : wmem_strdup_printf(pinfo->pool, "HTTPS from %s to conferencing port %u failed (%s)",
+                                    address_to_str(pinfo->pool, host), conn->ends.server_port,
+                                    val_to_str_const(c3p_connection_outcome(conn, capture_complete), outcome_names,
+                                                     "?"));
+    return c3p_connection_failure_frame(conn, capture_complete);
 }
 
 void proto_register_c3pconn(void)

@@ -56,6 +56,7 @@ static int hf_sipconf_escalation_in = -1;
 static int hf_sipconf_old_dialog_bye = -1;
 static int hf_sipconf_outcome = -1;
 static int hf_sipconf_duplicate_of = -1;
+static int hf_sipconf_cause_frame = -1;
 static int hf_sipconf_diag_id = -1;
 static int hf_sipconf_diag_reason = -1;
 static int hf_sipconf_diag_source = -1;
@@ -219,14 +220,49 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, const sipconf_diag_t *d
         proto_item_set_generated(proto_tree_add_string(sub, hf_sipconf_diag_source, tvb, 0, 0, d->source));
 }
 
-static char *diag_text(wmem_allocator_t *scope, const sipconf_diag_t *d)
+/* `s` cut to at most max_bytes (at a UTF-8 character), "…" saying so. */
+static const char *cut_to(wmem_allocator_t *scope, const char *s, gsize max_bytes)
+{
+    static const char ellipsis[] = "…";
+    const gsize len = strlen(s);
+    if (len <= max_bytes)
+        return s;
+    gsize keep = max_bytes > sizeof ellipsis - 1 ? max_bytes - (sizeof ellipsis - 1) : 0;
+    while (keep > 0 && (s[keep] & 0xC0) == 0x80)
+        keep--;
+    return wmem_strdup_printf(scope, "%.*s%s", (int)keep, s, ellipsis);
+}
+
+/* The diagnostics as expert texts quote them, the reason cut to reason_max bytes. */
+static char *diag_text(wmem_allocator_t *scope, const sipconf_diag_t *d, gsize reason_max)
 {
     if (!d->error_id && !d->reason)
         return "";
     const char *component = sipconf_diag_component(d->error_id);
     return wmem_strdup_printf(scope, "; ms-diagnostics %u%s%s%s%s%s", d->error_id, component ? " (" : "",
                               component ? component : "", component ? ")" : "", d->reason ? ": " : "",
-                              d->reason ? d->reason : "");
+                              d->reason ? cut_to(scope, d->reason, reason_max) : "");
+}
+
+/* Expert texts stay under 200 characters, so Expert Information shows them whole. */
+#define EXPERT_TEXT_MAX 199
+
+/* The failed join's expert text: where, the status, the diagnostics and the
+ * likely cause (or none); a long ms-diagnostics reason is cut to fit. */
+static char *join_failed_text(wmem_allocator_t *scope, const sipconf_conference_t *c, const char *cause)
+{
+    gsize reason_max = G_MAXSIZE;
+    for (;;) {
+        char *text = wmem_strdup_printf(scope, "Join of conference %s failed at the %s: %u%s%s%s",
+                                        *c->conference_id ? c->conference_id : "(unknown id)", c->failure_where,
+                                        c->failure_status, diag_text(scope, &c->failure_diag, reason_max),
+                                        cause ? ". Likely cause: " : "", cause ? cause : "");
+        const gsize len = strlen(text);
+        if (len <= EXPERT_TEXT_MAX || !c->failure_diag.reason || reason_max != G_MAXSIZE)
+            return text;
+        const gsize reason_len = strlen(c->failure_diag.reason);
+        reason_max = reason_len > len - EXPERT_TEXT_MAX ? reason_len - (len - EXPERT_TEXT_MAX) : 0;
+    }
 }
 
 const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
@@ -236,7 +272,8 @@ const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
     return c && c->outcome == SIPCONF_FAILED && c->failure_frame == frame ? c : NULL;
 }
 
-void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity)
+void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity,
+                           failed_connection_query_t failed_connection_from)
 {
     sipconf_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0);
     if (!rec && !PINFO_FD_VISITED(pinfo) && tracker) {
@@ -286,13 +323,19 @@ void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         render_diag(t, tvb, &rec->diag);
 
     if (c && c->outcome == SIPCONF_FAILED && c->failure_frame == pinfo->num) {
-        expert_add_info_format(pinfo, top, &ei_sipconf_join_failed,
-                               "Join of conference %s failed at the %s: %u%s",
-                               *c->conference_id ? c->conference_id : "(unknown id)", c->failure_where,
-                               c->failure_status, diag_text(pinfo->pool, &c->failure_diag));
+        /* The server that sent the failing response is the one whose MCU
+         * could not reach the conferencing port (event 61013): its latest
+         * failed connection there is the likely cause. */
+        const char *cause = NULL;
+        const guint32 cause_frame =
+            failed_connection_from ? failed_connection_from(pinfo, &pinfo->net_src, &cause) : 0;
+        add_frame_link(t, hf_sipconf_cause_frame, tvb, cause_frame);
+        expert_add_info_format(pinfo, top, &ei_sipconf_join_failed, "%s",
+                               join_failed_text(pinfo->pool, c, cause_frame ? cause : NULL));
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[Join failed at the %s] ", c->failure_where);
     } else if (rec->has_diag && !(m && m->duplicate_of)) { /* a copy's diagnostics: noted at the first copy */
-        expert_add_info_format(pinfo, top, &ei_sipconf_diagnostics, "%s", diag_text(pinfo->pool, &rec->diag) + 2);
+        expert_add_info_format(pinfo, top, &ei_sipconf_diagnostics, "%s",
+                               diag_text(pinfo->pool, &rec->diag, EXPERT_TEXT_MAX) + 2);
     }
 
     if (m) {
@@ -332,6 +375,9 @@ void proto_register_sipconf(void)
         { &hf_sipconf_duplicate_of, { "Same message as frame", "sipconf.duplicate_of", FT_FRAMENUM, BASE_NONE, NULL, 0,
             "This message was captured before at another point or forwarded by a proxy (same Call-ID, CSeq, "
             "method or status, From and To, within 100 ms): one event, counted once", HFILL } },
+        { &hf_sipconf_cause_frame, { "Likely cause in frame", "sipconf.cause_frame", FT_FRAMENUM, BASE_NONE, NULL,
+            0, "The latest failed HTTPS connection to the conferencing port from the server that sent this failure "
+            "(c3pconn): an MCU that cannot post its health (event 61013) is not offered for joins", HFILL } },
         { &hf_sipconf_outcome, { "Conference outcome", "sipconf.outcome", FT_UINT8, BASE_DEC, VALS(outcome_names), 0,
             NULL, HFILL } },
         { &hf_sipconf_diag_id, { "ms-diagnostics", "sipconf.diag.id", FT_UINT32, BASE_DEC, NULL, 0,

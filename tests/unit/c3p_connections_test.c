@@ -116,6 +116,26 @@ static void test_cap(void)
     c3p_connections_free(c);
 }
 
+/* The latest failure from a client before a frame: as known in one pass (a
+ * reset), and once the capture is read (also a handshake never answered). */
+static void test_latest_failure_from(void)
+{
+    c3p_connections_t *c = c3p_connections_new(10);
+    c3p_conn_ends_t a = ends(12, 40000, 11), b = ends(12, 40001, 11), other = ends(20, 40000, 11);
+    feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
+    const c3p_connection_t *reset = feed(c, a, FALSE, RST_ACK, 0, 101, FALSE, 2);
+    const c3p_connection_t *unanswered = feed(c, b, TRUE, SYN, 7, 0, FALSE, 3);
+    feed(c, other, TRUE, SYN, 5, 0, FALSE, 4);
+    feed(c, other, FALSE, RST_ACK, 0, 6, FALSE, 5);
+    g_assert_true(c3p_connections_latest_failure_from(c, &a.client, 10, FALSE) == reset);
+    g_assert_true(c3p_connections_latest_failure_from(c, &a.client, 10, TRUE) == unanswered);
+    g_assert_true(c3p_connections_latest_failure_from(c, &a.client, 3, TRUE) == reset);
+    g_assert_null(c3p_connections_latest_failure_from(c, &a.client, 2, TRUE)); /* not this frame's own */
+    c3p_conn_addr_t nobody = { .family = 4, .bytes = { 10, 0, 0, 99 } };
+    g_assert_null(c3p_connections_latest_failure_from(c, &nobody, 10, TRUE));
+    c3p_connections_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -123,5 +143,6 @@ int main(int argc, char **argv)
     g_test_add_func("/c3p-connections/attempts-by-isn", test_attempts_by_isn);
     g_test_add_func("/c3p-connections/foreign-answer", test_foreign_answer);
     g_test_add_func("/c3p-connections/cap", test_cap);
+    g_test_add_func("/c3p-connections/latest-failure-from", test_latest_failure_from);
     return g_test_run();
 }
