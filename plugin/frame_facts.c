@@ -124,44 +124,93 @@ static void from_record(const struct tcpheader *th, frame_tcp_t *h)
  * tshark -2 dissects its first pass with epan_dissect_run(), which queues no
  * tap records (only the second pass, with epan_dissect_run_with_taps, does);
  * and TCP queues none for a header it cannot read whole (the 8 bytes an
- * ICMP error may quote). TCP still leaves the innermost header's addresses
- * and ports in pinfo (an ICMP error does not restore them after its quote),
- * so the header is read from the frame's bytes, behind the IP header with
- * those addresses: still what TCP saw, whatever table routed it there. */
+ * ICMP error may quote). The header is then read from the frame's bytes,
+ * behind the IP header that pinfo's addresses name: still what TCP saw,
+ * whatever table routed it there. For a real header pinfo holds TCP's
+ * addresses and ports. For a quoted one it depends on the version: 4.0 leaves
+ * the quoted datagram's addresses and ports in pinfo, 4.4 and later restore
+ * the error's own addresses after the quote; so a quoted header is looked for
+ * behind the quote of an ICMP error found either way. */
 
 #define SEARCHED_BYTES 320 /* headers are looked for this far into the frame */
 
-/* Offset of the first TCP header with pinfo's ports behind an IPv4 or IPv6
- * header, or -1; *ip_at gets the offset of that IP header. The addresses are
- * not matched: after an ICMP error, pinfo may hold either the error's or the
- * quoted datagram's. */
+/* The IP header at `ip` whose source and destination are `src` and `dst`:
+ * its protocol (after IPv6 hop-by-hop, routing, destination-options and
+ * fragment headers) in *next and the offset of its payload; -1 if `ip` does
+ * not start one. */
+static gint ip_payload_at(const guint8 *b, gint len, gint ip, gboolean v6, guint8 *next)
+{
+    if (v6) {
+        if (ip + 40 > len || b[ip] >> 4 != 6)
+            return -1;
+        *next = b[ip + 6];
+        gint payload = ip + 40;
+        while ((*next == 0 || *next == 43 || *next == 60 || *next == 44) && payload + 2 <= len) {
+            const gint ext_len = *next == 44 ? 8 : (b[payload + 1] + 1) * 8;
+            *next = b[payload];
+            payload += ext_len;
+        }
+        return payload;
+    }
+    if (ip + 20 > len || b[ip] >> 4 != 4 || (b[ip] & 0x0f) < 5)
+        return -1;
+    *next = b[ip + 9];
+    return ip + (b[ip] & 0x0f) * 4;
+}
+
+/* Offset of the first IP header from `src` to `dst` with protocol `want`
+ * at or after `from`; *payload gets the offset of its payload. -1 if none. */
+static gint find_ip(const guint8 *b, gint len, gint from, const address *src, const address *dst, guint8 want,
+                    gint *payload)
+{
+    const gint alen = src->len;
+    const gboolean v6 = src->type == AT_IPv6;
+    for (gint a = from + (v6 ? 8 : 12); a + 2 * alen <= len; a++) {
+        if (memcmp(b + a, src->data, alen) != 0 || memcmp(b + a + alen, dst->data, alen) != 0)
+            continue;
+        const gint ip = v6 ? a - 8 : a - 12;
+        guint8 next;
+        const gint at = ip_payload_at(b, len, ip, v6, &next);
+        if (at >= 0 && next == want) {
+            *payload = at;
+            return ip;
+        }
+    }
+    return -1;
+}
+
+/* Offset of the TCP header with pinfo's ports behind the IP header with
+ * pinfo's addresses, or -1; *ip_at gets the offset of that IP header. */
 static gint locate_tcp(const guint8 *b, gint len, const packet_info *pinfo, gint *ip_at)
 {
-    for (gint ip = 0; ip + 40 <= len; ip++) {
-        gint tcp;
-        guint8 next;
-        if (b[ip] >> 4 == 6) {
-            next = b[ip + 6];
-            tcp = ip + 40;
-            /* Hop-by-hop, routing, destination options, fragment. */
-            while ((next == 0 || next == 43 || next == 60 || next == 44) && tcp + 2 <= len) {
-                const gint ext_len = next == 44 ? 8 : (b[tcp + 1] + 1) * 8;
-                next = b[tcp];
-                tcp += ext_len;
-            }
-        } else if (b[ip] >> 4 == 4 && (b[ip] & 0x0f) >= 5) {
-            next = b[ip + 9];
-            tcp = ip + (b[ip] & 0x0f) * 4;
-        } else {
-            continue;
-        }
-        if (next == IP_PROTO_TCP && tcp + 8 <= len && pntohu16(b + tcp) == pinfo->srcport &&
-            pntohu16(b + tcp + 2) == pinfo->destport) {
+    gint tcp;
+    for (gint ip = find_ip(b, len, 0, &pinfo->src, &pinfo->dst, IP_PROTO_TCP, &tcp); ip >= 0;
+         ip = find_ip(b, len, ip + 1, &pinfo->src, &pinfo->dst, IP_PROTO_TCP, &tcp)) {
+        if (tcp + 8 <= len && pntohu16(b + tcp) == pinfo->srcport && pntohu16(b + tcp + 2) == pinfo->destport) {
             *ip_at = ip;
             return tcp;
         }
     }
     return -1;
+}
+
+/* Offset of the TCP header quoted by the ICMP or ICMPv6 error that the IP
+ * header with pinfo's addresses carries (4.4 and later), or -1; *ip_at gets
+ * the offset of the quoted IP header. */
+static gint locate_quoted_tcp(const guint8 *b, gint len, const packet_info *pinfo, gint *ip_at)
+{
+    const gboolean v6 = pinfo->src.type == AT_IPv6;
+    gint icmp;
+    if (find_ip(b, len, 0, &pinfo->src, &pinfo->dst, v6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP, &icmp) < 0)
+        return -1;
+    const gint quoted = icmp + 8; /* ICMP and ICMPv6 error headers are 8 bytes */
+    guint8 next;
+    const gboolean quoted_v6 = quoted < len && b[quoted] >> 4 == 6;
+    const gint tcp = ip_payload_at(b, len, quoted, quoted_v6, &next);
+    if (tcp < 0 || next != IP_PROTO_TCP || tcp + 8 > len)
+        return -1;
+    *ip_at = quoted;
+    return tcp;
 }
 
 /* Source of the IP header carrying the ICMP error whose quote starts at
@@ -191,8 +240,11 @@ static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
 {
     const gint len = MIN((gint)tvb_captured_length(frame), SEARCHED_BYTES);
     const guint8 *b = tvb_get_ptr(frame, 0, len);
-    gint ip;
-    const gint tcp = locate_tcp(b, len, pinfo, &ip);
+    gint ip = -1, tcp = -1;
+    if (pinfo->ptype == PT_TCP)
+        tcp = locate_tcp(b, len, pinfo, &ip);
+    if (tcp < 0 && h->quoted_in_icmp)
+        tcp = locate_quoted_tcp(b, len, pinfo, &ip);
     if (tcp < 0)
         return FALSE;
     const gint avail = (gint)tvb_captured_length(frame) - tcp;
@@ -200,8 +252,8 @@ static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
     const gboolean v6 = b[ip] >> 4 == 6;
     set_address(&h->src, v6 ? AT_IPv6 : AT_IPv4, v6 ? 16 : 4, b + ip + (v6 ? 8 : 12));
     set_address(&h->dst, v6 ? AT_IPv6 : AT_IPv4, v6 ? 16 : 4, b + ip + (v6 ? 24 : 16));
-    h->src_port = (guint16)pinfo->srcport;
-    h->dst_port = (guint16)pinfo->destport;
+    h->src_port = pntohu16(t);
+    h->dst_port = pntohu16(t + 2);
     h->seq = pntohu32(t + 4);
     h->ack = avail >= 12 ? pntohu32(t + 8) : 0;
     h->header_len = avail >= 13 ? (t[12] >> 4) * 4 : 0;
@@ -238,7 +290,7 @@ void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *fac
             ip_source(layers.error_ip_v6, layers.error_ip_index - 1, &h->error_sender);
     } else {
         /* No record for the last TCP layer: see "when Wireshark is not tapping". */
-        if (pinfo->ptype != PT_TCP || !from_bytes(frame, pinfo, h))
+        if (!from_bytes(frame, pinfo, h))
             facts->n_tcp = 0;
     }
     if ((h->src.type != AT_IPv4 && h->src.type != AT_IPv6) || h->dst.type != h->src.type)
