@@ -935,9 +935,11 @@ const lbsnat_verdict_t *lbsnat_tracker_verdict(const lbsnat_tracker_t *t, guint3
 
 guint32 lbsnat_tracker_copy_of(const lbsnat_tracker_t *t, guint32 frame, lbsnat_copy_kind_t *kind)
 {
-    guint32 original = GPOINTER_TO_UINT(g_hash_table_lookup(t->copies, GUINT_TO_POINTER(frame)));
+    /* Asked on every frame: a capture from one point (most) has neither
+     * copies nor rewrites, so it pays no lookup. */
+    guint32 original = t->multi_point ? GPOINTER_TO_UINT(g_hash_table_lookup(t->copies, GUINT_TO_POINTER(frame))) : 0;
     lbsnat_copy_kind_t k = original ? LBSNAT_COPY_SAME : LBSNAT_COPY_NONE;
-    if (!original) {
+    if (!original && t->multi_point) {
         original = GPOINTER_TO_UINT(g_hash_table_lookup(t->rewrites, GUINT_TO_POINTER(frame)));
         k = original ? LBSNAT_COPY_REWRITE : LBSNAT_COPY_NONE;
     }
@@ -948,7 +950,7 @@ guint32 lbsnat_tracker_copy_of(const lbsnat_tracker_t *t, guint32 frame, lbsnat_
 
 const lbsnat_member_view_t *lbsnat_tracker_member_view(const lbsnat_tracker_t *t, guint32 frame)
 {
-    return g_hash_table_lookup(t->member_view_frames, GUINT_TO_POINTER(frame));
+    return t->member_views->len ? g_hash_table_lookup(t->member_view_frames, GUINT_TO_POINTER(frame)) : NULL;
 }
 
 guint lbsnat_tracker_member_view_count(const lbsnat_tracker_t *t)
