@@ -351,10 +351,12 @@ static gint compare_frames(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-/* Frame lists stay readable: in capture order, the first few, then how many more. */
+/* Frame lists stay readable: "frame 3" or "frames 2, 5, 8" in capture
+ * order, the first few, then how many more. */
 static void append_frames(GString *out, GArray *frames)
 {
     g_array_sort(frames, compare_frames);
+    g_string_append(out, frames->len == 1 ? "frame " : "frames ");
     const guint shown = MIN(frames->len, 8);
     for (guint i = 0; i < shown; i++)
         g_string_append_printf(out, "%s%u", i ? ", " : "", g_array_index(frames, guint32, i));
@@ -425,12 +427,12 @@ static void render_vip(GString *out, guint n, const mcudiag_chain_t *chain, cons
         append_list(out, v->clients);
         g_string_append(out, " directly instead of the VIP");
     }
-    g_string_append_printf(out, ", in %u connection attempt%s (foreign SYN-ACKs in frames ", attempts,
+    g_string_append_printf(out, ", in %u connection attempt%s (foreign SYN-ACKs in ", attempts,
                            attempts == 1 ? "" : "s");
     append_frames(out, v->synack_frames);
     g_string_append(out, ")");
     if (v->reset_frames->len) {
-        g_string_append(out, "; the client reset them (frames ");
+        g_string_append(out, "; the client reset them (");
         append_frames(out, v->reset_frames);
         g_string_append(out, ").\n");
     } else {
@@ -452,7 +454,7 @@ static void render_vip(GString *out, guint n, const mcudiag_chain_t *chain, cons
         g_string_append(out, "   Seen from the member's side too: ");
         append_list(out, m->clients);
         g_string_append_printf(out, " reset the SYN-ACKs of %s to SYNs sent to the VIP, and sent them again "
-                                    "(first resets in frames ", lbsnat_addr_to_str(&m->member, member, sizeof member));
+                                    "(first resets in ", lbsnat_addr_to_str(&m->member, member, sizeof member));
         append_frames(out, m->reset_frames);
         g_string_append(out, ").\n");
     }
@@ -477,7 +479,7 @@ static void render_member_side(GString *out, guint n, const member_side_t *m)
                            n, endpoint);
     g_string_append(out, "   Evidence: ");
     append_list(out, m->clients);
-    g_string_append_printf(out, " reset the SYN-ACKs of %s (first in frames ", endpoint);
+    g_string_append_printf(out, " reset the SYN-ACKs of %s (first in ", endpoint);
     append_frames(out, m->reset_frames);
     g_string_append_printf(out, ") and sent the same SYN again, in %u connection attempt%s: a TCP stack does that "
                                 "only when it sent the SYN to another address (a VIP) and a balancer passed it on "
@@ -593,7 +595,7 @@ static void render_failed_connections(GString *out, guint n, const mcudiag_chain
     append_list(out, ports);
     g_string_append(out, " failed before any request was sent, from ");
     append_list(out, clients);
-    g_string_append(out, " (frames ");
+    g_string_append(out, " (");
     append_frames(out, frames);
     g_string_append(out, ").\n");
     if (with_evidence || balancer)

@@ -52,8 +52,8 @@ static void test_case_md_story(void)
     char *text = mcudiag_chain_render(chain);
     g_assert_nonnull(strstr(text, "Load balancer VIP 10.137.2.11:444 forwards without SNAT (confidence high)"));
     g_assert_nonnull(strstr(text, "pool member 10.137.2.13 answered 10.137.2.12 directly"));
-    g_assert_nonnull(strstr(text, "foreign SYN-ACKs in frames 2)"));
-    g_assert_nonnull(strstr(text, "the client reset them (frames 3)"));
+    g_assert_nonnull(strstr(text, "foreign SYN-ACKs in frame 2)"));
+    g_assert_nonnull(strstr(text, "the client reset them (frame 3)"));
     g_assert_nonnull(strstr(text, "health notifications to the MCU Factory"));
     g_assert_nonnull(strstr(text, "Fix: enable source address translation on the virtual server 10.137.2.11:444"));
     g_free(text);
@@ -83,7 +83,7 @@ static void test_symptom_to_cause(void)
     char *text = mcudiag_chain_render(chain);
     const char *joins = strstr(text, "1. Conference joins failed (1 of 2 join legs answered with an error)");
     const char *conns = strstr(text, "2. HTTPS connections to the conferencing port 444 failed before any request "
-                                     "was sent, from 10.137.2.12 (frames 3)");
+                                     "was sent, from 10.137.2.12 (frame 3)");
     const char *vip = strstr(text, "3. Load balancer VIP 10.137.2.11:444 forwards without SNAT");
     g_assert_nonnull(joins);
     g_assert_nonnull(conns);
@@ -184,7 +184,7 @@ static void test_member_view_alone_and_tied(void)
     char *text = mcudiag_chain_render(chain);
     g_assert_nonnull(strstr(text, "2. A client reset this member's SYN-ACK to a SYN it sent elsewhere: likely a "
                                   "balancer without SNAT in front of this member (10.137.2.13:444, confidence medium)."));
-    g_assert_nonnull(strstr(text, "Evidence: 10.137.2.12 reset the SYN-ACKs of 10.137.2.13:444 (first in frames 3)"));
+    g_assert_nonnull(strstr(text, "Evidence: 10.137.2.12 reset the SYN-ACKs of 10.137.2.13:444 (first in frame 3)"));
     g_assert_nonnull(strstr(text, "Cause: most likely the load balancer without SNAT below"));
     g_assert_null(strstr(text, "check its certificate"));
     g_free(text);
@@ -200,7 +200,7 @@ static void test_member_view_alone_and_tied(void)
     text = mcudiag_chain_render(chain);
     g_assert_nonnull(strstr(text, "1. Load balancer VIP 10.137.2.11:444 forwards without SNAT"));
     g_assert_nonnull(strstr(text, "Seen from the member's side too: 10.137.2.12 reset the SYN-ACKs of 10.137.2.13 "
-                                  "to SYNs sent to the VIP, and sent them again (first resets in frames 12)."));
+                                  "to SYNs sent to the VIP, and sent them again (first resets in frame 12)."));
     g_assert_null(strstr(text, "2. "));
     g_free(text);
     mcudiag_chain_free(chain);
