@@ -1027,6 +1027,14 @@ const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len)
     return buf;
 }
 
+const char *lbsnat_endpoint_to_str(const lbsnat_addr_t *a, guint16 port, char *buf, gsize len)
+{
+    char addr[48];
+    lbsnat_addr_to_str(a, addr, sizeof addr);
+    g_snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
+    return buf;
+}
+
 const char *lbsnat_confidence_name(lbsnat_confidence_t c)
 {
     switch (c) {

@@ -240,6 +240,9 @@ void lbsnat_tracker_counters(const lbsnat_tracker_t *t, lbsnat_counters_t *out);
 gboolean lbsnat_addr_equal(const lbsnat_addr_t *a, const lbsnat_addr_t *b);
 /* Writes the address as text ("10.0.0.1", "fd00::1") into buf (>= 46 bytes). */
 const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len);
+/* Writes address and port as text ("10.0.0.1:444", "[fd00::1]:444") into buf
+ * (>= 54 bytes): the one endpoint format of the plugin's trees and reports. */
+const char *lbsnat_endpoint_to_str(const lbsnat_addr_t *a, guint16 port, char *buf, gsize len);
 const char *lbsnat_confidence_name(lbsnat_confidence_t c);
 const char *lbsnat_rule_name(lbsnat_rule_t r);
 

@@ -228,13 +228,10 @@ static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
-/* "10.0.0.1:444" or "[fd00::1]:444" */
 static char *endpoint_str(wmem_allocator_t *scope, const lbsnat_addr_t *a, guint16 port)
 {
     char buf[64];
-    lbsnat_addr_to_str(a, buf, sizeof buf);
-    return a->family == 6 ? wmem_strdup_printf(scope, "[%s]:%u", buf, port)
-                          : wmem_strdup_printf(scope, "%s:%u", buf, port);
+    return wmem_strdup(scope, lbsnat_endpoint_to_str(a, port, buf, sizeof buf));
 }
 
 static char *addr_str(wmem_allocator_t *scope, const lbsnat_addr_t *a)

@@ -367,8 +367,7 @@ static void append_frames(GString *out, GArray *frames)
 static char *endpoint_text(const lbsnat_addr_t *a, guint16 port)
 {
     char buf[64];
-    lbsnat_addr_to_str(a, buf, sizeof buf);
-    return g_strdup_printf(a->family == 6 ? "[%s]:%u" : "%s:%u", buf, port);
+    return g_strdup(lbsnat_endpoint_to_str(a, port, buf, sizeof buf));
 }
 
 static guint live_cases(const vip_finding_t *v)
