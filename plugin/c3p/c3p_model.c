@@ -332,8 +332,8 @@ c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const 
     const c3p_match_t copy = find_copy(m, 'Q', seen, &key);
     if (!copy.duplicate_of)
         return first_copy(m, key, seen, open_request(m, seen, command, target));
-    if (copy.transaction)
-        expect_response_on(m, seen, (c3p_transaction_t *)copy.transaction);
+    if (copy.transaction) /* the matcher's own: transaction n is the n-th it holds */
+        expect_response_on(m, seen, g_ptr_array_index(m->transactions, copy.transaction->id - 1));
     return copy;
 }
 

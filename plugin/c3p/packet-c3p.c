@@ -555,7 +555,7 @@ static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
  * quietly keeps what it could parse of a body cut short, so the root's extent
  * tells: it must reach the body's end, and an element with nothing inside
  * must be an empty-element tag "<x/>" or hold its end tag "<x></x>". */
-static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
+static gboolean root_element_closes(c3p_walk_t *w, xml_frame_t *root_tag)
 {
     const gint len = (gint)tvb_captured_length(w->tvb);
     const gint start = root_tag->start_offset, length = root_tag->length;
@@ -564,7 +564,7 @@ static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
     for (gint i = start + length; i < len; i++)
         if (!g_ascii_isspace(tvb_get_uint8(w->tvb, i)))
             return FALSE;
-    if (xml_get_tag((xml_frame_t *)root_tag, NULL) || xml_get_cdata((xml_frame_t *)root_tag))
+    if (xml_get_tag(root_tag, NULL) || xml_get_cdata(root_tag))
         return TRUE;
     return tvb_get_uint8(w->tvb, start + length - 2) == '/' || tvb_find_uint8(w->tvb, start + 1, length - 1, '<') >= 0;
 }
@@ -630,12 +630,12 @@ static void add_envelope_fields(proto_tree *c3p_tree, c3p_walk_t *w, c3p_message
  * decided; returns the frame's record (NULL when there is none). */
 static const c3p_frame_record_t *add_transaction(proto_tree *c3p_tree, tvbuff_t *tvb, packet_info *pinfo,
                                                  proto_item *top, const mcudiag_media_carrier_t *carrier,
-                                                 const c3p_message_t *m, guint32 index)
+                                                 const c3p_message_t *m, guint32 message_index)
 {
-    c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, index);
+    c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, message_index);
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
         rec = first_pass_record(tvb, pinfo, carrier, m);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, index, rec);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, message_index, rec);
     }
     const char *target = rec ? rec->target : NULL;
     if (target)
@@ -728,7 +728,7 @@ static xml_frame_t *parse_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const mcudiag_media_carrier_t *carrier = data;
-    const guint32 index = next_message_index(pinfo);
+    const guint32 message_index = next_message_index(pinfo);
 
     col_append_sep_str(pinfo->cinfo, COL_PROTOCOL, "/", "C3P");
     proto_item *top = proto_tree_add_item(tree, proto_c3p, tvb, 0, -1, ENC_NA);
@@ -745,7 +745,7 @@ static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
                                m.root_tag->name_orig_case);
     read_message(c3p_tree, &w, &m);
     add_envelope_fields(c3p_tree, &w, &m);
-    const c3p_frame_record_t *rec = add_transaction(c3p_tree, tvb, pinfo, top, carrier, &m, index);
+    const c3p_frame_record_t *rec = add_transaction(c3p_tree, tvb, pinfo, top, carrier, &m, message_index);
     const gboolean mcufactory = rec && rec->target && strcmp(rec->target, "mcufactory") == 0;
 
     if (m.command_tag && c3p_command_lookup(m.command))
