@@ -33,7 +33,9 @@ running it again gives identical files.
                    endorseUser, modifyEndpoint, modifyConferenceAnnouncements,
                    getConference, getConferences, deleteConference), each a
                    request and its response over HTTP on TCP 80, with the
-                   attributes and elements the specifications define
+                   attributes and elements the specifications define; then
+                   getConferences with the C3P namespace on a prefix, and in
+                   no namespace
 """
 import ipaddress
 import os
@@ -312,6 +314,14 @@ def c3p_commands():
         c3p_exchange(108, f"<deleteConference>{KEYS}</deleteConference>",
                      f'<deleteConference><conference-info entity="{FOCUS}"/></deleteConference>'),
     ]
+    # The C3P namespace bound to a prefix instead of the default one: the same messages.
+    exchanges += [tuple(m.replace(b"<request xmlns=", b"<c:request xmlns:c=").replace(b"</request>", b"</c:request>")
+                        .replace(b"<response xmlns=", b"<c:response xmlns:c=").replace(b"</response>", b"</c:response>")
+                        .replace(b"<getConferences", b"<c:getConferences").replace(b"</getConferences>", b"</c:getConferences>")
+                        for m in c3p_exchange(109, "<getConferences/>", "<getConferences/>"))]
+    # A root element in no namespace at all.
+    exchanges += [tuple(m.replace(f" {CCCP_NS}".encode(), b"") for m in c3p_exchange(110, "<getConferences/>",
+                                                                                     "<getConferences/>"))]
     t = 1.0
     for n, (request, response) in enumerate(exchanges):
         port = 52000 + n

@@ -23,7 +23,7 @@ FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id
           "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
 EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p.bad_request_id", "c3p.too_deep",
            "c3p.view_truncated", "c3p.long_value", "c3p.doctype", "c3p.invalid_utf8",
-           "c3p.command_count", "c3p.unknown_root"]
+           "c3p.command_count", "c3p.unknown_root", "c3p.foreign_namespace"]
 # The typed fields of known commands' contents (c3p_model.c's tables) and where a command is defined.
 CONTENTS = ["c3p.command_spec", "c3p.conference_entity", "c3p.conference_id", "c3p.user_entity", "c3p.role",
             "c3p.endpoint", "c3p.endpoint_uri", "c3p.refer_to_uri", "c3p.joining_method", "c3p.mcu_uri",
