@@ -1,4 +1,5 @@
-/* c3p_model.c — C3P message classification and request/response matching.
+/* c3p_model.c — C3P message classification, the tables of known commands and
+ * of the fields in them, and request/response matching.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

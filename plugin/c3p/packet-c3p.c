@@ -4,8 +4,10 @@
  * Bodies of type application/cccp+xml reach this dissector through the
  * media_type table (SIP SERVICE/INVITE/INFO and responses, HTTP requests and
  * responses). It hands each body to Wireshark's XML dissector and builds the
- * C3P view from the parsed tree (xml_get_tag/xml_get_attrib/xml_get_cdata),
- * the way packet-xmpp.c does. Namespaces are resolved by URI from the xmlns
+ * C3P view from the parsed tree (xml_get_tag/xml_get_attrib/xml_get_cdata).
+ * Known commands and the typed fields in them come from the core's tables
+ * (element, attribute or text -> field); everything, known or not, is also
+ * shown generically. Namespaces are resolved by URI from the xmlns
  * declarations in scope, never by the customary prefixes.
  *
  * Requests and responses are matched on the first pass per conversation by
@@ -27,12 +29,12 @@
 #include <epan/proto_data.h>
 #include <epan/show_exception.h>
 #include <epan/stats_tree.h>
-#include <wsutil/str_util.h>
-#include <wsutil/strtoi.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-http.h>
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-xml.h>
+#include <wsutil/str_util.h>
+#include <wsutil/strtoi.h>
 
 #include "c3p/c3p_model.h"
 #include "c3p/c3p_tap.h"
