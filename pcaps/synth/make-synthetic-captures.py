@@ -28,6 +28,14 @@ running it again gives identical files.
                    peer should send: nesting 3000 deep, a megabyte attribute,
                    DOCTYPE entity expansion tricks, 100,000 children, invalid
                    UTF-8, and a body cut at three places
+  c3p-commands     C3P commands of MS-CONFBAS, MS-CONFAV and MS-CONFPRO that no
+                   lab peer sends (setLobbyAccess, an addUser dial-out,
+                   endorseUser, modifyEndpoint, modifyConferenceAnnouncements,
+                   getConference, getConferences, deleteConference), each a
+                   request and its response over HTTP on TCP 80, with the
+                   attributes and elements the specifications define; then
+                   getConferences with the C3P namespace on a prefix, and in
+                   no namespace
 """
 import ipaddress
 import os
@@ -261,6 +269,76 @@ def c3p_hostile():
     return c
 
 
+CCCP_NS = 'xmlns="urn:ietf:params:xml:ns:cccp"'
+MSCP_NS = 'xmlns:mscp="http://schemas.microsoft.com/rtc/2005/08/cccpextensions"'
+MSCI_NS = 'xmlns:msci="http://schemas.microsoft.com/rtc/2005/08/confinfoextensions"'
+CI_NS = 'xmlns:ci="urn:ietf:params:xml:ns:conference-info"'
+AVMCU = "sip:alice@contoso.com;gruu;opaque=app:conf:audio-video:id:TDVDW046"
+KEYS = f'<conferenceKeys confEntity="{FOCUS}"/>'
+
+
+def c3p_exchange(request_id, request_xml, response_xml, code="success"):
+    """A request to the Focus and its response, as MS-CONFBAS writes both."""
+    request = (f'<?xml version="1.0"?><request {CCCP_NS} {MSCP_NS} {MSCI_NS} C3PVersion="1" to="{FOCUS}" '
+               f'from="sip:alice@contoso.com" requestId="{request_id}">{request_xml}</request>')
+    response = (f'<?xml version="1.0"?><response {CCCP_NS} {MSCP_NS} {MSCI_NS} C3PVersion="1" '
+                f'from="{FOCUS}" to="sip:alice@contoso.com" requestId="{request_id}" code="{code}">'
+                f'{response_xml}</response>')
+    return request.encode(), response.encode()
+
+
+def c3p_commands():
+    c = Capture("c3p-commands")
+    server = "10.137.2.20"
+    bob = "sip:bob@contoso.com"
+    exchanges = [
+        c3p_exchange(101, f"<setLobbyAccess>{KEYS}<userEntity>{bob}</userEntity><access>granted</access></setLobbyAccess>",
+                     "<setLobbyAccess/>"),
+        c3p_exchange(102, f'<addUser mscp:mcuUri="{AVMCU}">{KEYS}<ci:user {CI_NS} entity="{bob}"><ci:roles>'
+                          f'<ci:entry>attendee</ci:entry></ci:roles><ci:endpoint entity="{{9F1C2D3E-4A5B-6C7D-8E9F-A0B1C2D3E4F5}}" '
+                          f'endpoint-uri="tel:+14255550100" refer-to-uri="sip:bob@contoso.com"><ci:joining-method>dialed-out'
+                          f'</ci:joining-method></ci:endpoint></ci:user></addUser>',
+                     f"<addUser>{KEYS}</addUser>"),
+        c3p_exchange(103, f'<endorseUser>{KEYS}<ci:user {CI_NS} entity="{bob}"/></endorseUser>', "<endorseUser/>"),
+        c3p_exchange(104, f'<modifyEndpoint>{KEYS}<ci:user {CI_NS} entity="{bob}"><ci:endpoint entity="{{0}}"/></ci:user>'
+                          f'</modifyEndpoint>',
+                     '<modifyEndpoint reason="otherFailure"/>', code="failure"),
+        c3p_exchange(105, f'<modifyConferenceAnnouncements mscp:mcuUri="{AVMCU}">{KEYS}</modifyConferenceAnnouncements>',
+                     "<modifyConferenceAnnouncements/>"),
+        c3p_exchange(106, '<getConference><conferenceKeys msci:conference-id="TDVDW046"/></getConference>',
+                     f'<getConference><conference-info {CI_NS.replace("xmlns:ci", "xmlns")} entity="{FOCUS}">'
+                     '<conference-description><conference-id>TDVDW046</conference-id><expiry-time>2026-12-31T12:00:00Z'
+                     '</expiry-time><msci:admission-policy>openAuthenticated</msci:admission-policy>'
+                     '</conference-description></conference-info></getConference>'),
+        c3p_exchange(107, "<getConferences/>", f'<getConferences><conference-info entity="{FOCUS}"/></getConferences>'),
+        c3p_exchange(108, f"<deleteConference>{KEYS}</deleteConference>",
+                     f'<deleteConference><conference-info entity="{FOCUS}"/></deleteConference>'),
+    ]
+    # The C3P namespace bound to a prefix instead of the default one: the same messages.
+    exchanges += [tuple(m.replace(b"<request xmlns=", b"<c:request xmlns:c=").replace(b"</request>", b"</c:request>")
+                        .replace(b"<response xmlns=", b"<c:response xmlns:c=").replace(b"</response>", b"</c:response>")
+                        .replace(b"<getConferences", b"<c:getConferences").replace(b"</getConferences>", b"</c:getConferences>")
+                        for m in c3p_exchange(109, "<getConferences/>", "<getConferences/>"))]
+    # A root element in no namespace at all.
+    exchanges += [tuple(m.replace(f" {CCCP_NS}".encode(), b"") for m in c3p_exchange(110, "<getConferences/>",
+                                                                                     "<getConferences/>"))]
+    t = 1.0
+    for n, (request, response) in enumerate(exchanges):
+        port = 52000 + n
+        head = (f"POST /LiveServer/Focus/ HTTP/1.1\r\nHost: pool01.contoso.com\r\n"
+                f"Content-Type: application/cccp+xml\r\nContent-Length: {len(request)}\r\n\r\n").encode()
+        answer = (f"HTTP/1.1 200 OK\r\nContent-Type: application/cccp+xml\r\n"
+                  f"Content-Length: {len(response)}\r\n\r\n").encode()
+        c.add(t, tcp_packet(CLIENT, server, port, 80, 1000, 0, SYN))
+        c.add(t + 0.0001, tcp_packet(server, CLIENT, 80, port, 5000, 1001, SYNACK))
+        c.add(t + 0.0002, tcp_packet(CLIENT, server, port, 80, 1001, 5001, ACK))
+        c.add(t + 0.0003, tcp_packet(CLIENT, server, port, 80, 1001, 5001, ACK | PSH, payload=head + request))
+        c.add(t + 0.0104, tcp_packet(server, CLIENT, 80, port, 5001, 1001 + len(head + request), ACK | PSH,
+                                     payload=answer + response))
+        t += 1.0
+    return c
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..")
@@ -268,7 +346,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     os.makedirs(expected_dir, exist_ok=True)
     for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan,
-                 c3p_hostile):
+                 c3p_hostile, c3p_commands):
         capture = make()
         capture.write(outdir, expected_dir)
         print(f"synth-{capture.name}.pcap: {len(capture.frames)} frames, {len(capture.expected)} expected lbsnat frames")

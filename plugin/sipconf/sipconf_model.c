@@ -17,7 +17,7 @@
 gboolean sipconf_parse_uri(const char *uri, sipconf_uri_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->role = c3p_target_from_uri(uri);
+    out->role = c3p_target_from_uri(NULL, uri);
     if (!out->role)
         return FALSE;
     const char *id = strstr(uri, ":id:");
