@@ -36,7 +36,7 @@
 #define STEP_NS 100000 /* 10,000 segments per simulated second */
 
 typedef struct {
-    lbsnat_addr_t client, server, reply_from;
+    ip_addr_t client, server, reply_from;
     guint16 cport, sport;
     guint32 a, b;   /* client and server sequence numbers */
     int step, n_data;
@@ -53,12 +53,10 @@ static guint32 rnd(void)
     return (guint32)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-static lbsnat_addr_t v4(guint8 a, guint8 b, guint8 c, guint8 d)
+static ip_addr_t v4(guint8 a, guint8 b, guint8 c, guint8 d)
 {
-    lbsnat_addr_t x;
-    memset(&x, 0, sizeof x);
-    x.family = 4;
-    x.bytes[0] = a, x.bytes[1] = b, x.bytes[2] = c, x.bytes[3] = d;
+    ip_addr_t x;
+    ip_addr_set(&x, (const guint8[]){ a, b, c, d }, 4);
     return x;
 }
 

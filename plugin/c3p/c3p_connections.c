@@ -167,15 +167,14 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
     return 0;
 }
 
-const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const ip_addr_t *client,
                                                             guint32 before_frame, gboolean capture_complete)
 {
     const c3p_connection_t *latest = NULL;
     guint32 latest_frame = 0;
     for (guint i = 0; i < c->attempts->len; i++) {
         const c3p_connection_t *conn = g_ptr_array_index(c->attempts, i);
-        if (conn->ends.client.family != client->family ||
-            memcmp(conn->ends.client.bytes, client->bytes, client->family == 4 ? 4 : 16) != 0)
+        if (!ip_addr_equal(&conn->ends.client, client))
             continue;
         const guint32 frame = c3p_connection_failure_frame(conn, capture_complete);
         if (frame && frame < before_frame && frame > latest_frame) {

@@ -19,6 +19,8 @@
 
 #include <glib.h>
 
+#include "ip_addr.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -29,14 +31,9 @@ typedef enum {
     C3P_CONN_FOREIGN_ANSWER = 4, /* once the capture is read: answered only by another address */
 } c3p_conn_outcome_t;
 
-typedef struct {
-    guint8 family; /* 4 or 6 */
-    guint8 bytes[16];
-} c3p_conn_addr_t;
-
 /* A connection's ends as the client's SYN addressed them. */
 typedef struct {
-    c3p_conn_addr_t client, server;
+    ip_addr_t client, server;
     guint16 client_port, server_port;
 } c3p_conn_ends_t;
 
@@ -95,7 +92,7 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
  * c3p_connection_failure_frame) is the latest one before `before_frame`, or
  * NULL. Looks at every attempt followed: meant for rare frames (a failed
  * conference join), not for every packet. */
-const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const ip_addr_t *client,
                                                             guint32 before_frame, gboolean capture_complete);
 
 guint c3p_connections_followed(const c3p_connections_t *c);

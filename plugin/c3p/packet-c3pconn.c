@@ -28,6 +28,7 @@
 #include "c3p/c3p_connections.h"
 #include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
+#include "ip_addr_epan.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "plugin_protocols.h"
 #include "ws_compat.h"
@@ -80,24 +81,6 @@ static void c3pconn_cleanup(void)
     connections = NULL;
 }
 
-static void to_conn_addr(const address *a, c3p_conn_addr_t *out)
-{
-    out->family = a->type == AT_IPv4 ? 4 : 6;
-    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
-}
-
-static void lbsnat_to_conn_addr(const lbsnat_addr_t *a, c3p_conn_addr_t *out)
-{
-    out->family = a->family;
-    memcpy(out->bytes, a->bytes, sizeof out->bytes);
-}
-
-static char *conn_addr_str(wmem_allocator_t *scope, const c3p_conn_addr_t *a)
-{
-    address addr;
-    set_address(&addr, a->family == 4 ? AT_IPv4 : AT_IPv6, a->family == 4 ? 4 : 16, a->bytes);
-    return address_to_str(scope, &addr);
-}
 
 #define TLS_APPLICATION_DATA 23
 
@@ -124,8 +107,8 @@ static const c3p_connection_t *feed_case_frame(packet_info *pinfo, const lbsnat_
         return NULL;
     c3p_conn_ends_t ends;
     memset(&ends, 0, sizeof ends);
-    lbsnat_to_conn_addr(&c->client, &ends.client);
-    lbsnat_to_conn_addr(&c->vip, &ends.server);
+    ends.client = c->client;
+    ends.server = c->vip;
     ends.client_port = c->client_port;
     ends.server_port = c->vip_port;
     return c3p_connections_foreign(connections, &ends, c->isn, c, v->role == LBSNAT_ROLE_CLIENT_RESET, pinfo->num);
@@ -146,8 +129,8 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
     seg.from_client = is_watched(tcp->dst_port);
     if (!seg.from_client && !is_watched(tcp->src_port))
         return NULL;
-    to_conn_addr(seg.from_client ? &tcp->src : &tcp->dst, &seg.ends.client);
-    to_conn_addr(seg.from_client ? &tcp->dst : &tcp->src, &seg.ends.server);
+    ip_addr_from_address(seg.from_client ? &tcp->src : &tcp->dst, &seg.ends.client);
+    ip_addr_from_address(seg.from_client ? &tcp->dst : &tcp->src, &seg.ends.server);
     seg.ends.client_port = seg.from_client ? tcp->src_port : tcp->dst_port;
     seg.ends.server_port = seg.from_client ? tcp->dst_port : tcp->src_port;
     seg.flags = tcp->flags;
@@ -180,8 +163,7 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
  * name it (c3pconn's and sipconf's failed join). */
 static char *vip_without_snat(wmem_allocator_t *scope, const lbsnat_case_t *c)
 {
-    char vip[64];
-    return wmem_strdup_printf(scope, "VIP %s without SNAT", lbsnat_addr_to_str(&c->vip, vip, sizeof vip));
+    return wmem_strdup_printf(scope, "VIP %s without SNAT", ip_addr_to_wmem_str(scope, &c->vip));
 }
 
 /* What a frame showing a failure tells the reports. */
@@ -189,7 +171,7 @@ static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connec
 {
     c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
     const lbsnat_case_t *c = conn->foreign_answer;
-    info->client = conn_addr_str(pinfo->pool, &conn->ends.client);
+    info->client = ip_addr_to_wmem_str(pinfo->pool, &conn->ends.client);
     info->port = conn->ends.server_port;
     info->outcome = c3p_connection_outcome(conn, PINFO_FD_VISITED(pinfo));
     info->lbsnat_case = c ? c->id : 0;
@@ -233,13 +215,12 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     char *because = "";
     if (c) {
         const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
-        char member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
         /* the cause the expert text names, one click away */
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_synack_frame, tvb, 0, 0, ans->synack_frame));
         because = wmem_strdup_printf(pinfo->pool, ": likely cause %s (%s answered directly)",
                                      vip_without_snat(pinfo->pool, c),
-                                     lbsnat_addr_to_str(&ans->member, member, sizeof member));
+                                     ip_addr_to_wmem_str(pinfo->pool, &ans->member));
     }
     tap_queue_packet(c3pconn_tap, pinfo, failure);
 
@@ -258,9 +239,8 @@ guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, con
 {
     if (!connections || (host->type != AT_IPv4 && host->type != AT_IPv6))
         return 0;
-    c3p_conn_addr_t client;
-    memset(&client, 0, sizeof client);
-    to_conn_addr(host, &client);
+    ip_addr_t client;
+    ip_addr_from_address(host, &client);
     const gboolean capture_complete = PINFO_FD_VISITED(pinfo);
     const c3p_connection_t *conn =
         c3p_connections_latest_failure_from(connections, &client, pinfo->num, capture_complete);

@@ -17,10 +17,12 @@
 #include <epan/range.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 #include <epan/uat.h>
 #include <wsutil/inet_addr.h>
 
 #include "frame_time.h"
+#include "ip_addr_epan.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
@@ -32,10 +34,13 @@ static int lbsnat_tap = -1;
 static int hf_lbsnat_case = -1;
 static int hf_lbsnat_role = -1;
 static int hf_lbsnat_vip = -1;
+static int hf_lbsnat_vip_v6 = -1;
 static int hf_lbsnat_vip_port = -1;
 static int hf_lbsnat_member = -1;
+static int hf_lbsnat_member_v6 = -1;
 static int hf_lbsnat_member_port = -1;
 static int hf_lbsnat_client = -1;
+static int hf_lbsnat_client_v6 = -1;
 static int hf_lbsnat_client_port = -1;
 static int hf_lbsnat_syn_frame = -1;
 static int hf_lbsnat_synack_frame = -1;
@@ -49,7 +54,9 @@ static int hf_lbsnat_copy_of = -1;
 static int hf_lbsnat_rewrite_of = -1;
 static int hf_lbsnat_member_view = -1;
 static int hf_lbsnat_mv_client = -1;
+static int hf_lbsnat_mv_client_v6 = -1;
 static int hf_lbsnat_mv_member = -1;
+static int hf_lbsnat_mv_member_v6 = -1;
 static int hf_lbsnat_mv_member_port = -1;
 static int hf_lbsnat_mv_resets = -1;
 
@@ -103,24 +110,23 @@ UAT_CSTRING_CB_DEF(known_vip, address, known_vip_uat_t)
 UAT_DEC_CB_DEF(known_vip, port, known_vip_uat_t)
 UAT_CSTRING_CB_DEF(known_vip, comment, known_vip_uat_t)
 
-static gboolean parse_addr(const char *text, lbsnat_addr_t *out)
+static gboolean parse_addr(const char *text, ip_addr_t *out)
 {
-    memset(out, 0, sizeof *out);
-    if (ws_inet_pton4(text, (ws_in4_addr *)out->bytes)) {
-        out->family = 4;
-        return TRUE;
-    }
-    if (ws_inet_pton6(text, (ws_in6_addr *)out->bytes)) {
-        out->family = 6;
-        return TRUE;
-    }
-    return FALSE;
+    ws_in4_addr v4;
+    ws_in6_addr v6;
+    if (ws_inet_pton4(text, &v4))
+        ip_addr_set(out, &v4, sizeof v4);
+    else if (ws_inet_pton6(text, &v6))
+        ip_addr_set(out, &v6, sizeof v6);
+    else
+        return FALSE;
+    return TRUE;
 }
 
 static mcudiag_uat_update_result known_vip_update_cb(void *r, char **err)
 {
     known_vip_uat_t *row = r;
-    lbsnat_addr_t addr;
+    ip_addr_t addr;
     if (!row->address || !parse_addr(row->address, &addr)) {
         *err = g_strdup_printf("\"%s\" is not an IPv4 or IPv6 address", row->address ? row->address : "");
         return FALSE;
@@ -183,13 +189,6 @@ static void lbsnat_cleanup(void)
         lbsnat_tracker_reset(tracker);
 }
 
-static void to_lbsnat_addr(const address *a, lbsnat_addr_t *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = a->type == AT_IPv4 ? 4 : 6;
-    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
-}
-
 /* Builds the segment for this frame's innermost TCP header; FALSE if none. */
 static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, lbsnat_segment_t *seg)
 {
@@ -198,8 +197,8 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
     const frame_tcp_t *h = &facts->innermost;
     if (h->quoted_in_icmp && h->error_sender.type != AT_IPv4 && h->error_sender.type != AT_IPv6)
         return FALSE;
-    to_lbsnat_addr(&h->src, &seg->src);
-    to_lbsnat_addr(&h->dst, &seg->dst);
+    ip_addr_from_address(&h->src, &seg->src);
+    ip_addr_from_address(&h->dst, &seg->dst);
     seg->src_port = h->src_port;
     seg->dst_port = h->dst_port;
     seg->seq = h->seq;
@@ -209,18 +208,26 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
     seg->time_ns = frame_time_ns(&pinfo->abs_ts);
     seg->quoted_in_icmp = h->quoted_in_icmp;
     if (h->quoted_in_icmp)
-        to_lbsnat_addr(&h->error_sender, &seg->error_sender);
+        ip_addr_from_address(&h->error_sender, &seg->error_sender);
     return TRUE;
 }
 
 /* ---- rendering ----------------------------------------------------------- */
 
-/* Addresses are text fields so one field serves IPv4 and IPv6 alike:
- * "lbsnat.vip == 10.137.2.11" and "lbsnat.vip == fd00::11" both filter. */
-static void add_addr(proto_tree *tree, int hf, tvbuff_t *tvb, const lbsnat_addr_t *a)
+/* An address goes in its family's field, as Wireshark's own dissectors do
+ * (ip.src, ipv6.src): lbsnat.vip for IPv4, lbsnat.vip.v6 for IPv6, so
+ * "lbsnat.vip == 10.137.2.0/24" and "lbsnat.vip.v6 == fd00::/64" filter, -T
+ * json/ek carry addresses and columns sort as addresses. (One name for both
+ * types does not filter: Wireshark parses the value as the type of one of
+ * them only.) */
+static void add_addr(proto_tree *tree, int hf_v4, int hf_v6, tvbuff_t *tvb, const ip_addr_t *a)
 {
-    char buf[64];
-    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, lbsnat_addr_to_str(a, buf, sizeof buf)));
+    proto_item *item = NULL;
+    if (a->family == IP_ADDR_V4)
+        item = proto_tree_add_ipv4(tree, hf_v4, tvb, 0, 0, a->u.v4);
+    else if (a->family == IP_ADDR_V6)
+        item = proto_tree_add_ipv6(tree, hf_v6, tvb, 0, 0, &a->u.v6);
+    proto_item_set_generated(item);
 }
 
 static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
@@ -228,25 +235,20 @@ static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
-static char *endpoint_str(wmem_allocator_t *scope, const lbsnat_addr_t *a, guint16 port)
+static char *endpoint_str(wmem_allocator_t *scope, const ip_addr_t *a, guint16 port)
 {
-    char buf[64];
-    return wmem_strdup(scope, lbsnat_endpoint_to_str(a, port, buf, sizeof buf));
+    char buf[IP_ENDPOINT_STRLEN];
+    return wmem_strdup(scope, ip_endpoint_to_str(a, port, buf, sizeof buf));
 }
 
-static char *addr_str(wmem_allocator_t *scope, const lbsnat_addr_t *a)
-{
-    char buf[64];
-    return wmem_strdup(scope, lbsnat_addr_to_str(a, buf, sizeof buf));
-}
 
 static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_verdict_t *v, const lbsnat_answer_t *ans)
 {
     const lbsnat_case_t *c = v->c;
     wmem_allocator_t *s = pinfo->pool;
     const char *vip = endpoint_str(s, &c->vip, c->vip_port);
-    const char *member = addr_str(s, &ans->member);
-    const char *client = addr_str(s, &c->client);
+    const char *member = ip_addr_to_wmem_str(s, &ans->member);
+    const char *client = ip_addr_to_wmem_str(s, &c->client);
 
     switch (v->role) {
     case LBSNAT_ROLE_FOREIGN_SYNACK:
@@ -289,7 +291,7 @@ static void render_info_tag(packet_info *pinfo, const lbsnat_verdict_t *v, const
     switch (v->role) {
     case LBSNAT_ROLE_FOREIGN_SYNACK:
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: VIP %s answered by %s] ",
-                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), addr_str(pinfo->pool, &ans->member));
+                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), ip_addr_to_wmem_str(pinfo->pool, &ans->member));
         break;
     case LBSNAT_ROLE_SYN:
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: SYN to VIP] ");
@@ -342,17 +344,17 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
         "Load balancer without SNAT: VIP %s, member %s answered client %s directly (%s)",
-        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member), addr_str(s, &c->client),
+        endpoint_str(s, &c->vip, c->vip_port), ip_addr_to_wmem_str(s, &ans->member), ip_addr_to_wmem_str(s, &c->client),
         val_to_str_const(v->role, role_names, "?"));
     proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
 
     add_uint(t, hf_lbsnat_case, tvb, c->id);
     add_uint(t, hf_lbsnat_role, tvb, v->role);
-    add_addr(t, hf_lbsnat_vip, tvb, &c->vip);
+    add_addr(t, hf_lbsnat_vip, hf_lbsnat_vip_v6, tvb, &c->vip);
     add_uint(t, hf_lbsnat_vip_port, tvb, c->vip_port);
-    add_addr(t, hf_lbsnat_member, tvb, &ans->member);
+    add_addr(t, hf_lbsnat_member, hf_lbsnat_member_v6, tvb, &ans->member);
     add_uint(t, hf_lbsnat_member_port, tvb, ans->member_port);
-    add_addr(t, hf_lbsnat_client, tvb, &c->client);
+    add_addr(t, hf_lbsnat_client, hf_lbsnat_client_v6, tvb, &c->client);
     add_uint(t, hf_lbsnat_client_port, tvb, c->client_port);
     guint32 syn_frame = v->role == LBSNAT_ROLE_SYN ? pinfo->num : ans->syn_frame;
     if (syn_frame)
@@ -398,15 +400,15 @@ static void render_copy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_member_view_t *mv)
 {
     wmem_allocator_t *s = pinfo->pool;
-    const char *client = addr_str(s, &mv->client);
+    const char *client = ip_addr_to_wmem_str(s, &mv->client);
     const char *member = endpoint_str(s, &mv->member, mv->member_port);
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
         "Load balancer without SNAT, seen from the member: client %s reset the SYN-ACK of %s to a SYN it sent "
         "elsewhere", client, member);
     proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
     add_uint(t, hf_lbsnat_member_view, tvb, mv->id);
-    add_addr(t, hf_lbsnat_mv_client, tvb, &mv->client);
-    add_addr(t, hf_lbsnat_mv_member, tvb, &mv->member);
+    add_addr(t, hf_lbsnat_mv_client, hf_lbsnat_mv_client_v6, tvb, &mv->client);
+    add_addr(t, hf_lbsnat_mv_member, hf_lbsnat_mv_member_v6, tvb, &mv->member);
     add_uint(t, hf_lbsnat_mv_member_port, tvb, mv->member_port);
     add_uint(t, hf_lbsnat_mv_resets, tvb, mv->resets);
     if (pinfo->num == mv->first_reset_frame)
@@ -484,9 +486,9 @@ static tap_packet_status lbsnat_stats_packet(stats_tree *st, packet_info *pinfo,
         int vip_node = tick_stat_node(st, vip, st_root_node, TRUE);
         tick_stat_node(st, st_root, 0, TRUE);
         int members = tick_stat_node(st, "Members answering directly", vip_node, TRUE);
-        tick_stat_node(st, addr_str(pinfo->pool, &info->answer->member), members, FALSE);
+        tick_stat_node(st, ip_addr_to_wmem_str(pinfo->pool, &info->answer->member), members, FALSE);
         int clients = tick_stat_node(st, "Clients", vip_node, TRUE);
-        tick_stat_node(st, addr_str(pinfo->pool, &c->client), clients, FALSE);
+        tick_stat_node(st, ip_addr_to_wmem_str(pinfo->pool, &c->client), clients, FALSE);
         if (info->first_answer)
             tick_stat_node(st, "Cases (connection attempts)", vip_node, FALSE);
     } else {
@@ -505,13 +507,19 @@ void proto_register_lbsnat(void)
             "Connection attempt this frame belongs to (1, 2, ... in order of detection)", HFILL } },
         { &hf_lbsnat_role, { "Role", "lbsnat.role", FT_UINT8, BASE_DEC, VALS(role_names), 0,
             "What this frame is to the case", HFILL } },
-        { &hf_lbsnat_vip, { "VIP", "lbsnat.vip", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_vip, { "VIP", "lbsnat.vip", FT_IPv4, BASE_NONE, NULL, 0,
+            "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
+        { &hf_lbsnat_vip_v6, { "VIP (IPv6)", "lbsnat.vip.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
         { &hf_lbsnat_vip_port, { "VIP port", "lbsnat.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_member, { "Member", "lbsnat.member", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_member, { "Member", "lbsnat.member", FT_IPv4, BASE_NONE, NULL, 0,
+            "Pool member that answered the client directly", HFILL } },
+        { &hf_lbsnat_member_v6, { "Member (IPv6)", "lbsnat.member.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Pool member that answered the client directly", HFILL } },
         { &hf_lbsnat_member_port, { "Member port", "lbsnat.member_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_client, { "Client", "lbsnat.client", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_client, { "Client", "lbsnat.client", FT_IPv4, BASE_NONE, NULL, 0,
+            "Host whose connection to the VIP failed", HFILL } },
+        { &hf_lbsnat_client_v6, { "Client (IPv6)", "lbsnat.client.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Host whose connection to the VIP failed", HFILL } },
         { &hf_lbsnat_client_port, { "Client port", "lbsnat.client_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_lbsnat_syn_frame, { "SYN in frame", "lbsnat.syn_frame", FT_FRAMENUM, BASE_NONE,
@@ -538,9 +546,13 @@ void proto_register_lbsnat(void)
         { &hf_lbsnat_member_view, { "Member's view", "lbsnat.member_view", FT_UINT32, BASE_DEC, NULL, 0,
             "Connection attempt seen on the member (1, 2, ...): a client reset this member's SYN-ACK and sent the "
             "same SYN again", HFILL } },
-        { &hf_lbsnat_mv_client, { "Client", "lbsnat.member_view.client", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_mv_client, { "Client", "lbsnat.member_view.client", FT_IPv4, BASE_NONE, NULL, 0,
             "Host that reset the member's SYN-ACK", HFILL } },
-        { &hf_lbsnat_mv_member, { "Member", "lbsnat.member_view.member", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_mv_client_v6, { "Client (IPv6)", "lbsnat.member_view.client.v6", FT_IPv6, BASE_NONE, NULL, 0,
+            "Host that reset the member's SYN-ACK", HFILL } },
+        { &hf_lbsnat_mv_member, { "Member", "lbsnat.member_view.member", FT_IPv4, BASE_NONE, NULL, 0,
+            "The member whose SYN-ACK was reset", HFILL } },
+        { &hf_lbsnat_mv_member_v6, { "Member (IPv6)", "lbsnat.member_view.member.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "The member whose SYN-ACK was reset", HFILL } },
         { &hf_lbsnat_mv_member_port, { "Member port", "lbsnat.member_view.member_port", FT_UINT16, BASE_DEC, NULL, 0,
             NULL, HFILL } },

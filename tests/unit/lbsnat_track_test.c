@@ -4,7 +4,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "lbsnat/lbsnat_track.h"
 
@@ -16,13 +15,15 @@ static const char *const VIP = "10.137.2.11";
 static const char *const MEMBER_A = "10.137.2.13";
 static const char *const MEMBER_B = "10.137.2.14";
 
-static lbsnat_addr_t addr(const char *text)
+static ip_addr_t addr(const char *text)
 {
-    lbsnat_addr_t a = { 0 };
-    if (inet_pton(AF_INET, text, a.bytes) == 1)
-        a.family = 4;
-    else if (inet_pton(AF_INET6, text, a.bytes) == 1)
-        a.family = 6;
+    ip_addr_t a;
+    ws_in4_addr v4;
+    ws_in6_addr v6;
+    if (ws_inet_pton4(text, &v4))
+        ip_addr_set(&a, &v4, sizeof v4);
+    else if (ws_inet_pton6(text, &v6))
+        ip_addr_set(&a, &v6, sizeof v6);
     else
         g_assert_not_reached();
     return a;
@@ -106,9 +107,9 @@ static void test_isn_match_confirmed_by_reset(void)
 
     g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 1);
     const lbsnat_case_t *c = lbsnat_tracker_case(w.t, 1);
-    lbsnat_addr_t vip = addr(VIP), client = addr(CLIENT), member = addr(MEMBER_A);
-    g_assert_true(lbsnat_addr_equal(&c->vip, &vip));
-    g_assert_true(lbsnat_addr_equal(&c->client, &client));
+    ip_addr_t vip = addr(VIP), client = addr(CLIENT), member = addr(MEMBER_A);
+    g_assert_true(ip_addr_equal(&c->vip, &vip));
+    g_assert_true(ip_addr_equal(&c->client, &client));
     g_assert_cmpuint(c->vip_port, ==, 444);
     g_assert_cmpuint(c->client_port, ==, 50000);
     g_assert_cmpint(c->rule, ==, LBSNAT_RULE_ISN_MATCH);
@@ -117,7 +118,7 @@ static void test_isn_match_confirmed_by_reset(void)
     assert_role(&w, rst, LBSNAT_ROLE_CLIENT_RESET, 1);
 
     const lbsnat_answer_t *ans = lbsnat_verdict_answer(lbsnat_tracker_verdict(w.t, syn));
-    g_assert_true(lbsnat_addr_equal(&ans->member, &member));
+    g_assert_true(ip_addr_equal(&ans->member, &member));
     g_assert_cmpuint(ans->syn_frame, ==, syn);
     g_assert_cmpuint(ans->synack_frame, ==, sa);
     g_assert_cmpuint(ans->reset_frame, ==, rst);
@@ -363,7 +364,7 @@ static void test_ipv6_and_isn_wrap(void)
     guint32 sa = tcp(&w, 1 * MS, "fd00:137:2::13", 444, "fd00:137:2::12", 50000, 7000, 0, SYNACK);
     assert_role(&w, sa, LBSNAT_ROLE_FOREIGN_SYNACK, 1);
     char buf[64];
-    g_assert_cmpstr(lbsnat_addr_to_str(&lbsnat_tracker_case(w.t, 1)->vip, buf, sizeof buf), ==, "fd00:137:2::11");
+    g_assert_cmpstr(ip_addr_to_str(&lbsnat_tracker_case(w.t, 1)->vip, buf, sizeof buf), ==, "fd00:137:2::11");
     lbsnat_tracker_free(w.t);
 }
 
@@ -679,9 +680,9 @@ static void test_member_view(void)
     g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 0);
     g_assert_cmpuint(lbsnat_tracker_member_view_count(w.t), ==, 1);
     const lbsnat_member_view_t *mv = lbsnat_tracker_member_view_by_id(w.t, 1);
-    lbsnat_addr_t client = addr(CLIENT), member = addr(MEMBER_A);
-    g_assert_true(lbsnat_addr_equal(&mv->client, &client));
-    g_assert_true(lbsnat_addr_equal(&mv->member, &member));
+    ip_addr_t client = addr(CLIENT), member = addr(MEMBER_A);
+    g_assert_true(ip_addr_equal(&mv->client, &client));
+    g_assert_true(ip_addr_equal(&mv->member, &member));
     g_assert_cmpuint(mv->member_port, ==, 444);
     g_assert_cmpuint(mv->resets, ==, 3);
     g_assert_cmpuint(mv->first_reset_frame, ==, frames[2]);

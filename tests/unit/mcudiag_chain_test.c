@@ -3,14 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <arpa/inet.h>
-
 #include "report/mcudiag_chain.h"
 
-static lbsnat_addr_t v4(const char *text)
+static ip_addr_t v4(const char *text)
 {
-    lbsnat_addr_t a = { .family = 4 };
-    g_assert_cmpint(inet_pton(AF_INET, text, a.bytes), ==, 1);
+    ws_in4_addr bytes;
+    g_assert_true(ws_inet_pton4(text, &bytes));
+    ip_addr_t a;
+    ip_addr_set(&a, &bytes, sizeof bytes);
     return a;
 }
 
