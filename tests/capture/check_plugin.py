@@ -52,8 +52,8 @@ def main():
     fields = {line.split("\t")[2]: line.split("\t")[3]
               for line in run([a.runner, a.plugin, "-G", "fields"]).splitlines() if line.startswith("F\t")}
     for name, ftype in TYPES.items():
-        if fields.get(name, ftype) != ftype:
-            failures.append(f"field {name} is {fields[name]}, not {ftype}")
+        if fields.get(name) != ftype:
+            failures.append(f"field {name} is {fields.get(name, 'not registered')}, not {ftype}")
     for proto, names in CONTRACT.items():
         if proto not in protocols:
             failures.append(f"protocol {proto} not registered")
