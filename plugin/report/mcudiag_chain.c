@@ -8,7 +8,7 @@
 
 /* Everything known about one VIP:port that forwards without SNAT. */
 typedef struct {
-    lbsnat_addr_t vip;
+    host_addr_t vip;
     guint16 port;
     GPtrArray *members;  /* char*, in order of first appearance */
     GPtrArray *clients;  /* char* */
@@ -23,7 +23,7 @@ typedef struct {
 /* A member's own view (no VIP in the capture): per member:port, the clients
  * that reset its SYN-ACKs and sent the same SYN again. */
 typedef struct {
-    lbsnat_addr_t member;
+    host_addr_t member;
     guint16 port;
     GPtrArray *clients;  /* char* */
     GArray *reset_frames;
@@ -255,11 +255,11 @@ static guint host_sweep_size(const mcudiag_chain_t *chain, const char *host)
     return most >= MCUDIAG_SWEEP_ENDPOINTS ? most : 0;
 }
 
-static vip_finding_t *vip_finding(mcudiag_chain_t *chain, const lbsnat_addr_t *vip, guint16 port)
+static vip_finding_t *vip_finding(mcudiag_chain_t *chain, const host_addr_t *vip, guint16 port)
 {
     for (guint i = 0; i < chain->vips->len; i++) {
         vip_finding_t *v = g_ptr_array_index(chain->vips, i);
-        if (v->port == port && lbsnat_addr_equal(&v->vip, vip))
+        if (v->port == port && host_addr_equal(&v->vip, vip))
             return v;
     }
     vip_finding_t *v = g_new0(vip_finding_t, 1);
@@ -275,17 +275,17 @@ static vip_finding_t *vip_finding(mcudiag_chain_t *chain, const lbsnat_addr_t *v
     return v;
 }
 
-static void add_unique_addr(GPtrArray *set, const lbsnat_addr_t *a)
+static void add_unique_addr(GPtrArray *set, const host_addr_t *a)
 {
     char buf[64];
-    add_unique_str(set, lbsnat_addr_to_str(a, buf, sizeof buf));
+    add_unique_str(set, host_addr_to_str(a, buf, sizeof buf));
 }
 
-static member_side_t *member_side(mcudiag_chain_t *chain, const lbsnat_addr_t *member, guint16 port)
+static member_side_t *member_side(mcudiag_chain_t *chain, const host_addr_t *member, guint16 port)
 {
     for (guint i = 0; i < chain->member_sides->len; i++) {
         member_side_t *m = g_ptr_array_index(chain->member_sides, i);
-        if (m->port == port && lbsnat_addr_equal(&m->member, member))
+        if (m->port == port && host_addr_equal(&m->member, member))
             return m;
     }
     member_side_t *m = g_new0(member_side_t, 1);
@@ -327,8 +327,8 @@ void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *i
     if (info->role == LBSNAT_ROLE_FOREIGN_SYNACK) {
         add_unique_addr(v->members, &info->answer->member);
         char member[64], client[64];
-        lbsnat_addr_to_str(&info->answer->member, member, sizeof member);
-        lbsnat_addr_to_str(&c->client, client, sizeof client);
+        host_addr_to_str(&info->answer->member, member, sizeof member);
+        host_addr_to_str(&c->client, client, sizeof client);
         char *pair = g_strdup_printf("%s answered %s", member, client);
         add_unique_str(v->pairs, pair);
         g_free(pair);
@@ -364,10 +364,10 @@ static void append_frames(GString *out, GArray *frames)
         g_string_append_printf(out, " and %u more", frames->len - shown);
 }
 
-static char *endpoint_text(const lbsnat_addr_t *a, guint16 port)
+static char *endpoint_text(const host_addr_t *a, guint16 port)
 {
     char buf[64];
-    return g_strdup(lbsnat_endpoint_to_str(a, port, buf, sizeof buf));
+    return g_strdup(host_endpoint_to_str(a, port, buf, sizeof buf));
 }
 
 static guint live_cases(const vip_finding_t *v)
@@ -395,7 +395,7 @@ static gboolean member_side_ties_to(const member_side_t *m, const vip_finding_t 
     if (m->port != v->port)
         return FALSE;
     char member[64];
-    lbsnat_addr_to_str(&m->member, member, sizeof member);
+    host_addr_to_str(&m->member, member, sizeof member);
     if (str_in(v->members, member) || str_in(v->clients, member))
         return TRUE;
     for (guint i = 0; i < m->clients->len; i++) {
@@ -453,7 +453,7 @@ static void render_vip(GString *out, guint n, const mcudiag_chain_t *chain, cons
         g_string_append(out, "   Seen from the member's side too: ");
         append_list(out, m->clients);
         g_string_append_printf(out, " reset the SYN-ACKs of %s to SYNs sent to the VIP, and sent them again "
-                                    "(first resets in ", lbsnat_addr_to_str(&m->member, member, sizeof member));
+                                    "(first resets in ", host_addr_to_str(&m->member, member, sizeof member));
         append_frames(out, m->reset_frames);
         g_string_append(out, ").\n");
     }

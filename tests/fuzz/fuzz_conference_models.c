@@ -117,9 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 3: { /* a TCP segment of a connection to the conferencing port, or lbsnat's word on one */
             c3p_conn_segment_t seg;
             memset(&seg, 0, sizeof seg);
-            seg.ends.client.family = seg.ends.server.family = 4;
+            seg.ends.client.family = seg.ends.server.family = HOST_ADDR_V4;
             seg.ends.client_port = fz_u8(&in) % 3;
-            seg.ends.server.bytes[0] = fz_u8(&in) % 2;
+            seg.ends.server.u.v6.bytes[0] = fz_u8(&in) % 2;
             seg.from_client = fz_u8(&in) & 1;
             seg.flags = fz_u8(&in);
             seg.seq = fz_u8(&in) % 3;

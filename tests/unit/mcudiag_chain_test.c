@@ -3,14 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <arpa/inet.h>
-
 #include "report/mcudiag_chain.h"
 
-static lbsnat_addr_t v4(const char *text)
+static host_addr_t v4(const char *text)
 {
-    lbsnat_addr_t a = { .family = 4 };
-    g_assert_cmpint(inet_pton(AF_INET, text, a.bytes), ==, 1);
+    ws_in4_addr bytes;
+    g_assert_true(ws_inet_pton4(text, &bytes));
+    host_addr_t a;
+    host_addr_set(&a, &bytes, sizeof bytes);
     return a;
 }
 
@@ -38,9 +38,9 @@ static lbsnat_tracker_t *feed_field_case(mcudiag_chain_t *chain)
 {
     lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
     lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
-    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, LBSNAT_TCP_SYN);
-    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, LBSNAT_TCP_SYN | LBSNAT_TCP_ACK);
-    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, LBSNAT_TCP_RST);
+    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, TCP_FLAG_SYN);
+    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, TCP_FLAG_SYN | TCP_FLAG_ACK);
+    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, TCP_FLAG_RST);
     return t;
 }
 
@@ -110,9 +110,9 @@ static lbsnat_tracker_t *tracker_new(void)
     return lbsnat_tracker_new(&cfg);
 }
 
-#define SYN LBSNAT_TCP_SYN
-#define SYNACK (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)
-#define RST LBSNAT_TCP_RST
+#define SYN TCP_FLAG_SYN
+#define SYNACK (TCP_FLAG_SYN | TCP_FLAG_ACK)
+#define RST TCP_FLAG_RST
 
 /* Both Front Ends post their health through their own pool VIP; a SPAN of the
  * segment shows each SYN before and after the rewrite. Frames are fed ~1 µs
