@@ -2,62 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "report/mcudiag_chain.h"
+#include "report/mcudiag_chain_private.h"
 
 #include <string.h>
-
-/* One connection attempt (an lbsnat case) with evidence in the report. */
-typedef struct {
-    const lbsnat_case_t *c; /* the tracker's case, which later frames may withdraw */
-    lbsnat_addr_t vip, client;
-    guint16 vip_port;
-    gboolean full_proxy;
-    lbsnat_confidence_t confidence; /* the highest its records showed */
-} attempt_t;
-
-/* One frame of an attempt: a SYN, a foreign SYN-ACK (from member) or the
- * client's reset or ICMP error of one. */
-typedef struct {
-    attempt_t *attempt;
-    lbsnat_role_t role;
-    mcudiag_frame_t frame;
-    lbsnat_addr_t member;
-} attempt_record_t;
-
-/* A member's own view of one attempt (no VIP in the capture). */
-typedef struct {
-    const lbsnat_member_view_t *mv;
-    lbsnat_addr_t member, client;
-    guint16 port;
-    mcudiag_frame_t first_reset;
-} view_t;
-
-/* An HTTPS connection to the conferencing port that failed before any request. */
-typedef struct {
-    char *client;
-    guint16 port;
-    mcudiag_frame_t frame;
-    gboolean explained; /* an lbsnat case is behind it */
-} failed_connection_t;
-
-/* What a client host called, to recognise sweeps (capped: only the threshold matters). */
-typedef struct {
-    GHashTable *ports;     /* port */
-    GHashTable *endpoints; /* "server port" strings */
-} host_calls_t;
-#define HOST_ENDPOINTS_KEPT 256
-
-struct mcudiag_chain {
-    GPtrArray *attempts;     /* attempt_t*, in order of first evidence */
-    GHashTable *case_attempt; /* const lbsnat_case_t* -> attempt_t* */
-    GPtrArray *records;      /* attempt_record_t*, in order of arrival */
-    GPtrArray *views;        /* view_t*, in order of arrival */
-    GHashTable *view_index;  /* const lbsnat_member_view_t* -> view_t* */
-    GPtrArray *joins;        /* mcudiag_join_leg_t*: final responses of join legs */
-    GPtrArray *failed_connections; /* failed_connection_t* */
-    GHashTable *conf_hosts;  /* host -> mask of 1 << mcudiag_conf_evidence_t */
-    GHashTable *host_calls;  /* client host -> host_calls_t* */
-};
 
 static void failed_connection_free(gpointer p)
 {
@@ -97,13 +44,15 @@ mcudiag_chain_t *mcudiag_chain_new(void)
     mcudiag_chain_t *chain = g_new0(mcudiag_chain_t, 1);
     chain->attempts = g_ptr_array_new_with_free_func(g_free);
     chain->case_attempt = g_hash_table_new(g_direct_hash, g_direct_equal);
+    chain->attempt_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->records = g_ptr_array_new_with_free_func(g_free);
     chain->views = g_ptr_array_new_with_free_func(g_free);
-    chain->view_index = g_hash_table_new(g_direct_hash, g_direct_equal);
+    chain->view_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->joins = g_ptr_array_new_with_free_func(mcudiag_join_leg_free);
     chain->failed_connections = g_ptr_array_new_with_free_func(failed_connection_free);
     chain->conf_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->host_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, host_calls_free);
+    chain->captures = g_ptr_array_new_with_free_func(mcudiag_capture_free);
     return chain;
 }
 
@@ -112,12 +61,14 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     g_ptr_array_set_size(chain->records, 0);
     g_ptr_array_set_size(chain->attempts, 0);
     g_hash_table_remove_all(chain->case_attempt);
+    g_hash_table_remove_all(chain->attempt_keys);
     g_ptr_array_set_size(chain->views, 0);
     g_hash_table_remove_all(chain->view_index);
     g_ptr_array_set_size(chain->joins, 0);
     g_ptr_array_set_size(chain->failed_connections, 0);
     g_hash_table_remove_all(chain->conf_hosts);
     g_hash_table_remove_all(chain->host_calls);
+    g_ptr_array_set_size(chain->captures, 0);
 }
 
 void mcudiag_chain_free(mcudiag_chain_t *chain)
@@ -127,12 +78,14 @@ void mcudiag_chain_free(mcudiag_chain_t *chain)
     g_ptr_array_free(chain->records, TRUE);
     g_ptr_array_free(chain->attempts, TRUE);
     g_hash_table_destroy(chain->case_attempt);
+    g_hash_table_destroy(chain->attempt_keys);
     g_ptr_array_free(chain->views, TRUE);
     g_hash_table_destroy(chain->view_index);
     g_ptr_array_free(chain->joins, TRUE);
     g_ptr_array_free(chain->failed_connections, TRUE);
     g_hash_table_destroy(chain->conf_hosts);
     g_hash_table_destroy(chain->host_calls);
+    g_ptr_array_free(chain->captures, TRUE);
     g_free(chain);
 }
 
@@ -148,30 +101,48 @@ void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join)
         .organizer = (char *)join->organizer, .where = (char *)join->where, .diag_id = join->diag_id,
         .diag_component = (char *)join->diag_component, .diag_reason = (char *)join->diag_reason,
     };
-    g_ptr_array_add(chain->joins, mcudiag_join_leg_copy(&leg));
+    mcudiag_chain_add_join_leg(chain, &leg);
+}
+
+void mcudiag_chain_add_join_leg(mcudiag_chain_t *chain, const mcudiag_join_leg_t *leg)
+{
+    g_ptr_array_add(chain->joins, mcudiag_join_leg_copy(leg));
 }
 
 void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *client, guint16 port, guint32 frame,
                                          guint lbsnat_case)
 {
+    mcudiag_chain_add_failure(chain, client, port, frame_of(frame), lbsnat_case != 0);
+}
+
+void mcudiag_chain_add_failure(mcudiag_chain_t *chain, const char *client, guint16 port, mcudiag_frame_t frame,
+                               gboolean explained)
+{
     failed_connection_t *fc = g_new0(failed_connection_t, 1);
     fc->client = g_strdup(client);
     fc->port = port;
-    fc->frame = frame_of(frame);
-    fc->explained = lbsnat_case != 0;
+    fc->frame = frame;
+    fc->explained = explained;
     g_ptr_array_add(chain->failed_connections, fc);
 }
 
 void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *host, mcudiag_conf_evidence_t kind)
 {
-    gpointer old = NULL;
-    if (!g_hash_table_lookup_extended(chain->conf_hosts, host, NULL, &old))
-        g_hash_table_insert(chain->conf_hosts, g_strdup(host), GUINT_TO_POINTER(1u << kind));
-    else
-        g_hash_table_insert(chain->conf_hosts, g_strdup(host), GUINT_TO_POINTER(GPOINTER_TO_UINT(old) | 1u << kind));
+    mcudiag_chain_add_conferencing_mask(chain, host, 1u << kind);
+}
+
+void mcudiag_chain_add_conferencing_mask(mcudiag_chain_t *chain, const char *host, guint mask)
+{
+    const guint old = GPOINTER_TO_UINT(g_hash_table_lookup(chain->conf_hosts, host));
+    g_hash_table_insert(chain->conf_hosts, g_strdup(host), GUINT_TO_POINTER(old | mask));
 }
 
 void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port)
+{
+    mcudiag_chain_add_call(chain, client, server, port);
+}
+
+void mcudiag_chain_add_call(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port)
 {
     host_calls_t *h = g_hash_table_lookup(chain->host_calls, client);
     if (!h) {
@@ -182,7 +153,7 @@ void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const cha
     }
     if (g_hash_table_size(h->ports) < MCUDIAG_SWEEP_ENDPOINTS)
         g_hash_table_add(h->ports, GUINT_TO_POINTER((guint)port));
-    if (g_hash_table_size(h->endpoints) < HOST_ENDPOINTS_KEPT)
+    if (server && g_hash_table_size(h->endpoints) < HOST_ENDPOINTS_KEPT)
         g_hash_table_add(h->endpoints, g_strdup_printf("%s %u", server, port));
 }
 
@@ -234,35 +205,76 @@ static guint host_sweep_size(const mcudiag_chain_t *chain, const GArray *ports, 
     return most >= MCUDIAG_SWEEP_ENDPOINTS ? most : 0;
 }
 
-static attempt_t *attempt_of(mcudiag_chain_t *chain, const lbsnat_case_t *c)
+static char *attempt_key(const lbsnat_addr_t *client, guint16 client_port, const lbsnat_addr_t *vip, guint16 vip_port,
+                         guint32 isn)
 {
-    attempt_t *a = g_hash_table_lookup(chain->case_attempt, c);
-    if (a)
+    char c[64], v[64];
+    return g_strdup_printf("%s %s %u", lbsnat_endpoint_to_str(client, client_port, c, sizeof c),
+                           lbsnat_endpoint_to_str(vip, vip_port, v, sizeof v), isn);
+}
+
+attempt_t *mcudiag_chain_attempt(mcudiag_chain_t *chain, const lbsnat_addr_t *client, guint16 client_port,
+                                 const lbsnat_addr_t *vip, guint16 vip_port, guint32 isn)
+{
+    char *key = attempt_key(client, client_port, vip, vip_port, isn);
+    attempt_t *a = g_hash_table_lookup(chain->attempt_keys, key);
+    if (a) {
+        g_free(key);
         return a;
+    }
     a = g_new0(attempt_t, 1);
-    a->c = c;
-    a->vip = c->vip;
-    a->client = c->client;
-    a->vip_port = c->vip_port;
+    a->vip = *vip;
+    a->client = *client;
+    a->vip_port = vip_port;
+    a->client_port = client_port;
+    a->isn = isn;
     g_ptr_array_add(chain->attempts, a);
-    g_hash_table_insert(chain->case_attempt, (gpointer)c, a);
+    g_hash_table_insert(chain->attempt_keys, key, a);
     return a;
 }
 
-static void add_member_view(mcudiag_chain_t *chain, const lbsnat_member_view_t *mv)
+void mcudiag_chain_add_record(mcudiag_chain_t *chain, attempt_t *a, lbsnat_role_t role, mcudiag_frame_t frame,
+                              const lbsnat_addr_t *member)
 {
-    /* The first record of a view names its first reset, even when one pass
-     * only learns of the view at a later frame. */
-    if (g_hash_table_contains(chain->view_index, mv))
+    attempt_record_t *r = g_new0(attempt_record_t, 1);
+    r->attempt = a;
+    r->role = role == LBSNAT_ROLE_ICMP_ERROR ? LBSNAT_ROLE_CLIENT_RESET : role;
+    r->frame = frame;
+    if (member)
+        r->member = *member;
+    g_ptr_array_add(chain->records, r);
+}
+
+static char *view_key(const view_t *v)
+{
+    char c[64], m[64];
+    return g_strdup_printf("%s %s %u", lbsnat_endpoint_to_str(&v->client, v->client_port, c, sizeof c),
+                           lbsnat_endpoint_to_str(&v->member, v->port, m, sizeof m), v->isn);
+}
+
+void mcudiag_chain_add_view(mcudiag_chain_t *chain, const view_t *view)
+{
+    char *key = view_key(view);
+    view_t *old = g_hash_table_lookup(chain->view_index, key);
+    if (old) {
+        if (mcudiag_frame_compare(&view->first_reset, &old->first_reset) < 0)
+            old->first_reset = view->first_reset;
+        g_free(key);
         return;
-    view_t *v = g_new0(view_t, 1);
-    v->mv = mv;
-    v->member = mv->member;
-    v->client = mv->client;
-    v->port = mv->member_port;
-    v->first_reset = frame_of(mv->first_reset_frame);
+    }
+    view_t *v = g_memdup2(view, sizeof *view);
     g_ptr_array_add(chain->views, v);
-    g_hash_table_insert(chain->view_index, (gpointer)mv, v);
+    g_hash_table_insert(chain->view_index, key, v);
+}
+
+/* The first record of a view names its first reset, even when one pass only
+ * learns of the view at a later frame. */
+static void add_member_view(mcudiag_chain_t *chain, const lbsnat_member_view_t *mv, guint32 frame)
+{
+    const view_t v = { .member = mv->member, .client = mv->client, .port = mv->member_port,
+                       .client_port = mv->client_port, .isn = mv->isn, .at = frame_of(frame),
+                       .first_reset = frame_of(mv->first_reset_frame) };
+    mcudiag_chain_add_view(chain, &v);
 }
 
 void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info)
@@ -270,29 +282,53 @@ void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *i
     const lbsnat_case_t *c = info->c;
     if (!c) {
         if (info->member_view)
-            add_member_view(chain, info->member_view);
+            add_member_view(chain, info->member_view, info->frame);
         return;
+    }
+    attempt_t *a = g_hash_table_lookup(chain->case_attempt, c);
+    if (!a) {
+        a = mcudiag_chain_attempt(chain, &c->client, c->client_port, &c->vip, c->vip_port, c->isn);
+        a->c = c;
+        g_hash_table_insert(chain->case_attempt, (gpointer)c, a);
     }
     if (c->withdrawn)
         return;
-    attempt_t *a = attempt_of(chain, c);
     if (c->rule == LBSNAT_RULE_FULL_PROXY)
         a->full_proxy = TRUE;
     a->confidence = MAX(a->confidence, lbsnat_case_confidence(c));
-    attempt_record_t *r = g_new0(attempt_record_t, 1);
-    r->attempt = a;
-    r->role = info->role == LBSNAT_ROLE_ICMP_ERROR ? LBSNAT_ROLE_CLIENT_RESET : info->role;
-    r->frame = frame_of(info->frame);
-    if (info->role == LBSNAT_ROLE_FOREIGN_SYNACK)
-        r->member = info->answer->member;
-    g_ptr_array_add(chain->records, r);
+    mcudiag_chain_add_record(chain, a, info->role, frame_of(info->frame),
+                             info->role == LBSNAT_ROLE_FOREIGN_SYNACK ? &info->answer->member : NULL);
+}
+
+mcudiag_capture_t *mcudiag_chain_capture(mcudiag_chain_t *chain, guint file)
+{
+    while (chain->captures->len <= file)
+        g_ptr_array_add(chain->captures, g_new0(mcudiag_capture_t, 1));
+    return g_ptr_array_index(chain->captures, file);
+}
+
+void mcudiag_chain_set_capture_name(mcudiag_chain_t *chain, const char *name)
+{
+    mcudiag_capture_t *c = mcudiag_chain_capture(chain, 0);
+    g_free(c->name);
+    c->name = g_strdup(name);
+}
+
+void mcudiag_chain_add_frame(mcudiag_chain_t *chain, gint64 secs, gint32 nsecs)
+{
+    mcudiag_capture_t *c = mcudiag_chain_capture(chain, 0);
+    if (c->frames == 0 || secs < c->first_s || (secs == c->first_s && nsecs < c->first_ns))
+        c->first_s = secs, c->first_ns = nsecs;
+    if (c->frames == 0 || secs > c->last_s || (secs == c->last_s && nsecs > c->last_ns))
+        c->last_s = secs, c->last_ns = nsecs;
+    c->frames++;
 }
 
 /* ---- from evidence to findings ------------------------------------------- */
 
-static gboolean attempt_live(const attempt_t *a)
+gboolean mcudiag_attempt_live(const attempt_t *a)
 {
-    return !(a->c && a->c->withdrawn);
+    return !a->withdrawn && !(a->c && a->c->withdrawn);
 }
 
 static char *addr_text(const lbsnat_addr_t *a)
@@ -338,7 +374,7 @@ static mcudiag_finding_t *vip_finding(const mcudiag_chain_t *chain, const lbsnat
     for (guint i = 0; i < chain->records->len; i++) {
         const attempt_record_t *r = g_ptr_array_index(chain->records, i);
         const attempt_t *a = r->attempt;
-        if (!attempt_live(a) || a->vip_port != port || !lbsnat_addr_equal(&a->vip, vip))
+        if (!mcudiag_attempt_live(a) || a->vip_port != port || !lbsnat_addr_equal(&a->vip, vip))
             continue;
         g_hash_table_add(attempts, (gpointer)a);
         add_unique_addr(f->clients, &a->client);
@@ -414,7 +450,7 @@ static void lbsnat_findings(const mcudiag_chain_t *chain, GPtrArray *vips, GPtrA
 {
     for (guint i = 0; i < chain->records->len; i++) {
         const attempt_t *a = ((const attempt_record_t *)g_ptr_array_index(chain->records, i))->attempt;
-        gboolean known = !attempt_live(a);
+        gboolean known = !mcudiag_attempt_live(a);
         for (guint k = 0; k < vips->len && !known; k++) {
             const mcudiag_finding_t *v = g_ptr_array_index(vips, k);
             char buf[64];
@@ -550,6 +586,8 @@ static guint failing_hosts(const mcudiag_chain_t *chain)
 mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
 {
     mcudiag_findings_t *set = mcudiag_findings_new();
+    for (guint i = 0; i < chain->captures->len; i++)
+        g_ptr_array_add(set->captures, mcudiag_capture_copy(g_ptr_array_index(chain->captures, i)));
     GPtrArray *vips = g_ptr_array_new();
     GPtrArray *members = g_ptr_array_new();
     lbsnat_findings(chain, vips, members);

@@ -69,6 +69,11 @@ void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const cha
 /* From this many distinct ports (or servers on one conferencing port) a host is sweeping. */
 #define MCUDIAG_SWEEP_ENDPOINTS 16
 
+/* What capture is read (its file name; NULL if not known), and each frame's
+ * time: the report names the capture, its size and its first and last packet. */
+void mcudiag_chain_set_capture_name(mcudiag_chain_t *chain, const char *name);
+void mcudiag_chain_add_frame(mcudiag_chain_t *chain, gint64 secs, gint32 nsecs);
+
 /* The findings of the evidence so far, in report order (free with
  * mcudiag_findings_free). */
 mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain);
@@ -76,6 +81,16 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain);
 /* The report as text, newly allocated (g_free it): the findings rendered by
  * mcudiag_findings_render_text(). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);
+
+/* The diagnosis as one JSON document (docs/mcudiag-report.schema.json): the
+ * captures, the findings, and the evidence behind them (g_free it). */
+char *mcudiag_chain_render_json(const mcudiag_chain_t *chain);
+
+/* Loads into the chain the evidence of the chunk reports a manifest lists
+ * (mcudiag-batch writes it; mcudiag_evidence.c says how frames are owned),
+ * for one diagnosis of a whole capture set. FALSE, with the reasons in
+ * errors, if a report could not be read (the others are loaded). */
+gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GString *errors);
 
 G_END_DECLS
 

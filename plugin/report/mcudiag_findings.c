@@ -132,11 +132,27 @@ void mcudiag_strv_add_unique(GPtrArray *list, const char *text)
         g_ptr_array_add(list, g_strdup(text));
 }
 
+mcudiag_capture_t *mcudiag_capture_copy(const mcudiag_capture_t *c)
+{
+    mcudiag_capture_t *copy = g_new(mcudiag_capture_t, 1);
+    *copy = *c;
+    copy->name = g_strdup(c->name);
+    return copy;
+}
+
+void mcudiag_capture_free(gpointer p)
+{
+    mcudiag_capture_t *c = p;
+    if (c)
+        g_free(c->name);
+    g_free(c);
+}
+
 mcudiag_findings_t *mcudiag_findings_new(void)
 {
     mcudiag_findings_t *set = g_new0(mcudiag_findings_t, 1);
     set->findings = g_ptr_array_new_with_free_func((GDestroyNotify)mcudiag_finding_free);
-    set->files = g_ptr_array_new_with_free_func(g_free);
+    set->captures = g_ptr_array_new_with_free_func(mcudiag_capture_free);
     return set;
 }
 
@@ -145,7 +161,7 @@ void mcudiag_findings_free(mcudiag_findings_t *set)
     if (!set)
         return;
     g_ptr_array_free(set->findings, TRUE);
-    g_ptr_array_free(set->files, TRUE);
+    g_ptr_array_free(set->captures, TRUE);
     g_free(set);
 }
 

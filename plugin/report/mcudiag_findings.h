@@ -133,10 +133,20 @@ void mcudiag_finding_free(mcudiag_finding_t *f);
 void mcudiag_strv_add_unique(GPtrArray *list, const char *text);
 gboolean mcudiag_strv_contains(const GPtrArray *list, const char *text);
 
+/* A capture file read for the diagnosis. */
+typedef struct {
+    char *name;         /* its file name, NULL if not known */
+    guint32 frames;     /* how many frames it has */
+    gint64 first_s, last_s; /* first and last packet time, seconds since 1970 UTC */
+    gint32 first_ns, last_ns;
+} mcudiag_capture_t;
+mcudiag_capture_t *mcudiag_capture_copy(const mcudiag_capture_t *c);
+void mcudiag_capture_free(gpointer c);
+
 /* The whole diagnosis of one capture, or of a set of them. */
 typedef struct {
     GPtrArray *findings; /* mcudiag_finding_t*, in report order */
-    GPtrArray *files;    /* char*: the capture files, frames name them by index */
+    GPtrArray *captures; /* mcudiag_capture_t*: frames name them by index (mcudiag_frame_t.file) */
 } mcudiag_findings_t;
 
 mcudiag_findings_t *mcudiag_findings_new(void);
@@ -146,6 +156,10 @@ void mcudiag_findings_add(mcudiag_findings_t *set, mcudiag_finding_t *f);
 
 /* The report for people, as -z mcudiag prints it (g_free it). */
 char *mcudiag_findings_render_text(const mcudiag_findings_t *set);
+
+/* The JSON document's schema version: raised when a field changes meaning or
+ * goes away (new fields and kinds keep it). */
+#define MCUDIAG_JSON_SCHEMA_VERSION 1
 
 G_END_DECLS
 

@@ -22,8 +22,9 @@ static void append_ports(GString *out, const GArray *ports)
 
 static void append_frame(GString *out, const mcudiag_findings_t *set, const mcudiag_frame_t *f)
 {
-    if (set->files->len > 1 && f->file < set->files->len)
-        g_string_append_printf(out, "%s:%u", (const char *)g_ptr_array_index(set->files, f->file), f->frame);
+    const mcudiag_capture_t *capture = f->file < set->captures->len ? g_ptr_array_index(set->captures, f->file) : NULL;
+    if (set->captures->len > 1 && capture && capture->name)
+        g_string_append_printf(out, "%s:%u", capture->name, f->frame);
     else
         g_string_append_printf(out, "%u", f->frame);
 }
@@ -118,17 +119,18 @@ static void render_member_side(GString *out, const mcudiag_findings_t *set, cons
 }
 
 /* Symptom: the joins that failed, where and why. */
-static void render_failed_joins(GString *out, const mcudiag_finding_t *f)
+static void render_failed_joins(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
 {
     g_string_append_printf(out, "%u. Conference joins failed (%u of %u join legs answered with an error).\n",
                            f->number, f->count, f->total);
     const guint shown = MIN(f->joins->len, 8);
     for (guint i = 0; i < shown; i++) {
         const mcudiag_join_leg_t *j = g_ptr_array_index(f->joins, i);
-        g_string_append_printf(out, "   Conference %s%s%s: the %s answered %u (frame %u)",
+        g_string_append_printf(out, "   Conference %s%s%s: the %s answered %u (frame ",
                                j->conference_id && *j->conference_id ? j->conference_id : "(unknown id)",
-                               j->organizer ? " of " : "", j->organizer ? j->organizer : "", j->where, j->status,
-                               j->frame.frame);
+                               j->organizer ? " of " : "", j->organizer ? j->organizer : "", j->where, j->status);
+        append_frame(out, set, &j->frame);
+        g_string_append(out, ")");
         if (j->diag_id || j->diag_reason)
             g_string_append_printf(out, "; ms-diagnostics %u%s%s%s%s%s%s", j->diag_id,
                                    j->diag_component ? " (" : "", j->diag_component ? j->diag_component : "",
@@ -203,7 +205,7 @@ static void render_finding(GString *out, const mcudiag_findings_t *set, const mc
 {
     switch (f->kind) {
     case MCUDIAG_FINDING_FAILED_JOINS:
-        render_failed_joins(out, f);
+        render_failed_joins(out, set, f);
         break;
     case MCUDIAG_FINDING_FAILED_CONNECTIONS:
         render_failed_connections(out, set, f);
