@@ -3,7 +3,9 @@
 """mcudiag-batch on a capture cut into ring files of N packets (every
 boundary for N=1: between a SYN and its SYN-ACK, a join and its failure)
 gives the findings and counts of the whole file; an empty file, a non-capture
-file and a truncated file each get a plain message and the rest a result."""
+file and a truncated file each get a plain message and the rest a result;
+a set mixing link types (one file made raw IP: Ethernet headers cut off by
+editcap) gets a message and the same findings."""
 import argparse
 import json
 import os
@@ -49,6 +51,12 @@ def main():
                                    capture_output=True)
                     starts[name] = first - 1
                 extra = []
+                if size > 1:  # the second file as raw IP: the set mixes link types
+                    second = os.path.join(d, "ring_00001.pcapng")
+                    subprocess.run(["editcap", "-C", "14", "-T", "rawip", second, second + ".raw"], check=True,
+                                   capture_output=True)
+                    os.replace(second + ".raw", second)
+                    extra = ["mixes link types"]
                 if size == 1:  # bad files among the good ones
                     open(os.path.join(d, "empty.pcapng"), "wb").close()
                     with open(os.path.join(d, "notes.pcapng"), "w") as f:
