@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """mcudiag-batch on a capture cut into ring files of N packets (every
-boundary for N=1: between a SYN and its SYN-ACK, a join and its failure)
+boundary for N=1: between a SYN and its SYN-ACK, a join and its failure;
+--chunks 1000: every file a chunk of its own, every boundary a chunk boundary)
 gives the findings and counts of the whole file; an empty file, a non-capture
 file and a truncated file each get a plain message and the rest a result;
 a set mixing link types (one file made raw IP: Ethernet headers cut off by
@@ -65,7 +66,7 @@ def main():
                         dst.write(src.read()[:-7])
                     extra = ["empty.pcapng", "notes.pcapng", "cut.pcapng"]
                 out = os.path.join(d, "merged.json")
-                r = subprocess.run([sys.executable, a.batch, "-j", "2", "--json", out, d], env=env,
+                r = subprocess.run([sys.executable, a.batch, "-j", "2", "--chunks", "1000", "--json", out, d], env=env,
                                    capture_output=True, text=True)
                 label = f"{os.path.basename(pcap)} in files of {size}"
                 for name in extra:
