@@ -6,8 +6,6 @@
  */
 #include "report/mcudiag_json.h"
 
-#include <time.h>
-
 void mcudiag_json_string(json_dumper *d, const char *text)
 {
     if (g_utf8_validate(text, -1, NULL)) {
@@ -82,13 +80,15 @@ static void member_frames(json_dumper *d, const mcudiag_findings_t *set, const c
 /* RFC 3339 in UTC with nanoseconds: "2009-07-14T09:05:31.123456789Z". */
 static void member_time(json_dumper *d, const char *name, gint64 secs, gint32 nsecs)
 {
-    const time_t t = (time_t)secs;
-    struct tm tm;
-    char text[64];
-    if (!gmtime_r(&t, &tm) || !strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm))
-        return;
-    json_dumper_set_member_name(d, name);
-    json_dumper_value_anyf(d, "\"%s.%09dZ\"", text, (int)nsecs);
+    GDateTime *t = g_date_time_new_from_unix_utc(secs);
+    char *text = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%S") : NULL;
+    if (text) {
+        json_dumper_set_member_name(d, name);
+        json_dumper_value_anyf(d, "\"%s.%09dZ\"", text, (int)nsecs);
+    }
+    g_free(text);
+    if (t)
+        g_date_time_unref(t);
 }
 
 static void write_join(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_join_leg_t *j)
