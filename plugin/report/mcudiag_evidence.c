@@ -16,6 +16,12 @@
  * that saw the window before it. What holds for a whole attempt (that later
  * frames withdrew it, how sure it is) is combined over the chunks.
  *
+ * Known limit: a foreign SYN-ACK captured before its SYN (merged captures of
+ * skewed clocks) in the last file of one chunk, with the SYN in the next
+ * chunk's first file, is recorded by the next chunk at the SYN-ACK's frame,
+ * which it does not own: that SYN-ACK is missing from the merge (the SYN and
+ * the resets, and so the attempt, are not).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "report/mcudiag_chain_private.h"
