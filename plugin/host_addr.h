@@ -69,6 +69,18 @@ static inline const char *host_addr_to_str(const host_addr_t *a, char *buf, gsiz
     return buf;
 }
 
+/* An address from its text ("10.0.0.1", "fd00::1"); FALSE (and
+ * HOST_ADDR_NONE) for anything else. */
+static inline gboolean host_addr_from_str(host_addr_t *a, const char *text)
+{
+    memset(a, 0, sizeof *a);
+    if (ws_inet_pton4(text, &a->u.v4))
+        a->family = HOST_ADDR_V4;
+    else if (ws_inet_pton6(text, &a->u.v6))
+        a->family = HOST_ADDR_V6;
+    return a->family != HOST_ADDR_NONE;
+}
+
 /* Address and port as the plugin's trees and reports write them:
  * "10.0.0.1:444", "[fd00::1]:444"; buf of HOST_ENDPOINT_STRLEN bytes or more. */
 static inline const char *host_endpoint_to_str(const host_addr_t *a, guint16 port, char *buf, gsize len)
