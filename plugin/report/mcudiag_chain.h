@@ -6,7 +6,8 @@
  * answered clients directly, the clients, the frames that prove it, and what
  * the port is used for in an OCS/Lync pool; the conference joins sipconf saw
  * and how they ended; and the HTTPS connections to the conferencing port that
- * failed before any request (c3pconn). It renders them from symptom to cause.
+ * failed before any request (c3pconn). It turns them into findings
+ * (mcudiag_findings.h), which the renderers write from symptom to cause.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,6 +17,7 @@
 #include <glib.h>
 
 #include "lbsnat/lbsnat_tap.h"
+#include "report/mcudiag_findings.h"
 
 G_BEGIN_DECLS
 
@@ -67,8 +69,28 @@ void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const cha
 /* From this many distinct ports (or servers on one conferencing port) a host is sweeping. */
 #define MCUDIAG_SWEEP_ENDPOINTS 16
 
-/* The report, newly allocated (g_free it). */
+/* What capture is read (its file name; NULL if not known), and each frame's
+ * time: the report names the capture, its size and its first and last packet. */
+void mcudiag_chain_set_capture_name(mcudiag_chain_t *chain, const char *name);
+void mcudiag_chain_add_frame(mcudiag_chain_t *chain, gint64 secs, gint32 nsecs);
+
+/* The findings of the evidence so far, in report order (free with
+ * mcudiag_findings_free). */
+mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain);
+
+/* The report as text, newly allocated (g_free it): the findings rendered by
+ * mcudiag_findings_render_text(). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);
+
+/* The diagnosis as one JSON document (docs/mcudiag-report.schema.json): the
+ * captures, the findings, and the evidence behind them (g_free it). */
+char *mcudiag_chain_render_json(const mcudiag_chain_t *chain);
+
+/* Loads into the chain the evidence of the chunk reports a manifest lists
+ * (mcudiag-batch writes it; mcudiag_evidence.c says how frames are owned),
+ * for one diagnosis of a whole capture set. FALSE, with the reasons in
+ * errors, if a report could not be read (the others are loaded). */
+gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GString *errors);
 
 G_END_DECLS
 

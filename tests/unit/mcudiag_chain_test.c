@@ -241,6 +241,45 @@ static void test_port_scan_is_not_event_61013(void)
     mcudiag_chain_free(chain);
 }
 
+/* The model behind the text: one finding with its fields, and the kinds' names. */
+static void test_findings_model(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    lbsnat_tracker_t *t = feed_field_case(chain);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, 3, 1);
+    mcudiag_findings_t *set = mcudiag_chain_findings(chain);
+    g_assert_cmpuint(set->findings->len, ==, 2);
+    const mcudiag_finding_t *conn = g_ptr_array_index(set->findings, 0);
+    g_assert_cmpint(conn->kind, ==, MCUDIAG_FINDING_FAILED_CONNECTIONS);
+    g_assert_cmpuint(conn->number, ==, 1);
+    g_assert_cmpint(conn->certainty, ==, MCUDIAG_LEVEL_MEDIUM);
+    g_assert_cmpint(conn->cause, ==, MCUDIAG_CAUSE_NEXT_FINDING);
+    const mcudiag_finding_t *vip = g_ptr_array_index(set->findings, 1);
+    g_assert_cmpint(vip->kind, ==, MCUDIAG_FINDING_VIP_WITHOUT_SNAT);
+    g_assert_cmpuint(vip->number, ==, 2);
+    g_assert_cmpint(vip->confidence, ==, MCUDIAG_LEVEL_HIGH);
+    g_assert_cmpstr(vip->address, ==, "10.137.2.11");
+    g_assert_cmpuint(vip->port, ==, 444);
+    g_assert_cmpstr(vip->endpoint, ==, "10.137.2.11:444");
+    g_assert_cmpuint(vip->attempts, ==, 1);
+    g_assert_cmpuint(vip->members->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(vip->members, 0), ==, "10.137.2.13");
+    g_assert_cmpstr(g_ptr_array_index(vip->clients, 0), ==, "10.137.2.12");
+    g_assert_cmpuint(vip->frames->len, ==, 1);
+    g_assert_cmpuint(g_array_index(vip->frames, mcudiag_frame_t, 0).frame, ==, 2);
+    g_assert_cmpuint(g_array_index(vip->reset_frames, mcudiag_frame_t, 0).frame, ==, 3);
+    g_assert_nonnull(strstr(vip->fix, "SNAT automap"));
+    g_assert_nonnull(strstr(vip->impact, "event 61013"));
+    g_assert_nonnull(vip->missing);
+    mcudiag_findings_free(set);
+
+    for (const mcudiag_finding_kind_info_t *k = mcudiag_finding_kinds; k->name; k++)
+        g_assert_cmpint(mcudiag_finding_kind_from_name(mcudiag_finding_kind_name(k->kind)), ==, k->kind);
+    g_assert_cmpint(mcudiag_finding_kind_from_name("no-such-kind"), ==, 0);
+    mcudiag_chain_free(chain);
+    lbsnat_tracker_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -249,5 +288,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mcudiag/span-both-members", test_span_both_members);
     g_test_add_func("/mcudiag/member-view-alone-and-tied", test_member_view_alone_and_tied);
     g_test_add_func("/mcudiag/port-scan-is-not-event-61013", test_port_scan_is_not_event_61013);
+    g_test_add_func("/mcudiag/findings-model", test_findings_model);
     return g_test_run();
 }

@@ -1,0 +1,236 @@
+/* mcudiag_render_text.c — the findings in plain words, from symptom to cause
+ * to fix: what -z mcudiag prints and the GUI's window shows.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "report/mcudiag_findings.h"
+
+
+static void append_list(GString *out, const GPtrArray *items)
+{
+    for (guint i = 0; i < items->len; i++)
+        g_string_append_printf(out, "%s%s", i == 0 ? "" : (i + 1 == items->len ? " and " : ", "),
+                               (const char *)g_ptr_array_index(items, i));
+}
+
+static void append_ports(GString *out, const GArray *ports)
+{
+    for (guint i = 0; i < ports->len; i++)
+        g_string_append_printf(out, "%s%u", i == 0 ? "" : (i + 1 == ports->len ? " and " : ", "),
+                               g_array_index(ports, guint16, i));
+}
+
+static void append_frame(GString *out, const mcudiag_findings_t *set, const mcudiag_frame_t *f)
+{
+    const mcudiag_capture_t *capture = f->file < set->captures->len ? g_ptr_array_index(set->captures, f->file) : NULL;
+    if (set->captures->len > 1 && capture && capture->name)
+        g_string_append_printf(out, "%s:%u", capture->name, f->frame);
+    else
+        g_string_append_printf(out, "%u", f->frame);
+}
+
+/* Frame lists stay readable: "frame 3" or "frames 2, 5, 8" in capture
+ * order (the model keeps them so), the first few, then how many more. With a
+ * set of captures each frame is named "<file>:<frame>". */
+static void append_frames(GString *out, const mcudiag_findings_t *set, const GArray *frames)
+{
+    g_string_append(out, frames->len == 1 ? "frame " : "frames ");
+    const guint shown = MIN(frames->len, 8);
+    for (guint i = 0; i < shown; i++) {
+        if (i)
+            g_string_append(out, ", ");
+        append_frame(out, set, &g_array_index(frames, mcudiag_frame_t, i));
+    }
+    if (frames->len > shown)
+        g_string_append_printf(out, " and %u more", frames->len - shown);
+}
+
+static void render_member_view_tied(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *m)
+{
+    g_string_append(out, "   Seen from the member's side too: ");
+    append_list(out, m->clients);
+    g_string_append_printf(out, " reset the SYN-ACKs of %s to SYNs sent to the VIP, and sent them again "
+                                "(first resets in ", m->address);
+    append_frames(out, set, m->frames);
+    g_string_append(out, ").\n");
+}
+
+/* A VIP that forwards without SNAT: the cause of the symptoms above. */
+static void render_vip(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *v)
+{
+    g_string_append_printf(out, "%u. Load balancer VIP %s forwards without SNAT (confidence %s%s).\n", v->number,
+                           v->endpoint, mcudiag_level_name(v->confidence), v->full_proxy ? ", full-proxy balancer" : "");
+    g_string_append(out, "   Evidence: pool member");
+    g_string_append(out, v->members->len > 1 ? "s " : " ");
+    append_list(out, v->members);
+    if (v->pairs->len > 1 && v->clients->len > 1) {
+        g_string_append(out, " answered their clients directly instead of the VIP (");
+        append_list(out, v->pairs);
+        g_string_append(out, ")");
+    } else {
+        g_string_append(out, " answered ");
+        append_list(out, v->clients);
+        g_string_append(out, " directly instead of the VIP");
+    }
+    g_string_append_printf(out, ", in %u connection attempt%s (foreign SYN-ACKs in ", v->attempts,
+                           v->attempts == 1 ? "" : "s");
+    append_frames(out, set, v->frames);
+    g_string_append(out, ")");
+    if (v->reset_frames->len) {
+        g_string_append(out, "; the client reset them (");
+        append_frames(out, set, v->reset_frames);
+        g_string_append(out, ").\n");
+    } else {
+        g_string_append(out, "; no client reset was captured (a host firewall may drop the SYN-ACKs): "
+                             "a capture on the member would show the SYN-ACKs leaving it.\n");
+    }
+    if (v->clients_are_members)
+        g_string_append(out, "   The clients are members of this pool themselves: pool members calling their "
+                             "own VIP, which works only when the balancer rewrites the source too.\n");
+    for (guint i = 0; i < v->member_views->len; i++)
+        render_member_view_tied(out, set, g_ptr_array_index(v->member_views, i));
+    if (v->impact)
+        g_string_append_printf(out, "   Impact: %s.\n", v->impact);
+    g_string_append(out, "   Why: the balancer rewrote only the destination of the client's SYN; the member "
+                         "answered from its own address, which the client never called, so the client "
+                         "rejected the reply and the connection never opened.\n");
+    g_string_append_printf(out, "   Fix: %s\n", v->fix);
+    if (v->missing)
+        g_string_append_printf(out, "   Not in this capture: %s\n", v->missing);
+}
+
+/* A member's own view with no VIP in the capture to tie it to. */
+static void render_member_side(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *m)
+{
+    g_string_append_printf(out, "%u. A client reset this member's SYN-ACK to a SYN it sent elsewhere: likely a "
+                                "balancer without SNAT in front of this member (%s, confidence %s).\n",
+                           m->number, m->endpoint, mcudiag_level_name(m->confidence));
+    g_string_append(out, "   Evidence: ");
+    append_list(out, m->clients);
+    g_string_append_printf(out, " reset the SYN-ACKs of %s (first in ", m->endpoint);
+    append_frames(out, set, m->frames);
+    g_string_append_printf(out, ") and sent the same SYN again, in %u connection attempt%s: a TCP stack does that "
+                                "only when it sent the SYN to another address (a VIP) and a balancer passed it on "
+                                "without rewriting the source.\n", m->attempts, m->attempts == 1 ? "" : "s");
+    if (m->impact)
+        g_string_append_printf(out, "   Impact: %s.\n", m->impact);
+    g_string_append_printf(out, "   Next: %s\n", m->next);
+    g_string_append_printf(out, "   Fix: %s\n", m->fix);
+}
+
+/* Symptom: the joins that failed, where and why. */
+static void render_failed_joins(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    g_string_append_printf(out, "%u. Conference joins failed (%u of %u join legs answered with an error).\n",
+                           f->number, f->count, f->total);
+    const guint shown = MIN(f->joins->len, 8);
+    for (guint i = 0; i < shown; i++) {
+        const mcudiag_join_leg_t *j = g_ptr_array_index(f->joins, i);
+        g_string_append_printf(out, "   Conference %s%s%s: the %s answered %u (frame ",
+                               j->conference_id && *j->conference_id ? j->conference_id : "(unknown id)",
+                               j->organizer ? " of " : "", j->organizer ? j->organizer : "", j->where, j->status);
+        append_frame(out, set, &j->frame);
+        g_string_append(out, ")");
+        if (j->diag_id || j->diag_reason)
+            g_string_append_printf(out, "; ms-diagnostics %u%s%s%s%s%s%s", j->diag_id,
+                                   j->diag_component ? " (" : "", j->diag_component ? j->diag_component : "",
+                                   j->diag_component ? ")" : "", j->diag_reason ? ": \"" : "",
+                                   j->diag_reason ? j->diag_reason : "", j->diag_reason ? "\"" : "");
+        g_string_append(out, ".\n");
+    }
+    if (f->count > shown)
+        g_string_append_printf(out, "   … and %u more.\n", f->count - shown);
+    if (f->next)
+        g_string_append_printf(out, "   Next: %s\n", f->next);
+}
+
+static const char *const certainty_text[] = {
+    [MCUDIAG_LEVEL_HIGH] = "high (the same hosts carry conferencing: SIP, C3P or TLS on the port)",
+    [MCUDIAG_LEVEL_MEDIUM] = "medium (a pool VIP on the conferencing port; no SIP or C3P of every one of these "
+                             "hosts in this capture)",
+    [MCUDIAG_LEVEL_LOW] = "low (no SIP, no C3P, no TLS on the port from these hosts in this capture)",
+};
+
+static const char *const cause_text[] = {
+    [MCUDIAG_CAUSE_NEXT_FINDING] = "   Cause: the load balancer in the next finding.\n",
+    [MCUDIAG_CAUSE_BALANCER_BELOW] = "   Cause: most likely the load balancer without SNAT below (its foreign "
+                                     "SYN-ACKs or client resets are in this capture), not a certificate.\n",
+    [MCUDIAG_CAUSE_CERTIFICATE] = "   No foreign SYN-ACK explains them in this capture: capture on the sending "
+                                  "Front End to see the replies; otherwise check its certificate (the most common "
+                                  "cause of event 61013 is a trusted root that does not allow Client "
+                                  "Authentication).\n",
+    [MCUDIAG_CAUSE_UNKNOWN] = "   Next: a capture on the sending host shows whether it carries conferencing and "
+                              "what answered its SYNs.\n",
+};
+
+/* The link between symptom and cause: MCUs that cannot reach the MCU Factory. */
+static void render_failed_connections(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    g_string_append_printf(out, "%u. HTTPS connections to the conferencing port ", f->number);
+    append_ports(out, f->ports);
+    g_string_append(out, " failed before any request was sent, from ");
+    append_list(out, f->clients);
+    g_string_append(out, " (");
+    append_frames(out, set, f->frames);
+    g_string_append(out, ").\n");
+    if (f->certainty >= MCUDIAG_LEVEL_MEDIUM)
+        g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
+                             "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
+    else
+        g_string_append(out, "   Impact, only if these hosts are OCS Front Ends: their MCUs cannot deliver health "
+                             "notifications to the MCU Factory (event 61013) and joins fail.\n");
+    if (f->certainty >= MCUDIAG_LEVEL_LOW && f->certainty <= MCUDIAG_LEVEL_HIGH)
+        g_string_append_printf(out, "   Certainty that these are MCU health notifications: %s.\n",
+                               certainty_text[f->certainty]);
+    if (f->cause >= MCUDIAG_CAUSE_NEXT_FINDING && f->cause <= MCUDIAG_CAUSE_UNKNOWN)
+        g_string_append(out, cause_text[f->cause]);
+}
+
+static void render_no_fault(GString *out, const mcudiag_finding_t *f)
+{
+    g_string_append_printf(out, "No fault found: %u conference join leg%s succeeded; no connection %s the "
+                                "conferencing port failed; no load-balancer fault (no client SYN was answered by "
+                                "an address other than the one it was sent to).\n",
+                           f->count, f->count == 1 ? "" : "s", f->total ? "of a conferencing host to" : "to");
+}
+
+static void render_sweeper(GString *out, const mcudiag_finding_t *f)
+{
+    g_string_append_printf(out, "Not conferencing: %s called %u or more ports or servers (a sweep, such as a "
+                                "port scan); its failed connections to the conferencing port are not MCU health "
+                                "notifications.\n", f->address, f->count);
+}
+
+static void render_finding(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    switch (f->kind) {
+    case MCUDIAG_FINDING_FAILED_JOINS:
+        render_failed_joins(out, set, f);
+        break;
+    case MCUDIAG_FINDING_FAILED_CONNECTIONS:
+        render_failed_connections(out, set, f);
+        break;
+    case MCUDIAG_FINDING_VIP_WITHOUT_SNAT:
+        render_vip(out, set, f);
+        break;
+    case MCUDIAG_FINDING_MEMBER_WITHOUT_SNAT:
+        render_member_side(out, set, f);
+        break;
+    case MCUDIAG_FINDING_SWEEPER:
+        render_sweeper(out, f);
+        break;
+    case MCUDIAG_FINDING_NO_FAULT:
+        render_no_fault(out, f);
+        break;
+    }
+}
+
+char *mcudiag_findings_render_text(const mcudiag_findings_t *set)
+{
+    GString *out = g_string_new(NULL);
+    g_string_append(out, "=== mcudiag: conferencing and load-balancer diagnosis ===\n");
+    for (guint i = 0; i < set->findings->len; i++)
+        render_finding(out, set, g_ptr_array_index(set->findings, i));
+    g_string_append(out, "===\n");
+    return g_string_free(out, FALSE);
+}
