@@ -4,11 +4,12 @@
 namespaces):
 
   idle_peers.py server [--close-idle SECONDS]
-      the pool member's service on TCP 444: echoes every message back; with
+      the pool member's service on TCP 5061 (the port clients keep their
+      SIP connections to a pool on): echoes every message back; with
       --close-idle it closes a connection itself (FIN) after that long without
       a message, as a server with its own idle timer does
   idle_peers.py clients VIP
-      the clients: several connections to VIP:444 opened one after the other
+      the clients: several connections to VIP:5061 opened one after the other
       (the balancer's round robin alternates members), then each run by its
       own schedule at once: some keep the connection busy or send TCP
       keep-alives more often than the balancer's timer, some go quiet for
@@ -33,7 +34,7 @@ import sys
 import threading
 import time
 
-PORT = 444
+PORT = 5061
 
 # Per connection: what it does after its first exchange, in seconds. "send"
 # waits that long, then sends a message and waits for the echo; "keepalive"

@@ -14,9 +14,10 @@
 # VIP, as Microsoft requires, and a conntrack timeout policy that forgets an
 # established flow after 5 s without a packet (a real balancer's is 300 s or
 # 1800 s; the lab's timer is seconds so a run takes seconds). The members
-# echo messages on TCP 444. The clients (idle_peers.py clients) open eight
-# connections: one busy (a message every 2 s), one quiet with TCP keep-alives
-# every 2 s, two with gaps of 3 and 3.5 s, four quiet for 8, 9, 11 and 13 s.
+# echo messages on TCP 5061, where clients keep their SIP connections to a
+# pool. The clients (idle_peers.py clients) open eight connections: one busy
+# (a message every 2 s), one quiet with TCP keep-alives every 2 s, two with
+# gaps of 3 and 3.5 s, four quiet for 8, 9, 11 and 13 s.
 # Scenarios, what the balancer does with a packet of a forgotten flow:
 #   reset-next       answers the next packet from either side with an RST
 #                    (nftables: ct state invalid -> reject with tcp reset)
@@ -93,8 +94,8 @@ table inet lb {
     }
     chain pre {
         type nat hook prerouting priority dstnat;
-        ip daddr 10.137.4.11 tcp dport 444 dnat ip to numgen inc mod 2 map { 0 : 10.137.4.13, 1 : 10.137.4.14 }
-        ip6 daddr fd00:137:4::11 tcp dport 444 dnat ip6 to numgen inc mod 2 map { 0 : fd00:137:4::13, 1 : fd00:137:4::14 }
+        ip daddr 10.137.4.11 tcp dport 5061 dnat ip to numgen inc mod 2 map { 0 : 10.137.4.13, 1 : 10.137.4.14 }
+        ip6 daddr fd00:137:4::11 tcp dport 5061 dnat ip6 to numgen inc mod 2 map { 0 : fd00:137:4::13, 1 : fd00:137:4::14 }
     }
     chain post {
         type nat hook postrouting priority srcnat;

@@ -25,7 +25,7 @@ running it again gives identical files.
                    extension header, confirmed by an ICMPv6 error quoting the
                    SYN-ACK
   idle-300s        a balancer whose TCP idle timeout is F5's default (300 s):
-                   connections to the VIP survive silences of 120 and 240 s,
+                   connections to the VIP (TCP 5061) survive silences of 120 and 240 s,
                    and draw an RST from the VIP when they speak after 310, 330
                    and 600 s (the idle-timeout lab's signature at field scale)
   idle-1800s       the same around Microsoft's minimum (1800 s): survived 900
@@ -232,7 +232,7 @@ FOCUS = "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
 
 
 def idle_timer(name, survived, cut):
-    """Connections from the idle-timeout lab's client to its VIP: one per
+    """Connections from the idle-timeout lab's client to its VIP's SIP port: one per
     silence in `survived` (the message after it is echoed, then the client
     closes) and one per silence in `cut` (the message after it draws an RST
     from the VIP, as a balancer that forgot the flow answers)."""
@@ -241,7 +241,7 @@ def idle_timer(name, survived, cut):
     for i, (gap, survives) in enumerate([(g, True) for g in survived] + [(g, False) for g in cut]):
         t, port, cseq, sseq = 1.0 + i * 0.05, 50000 + i, 1000 + i * 7919, 9000 + i * 104729
         def send(at, from_client, flags, payload=b""):
-            src, dst, sp, dp = (client, vip, port, 444) if from_client else (vip, client, 444, port)
+            src, dst, sp, dp = (client, vip, port, 5061) if from_client else (vip, client, 5061, port)
             seq, ack = (cseq, sseq) if from_client else (sseq, cseq)
             events.append((at, len(events), tcp_packet(src, dst, sp, dp, seq, ack, flags, payload=payload)))
         send(t, True, SYN)
@@ -253,7 +253,7 @@ def idle_timer(name, survived, cut):
             send(at, True, ACK | PSH, b"hello\n")
             cseq += 6
             if last and not survives:
-                events.append((at + 0.001, len(events), tcp_packet(vip, client, 444, port, sseq, 0, RST)))
+                events.append((at + 0.001, len(events), tcp_packet(vip, client, 5061, port, sseq, 0, RST)))
                 break
             send(at + 0.001, False, ACK | PSH, b"hello\n")
             sseq += 6

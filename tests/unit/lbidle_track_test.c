@@ -7,6 +7,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "lbidle/lbidle_finding.h"
 #include "lbidle/lbidle_track.h"
 
 #define SEC G_GINT64_CONSTANT(1000000000)
@@ -263,6 +264,50 @@ static void test_reset_at_expiry_both_ends(void)
     lbidle_tracker_free(w.t);
 }
 
+/* The report: one finding per VIP whose timer is bounded, the balancer's own
+ * connections to the members (from the VIP's address) named under it. */
+static void test_findings(void)
+{
+    world_t w;
+    world_init(&w, CLIENT, VIP);
+    world_t m = w;
+    m.client = VIP;
+    m.vip = MEMBER;
+    world_t *sides[2] = { &w, &m };
+    for (int side = 0; side < 2; side++) {
+        conn_t c[3];
+        for (int i = 0; i < 3; i++) {
+            c[i] = open_conn(sides[side], 0, (guint16)(40001 + i));
+            exchange(sides[side], 100 * MS, &c[i]);
+        }
+        exchange(sides[side], 3 * SEC, &c[0]);
+        for (int i = 1; i < 3; i++)
+            feed(sides[side], 5100 * MS, side == 1, c[i].port, side ? c[i].cseq : c[i].sseq,
+                 side ? c[i].sseq : c[i].cseq, RST | ACK, 0);
+    }
+    GPtrArray *services = g_ptr_array_new();
+    for (guint i = 0; i < lbidle_tracker_service_count(w.t); i++)
+        g_ptr_array_add(services, (gpointer)lbidle_tracker_service(w.t, i));
+    GPtrArray *findings = g_ptr_array_new_with_free_func((GDestroyNotify)mcudiag_finding_free);
+    lbidle_findings(services, findings);
+    g_assert_cmpuint(findings->len, ==, 1);
+    const mcudiag_finding_t *f = g_ptr_array_index(findings, 0);
+    g_assert_cmpint(f->kind, ==, MCUDIAG_FINDING_IDLE_TIMEOUT);
+    g_assert_cmpstr(f->endpoint, ==, "10.137.4.11:444");
+    g_assert_cmpint(f->timer_min_ns, ==, 3 * SEC - 102 * MS);
+    g_assert_cmpint(f->timer_max_ns, ==, 5100 * MS - 102 * MS);
+    g_assert_cmpuint(f->attempts, ==, 2);
+    g_assert_cmpuint(f->code, ==, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY);
+    g_assert_cmpint(f->confidence, ==, MCUDIAG_LEVEL_HIGH);
+    g_assert_cmpuint(f->members->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(f->members, 0), ==, "10.137.4.13:444");
+    g_assert_nonnull(f->fix);
+    g_assert_null(f->next);
+    g_ptr_array_free(findings, TRUE);
+    g_ptr_array_free(services, TRUE);
+    lbidle_tracker_free(w.t);
+}
+
 /* Unprompted resets the same moment, the other way, pair up. */
 static void test_pairing(void)
 {
@@ -447,6 +492,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lbidle/no-survivor-claims-nothing", test_no_survivor_claims_nothing);
     g_test_add_func("/lbidle/reset-at-expiry-both-ends", test_reset_at_expiry_both_ends);
     g_test_add_func("/lbidle/pairing", test_pairing);
+    g_test_add_func("/lbidle/findings", test_findings);
     g_test_add_func("/lbidle/silent-drop", test_silent_drop);
     g_test_add_func("/lbidle/quiet-cases", test_quiet_cases);
     g_test_add_func("/lbidle/ipv6", test_ipv6);
