@@ -7,6 +7,7 @@
 #define MCUDIAG_HOST_ADDR_EPAN_H
 
 #include <epan/address.h>
+#include <epan/proto.h>
 #include <epan/to_str.h>
 
 #include "host_addr.h"
@@ -37,6 +38,22 @@ static inline char *host_addr_to_wmem_str(wmem_allocator_t *scope, const host_ad
     address addr;
     host_addr_to_address(a, &addr);
     return address_to_str(scope, &addr);
+}
+
+/* An address goes in its family's field, as Wireshark's own dissectors do
+ * (ip.src, ipv6.src): e.g. lbsnat.vip for IPv4, lbsnat.vip.v6 for IPv6, so
+ * "lbsnat.vip == 10.137.2.0/24" and "lbsnat.vip.v6 == fd00::/64" filter, -T
+ * json/ek carry addresses and columns sort as addresses. (One name for both
+ * types does not filter: Wireshark parses the value as the type of one of
+ * them only.) The item is generated: the analysis, not the packet, says it. */
+static inline void host_addr_add_item(proto_tree *tree, int hf_v4, int hf_v6, tvbuff_t *tvb, const host_addr_t *a)
+{
+    proto_item *item = NULL;
+    if (a->family == HOST_ADDR_V4)
+        item = proto_tree_add_ipv4(tree, hf_v4, tvb, 0, 0, a->u.v4);
+    else if (a->family == HOST_ADDR_V6)
+        item = proto_tree_add_ipv6(tree, hf_v6, tvb, 0, 0, &a->u.v6);
+    proto_item_set_generated(item);
 }
 
 #endif

@@ -22,6 +22,8 @@
 
 void proto_register_lbsnat(void);
 void proto_reg_handoff_lbsnat(void);
+void proto_register_lbidle(void);
+void proto_reg_handoff_lbidle(void); /* its own postdissector */
 void proto_register_c3p(void);
 void proto_reg_handoff_c3p(void);
 void proto_register_c3pconn(void);

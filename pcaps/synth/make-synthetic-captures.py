@@ -24,6 +24,12 @@ running it again gives identical files.
   ipv6-exthdr-vlan no SNAT over IPv6 behind an 802.1Q tag, with a hop-by-hop
                    extension header, confirmed by an ICMPv6 error quoting the
                    SYN-ACK
+  idle-300s        a balancer whose TCP idle timeout is F5's default (300 s):
+                   connections to the VIP (TCP 5061) survive silences of 120 and 240 s,
+                   and draw an RST from the VIP when they speak after 310, 330
+                   and 600 s (the idle-timeout lab's signature at field scale)
+  idle-1800s       the same around Microsoft's minimum (1800 s): survived 900
+                   and 1700 s, reset after 1850, 1900 and 3600 s
   c3p-hostile      C3P bodies (HTTP POSTs on TCP 80, one connection each) no
                    peer should send: nesting 3000 deep, a megabyte attribute,
                    DOCTYPE entity expansion tricks, 100,000 children, invalid
@@ -42,7 +48,7 @@ import os
 import struct
 import sys
 
-SYN, RST, ACK = 0x02, 0x04, 0x10
+FIN, SYN, RST, ACK = 0x01, 0x02, 0x04, 0x10
 SYNACK = SYN | ACK
 VIP, CLIENT, M1, M2 = "10.137.2.11", "10.137.2.12", "10.137.2.13", "10.137.2.14"
 MAC = {VIP: "02:00:0a:89:02:0b", CLIENT: "02:00:0a:89:02:0c", M1: "02:00:0a:89:02:0d",
@@ -233,6 +239,45 @@ PSH = 0x08
 FOCUS = "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
 
 
+def idle_timer(name, survived, cut):
+    """Connections from the idle-timeout lab's client to its VIP's SIP port: one per
+    silence in `survived` (the message after it is echoed, then the client
+    closes) and one per silence in `cut` (the message after it draws an RST
+    from the VIP, as a balancer that forgot the flow answers)."""
+    vip, client = "10.137.4.11", "10.137.4.12"
+    events = []
+    for i, (gap, survives) in enumerate([(g, True) for g in survived] + [(g, False) for g in cut]):
+        t, port, cseq, sseq = 1.0 + i * 0.05, 50000 + i, 1000 + i * 7919, 9000 + i * 104729
+        def send(at, from_client, flags, payload=b""):
+            src, dst, sp, dp = (client, vip, port, 5061) if from_client else (vip, client, 5061, port)
+            seq, ack = (cseq, sseq) if from_client else (sseq, cseq)
+            events.append((at, len(events), tcp_packet(src, dst, sp, dp, seq, ack, flags, payload=payload)))
+        send(t, True, SYN)
+        cseq += 1
+        send(t + 0.001, False, SYNACK)
+        sseq += 1
+        send(t + 0.002, True, ACK)
+        for at, last in ((t + 0.1, False), (t + 0.1 + gap, True)):
+            send(at, True, ACK | PSH, b"hello\n")
+            cseq += 6
+            if last and not survives:
+                events.append((at + 0.001, len(events), tcp_packet(vip, client, 5061, port, sseq, 0, RST)))
+                break
+            send(at + 0.001, False, ACK | PSH, b"hello\n")
+            sseq += 6
+            send(at + 0.002, True, ACK)
+        if survives:
+            send(t + 0.2 + gap, True, FIN | ACK)
+            cseq += 1
+            send(t + 0.201 + gap, False, FIN | ACK)
+            sseq += 1
+            send(t + 0.202 + gap, True, ACK)
+    c = Capture(name)
+    for at, _, packet in sorted(events):
+        c.add(at, packet)
+    return c
+
+
 def c3p_request(request_id, command_xml, prolog="", sender="sip:alice@contoso.com"):
     return (f'<?xml version="1.0"?>{prolog}<request xmlns="urn:ietf:params:xml:ns:cccp" C3PVersion="1" '
             f'to="{FOCUS}" from="{sender}" requestId="{request_id}">{command_xml}</request>').encode("utf-8", "surrogateescape")
@@ -346,7 +391,8 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     os.makedirs(expected_dir, exist_ok=True)
     for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan,
-                 c3p_hostile, c3p_commands):
+                 lambda: idle_timer("idle-300s", (120, 240), (310, 330, 600)),
+                 lambda: idle_timer("idle-1800s", (900, 1700), (1850, 1900, 3600)), c3p_hostile, c3p_commands):
         capture = make()
         capture.write(outdir, expected_dir)
         print(f"synth-{capture.name}.pcap: {len(capture.frames)} frames, {len(capture.expected)} expected lbsnat frames")

@@ -216,22 +216,6 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
 
 /* ---- rendering ----------------------------------------------------------- */
 
-/* An address goes in its family's field, as Wireshark's own dissectors do
- * (ip.src, ipv6.src): lbsnat.vip for IPv4, lbsnat.vip.v6 for IPv6, so
- * "lbsnat.vip == 10.137.2.0/24" and "lbsnat.vip.v6 == fd00::/64" filter, -T
- * json/ek carry addresses and columns sort as addresses. (One name for both
- * types does not filter: Wireshark parses the value as the type of one of
- * them only.) */
-static void add_addr(proto_tree *tree, int hf_v4, int hf_v6, tvbuff_t *tvb, const host_addr_t *a)
-{
-    proto_item *item = NULL;
-    if (a->family == HOST_ADDR_V4)
-        item = proto_tree_add_ipv4(tree, hf_v4, tvb, 0, 0, a->u.v4);
-    else if (a->family == HOST_ADDR_V6)
-        item = proto_tree_add_ipv6(tree, hf_v6, tvb, 0, 0, &a->u.v6);
-    proto_item_set_generated(item);
-}
-
 static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
 {
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
@@ -352,11 +336,11 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     add_uint(t, hf_lbsnat_case, tvb, c->id);
     add_uint(t, hf_lbsnat_role, tvb, v->role);
-    add_addr(t, hf_lbsnat_vip, hf_lbsnat_vip_v6, tvb, &c->vip);
+    host_addr_add_item(t, hf_lbsnat_vip, hf_lbsnat_vip_v6, tvb, &c->vip);
     add_uint(t, hf_lbsnat_vip_port, tvb, c->vip_port);
-    add_addr(t, hf_lbsnat_member, hf_lbsnat_member_v6, tvb, &ans->member);
+    host_addr_add_item(t, hf_lbsnat_member, hf_lbsnat_member_v6, tvb, &ans->member);
     add_uint(t, hf_lbsnat_member_port, tvb, ans->member_port);
-    add_addr(t, hf_lbsnat_client, hf_lbsnat_client_v6, tvb, &c->client);
+    host_addr_add_item(t, hf_lbsnat_client, hf_lbsnat_client_v6, tvb, &c->client);
     add_uint(t, hf_lbsnat_client_port, tvb, c->client_port);
     guint32 syn_frame = v->role == LBSNAT_ROLE_SYN ? pinfo->num : ans->syn_frame;
     if (syn_frame)
@@ -409,8 +393,8 @@ static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         "elsewhere", client, member);
     proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
     add_uint(t, hf_lbsnat_member_view, tvb, mv->id);
-    add_addr(t, hf_lbsnat_mv_client, hf_lbsnat_mv_client_v6, tvb, &mv->client);
-    add_addr(t, hf_lbsnat_mv_member, hf_lbsnat_mv_member_v6, tvb, &mv->member);
+    host_addr_add_item(t, hf_lbsnat_mv_client, hf_lbsnat_mv_client_v6, tvb, &mv->client);
+    host_addr_add_item(t, hf_lbsnat_mv_member, hf_lbsnat_mv_member_v6, tvb, &mv->member);
     add_uint(t, hf_lbsnat_mv_member_port, tvb, mv->member_port);
     add_uint(t, hf_lbsnat_mv_resets, tvb, mv->resets);
     if (pinfo->num == mv->first_reset_frame)

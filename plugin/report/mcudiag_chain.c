@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "lbidle/lbidle_finding.h"
+
 static void failed_connection_free(gpointer p)
 {
     failed_connection_t *fc = p;
@@ -53,6 +55,7 @@ mcudiag_chain_t *mcudiag_chain_new(void)
     chain->conf_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->host_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, host_calls_free);
     chain->captures = g_ptr_array_new_with_free_func(mcudiag_capture_free);
+    chain->idle_services = g_ptr_array_new();
     return chain;
 }
 
@@ -69,6 +72,7 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     g_hash_table_remove_all(chain->conf_hosts);
     g_hash_table_remove_all(chain->host_calls);
     g_ptr_array_set_size(chain->captures, 0);
+    g_ptr_array_set_size(chain->idle_services, 0);
 }
 
 void mcudiag_chain_free(mcudiag_chain_t *chain)
@@ -86,12 +90,20 @@ void mcudiag_chain_free(mcudiag_chain_t *chain)
     g_hash_table_destroy(chain->conf_hosts);
     g_hash_table_destroy(chain->host_calls);
     g_ptr_array_free(chain->captures, TRUE);
+    g_ptr_array_free(chain->idle_services, TRUE);
     g_free(chain);
 }
 
 static mcudiag_frame_t frame_of(guint32 frame)
 {
     return (mcudiag_frame_t){ .file = 0, .frame = frame };
+}
+
+void mcudiag_chain_add_lbidle(mcudiag_chain_t *chain, const lbidle_tap_info_t *info)
+{
+    if (!g_ptr_array_find(chain->idle_services, info->service, NULL))
+        /* kept read-only (the tracker owns it for the whole file); GPtrArray has no const elements */
+        g_ptr_array_add(chain->idle_services, (gpointer)(guintptr)info->service);
 }
 
 void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join)
@@ -604,6 +616,11 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
     }
     for (guint i = 0; i < members->len; i++)
         mcudiag_findings_add(set, g_ptr_array_index(members, i));
+    GPtrArray *idle = g_ptr_array_new();
+    lbidle_findings(chain->idle_services, idle);
+    for (guint i = 0; i < idle->len; i++)
+        mcudiag_findings_add(set, g_ptr_array_index(idle, i));
+    g_ptr_array_free(idle, TRUE);
     if (set->findings->len == 0) {
         mcudiag_finding_t *f = mcudiag_finding_new(MCUDIAG_FINDING_NO_FAULT);
         f->count = chain->joins->len;

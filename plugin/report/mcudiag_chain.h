@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "lbidle/lbidle_tap.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "report/mcudiag_findings.h"
 
@@ -31,6 +32,10 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain);
  * member's own view (info->member_view). Records of withdrawn cases are
  * ignored, and so are cases withdrawn by the time the report is rendered. */
 void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info);
+
+/* One lbidle tap record: a frame of a connection cut after an idle gap; the
+ * report bounds its service's timer when it renders. */
+void mcudiag_chain_add_lbidle(mcudiag_chain_t *chain, const lbidle_tap_info_t *info);
 
 /* A conference join leg's final response (sipconf). where is "Focus" or
  * "<role> MCU"; diag_id 0 when the response had no ms-diagnostics. */

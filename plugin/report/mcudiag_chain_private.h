@@ -66,6 +66,7 @@ struct mcudiag_chain {
     GHashTable *conf_hosts;  /* host -> mask of 1 << mcudiag_conf_evidence_t */
     GHashTable *host_calls;  /* client host -> host_calls_t* */
     GPtrArray *captures;     /* mcudiag_capture_t*: what was read; frames name them by index */
+    GPtrArray *idle_services; /* const lbidle_service_t*, owned by lbidle's tracker for the file */
 };
 
 /* The attempt of a connection (client, its port, VIP, VIP port, ISN), made

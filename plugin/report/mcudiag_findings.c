@@ -13,6 +13,7 @@ const mcudiag_finding_kind_info_t mcudiag_finding_kinds[] = {
     { MCUDIAG_FINDING_MEMBER_WITHOUT_SNAT, "member-without-snat", TRUE },
     { MCUDIAG_FINDING_SWEEPER, "sweeper", FALSE },
     { MCUDIAG_FINDING_NO_FAULT, "no-fault", FALSE },
+    { MCUDIAG_FINDING_IDLE_TIMEOUT, "idle-timeout", TRUE },
     { 0, NULL, FALSE },
 };
 

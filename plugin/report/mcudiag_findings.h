@@ -33,6 +33,8 @@ typedef enum {
     MCUDIAG_FINDING_MEMBER_WITHOUT_SNAT = 4, /* a member's own view of that fault, no VIP in sight (lbsnat) */
     MCUDIAG_FINDING_SWEEPER = 5,            /* note: a host left out because it sweeps ports or servers */
     MCUDIAG_FINDING_NO_FAULT = 6,           /* note: nothing found */
+    MCUDIAG_FINDING_IDLE_TIMEOUT = 7,       /* a VIP forgets idle connections: its timer bounded (lbidle; code: the
+                                               behaviour, 1 reset on next packet, 2 at expiry, 3 silent drop) */
 } mcudiag_finding_kind_t;
 
 typedef struct {

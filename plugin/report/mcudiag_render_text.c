@@ -201,6 +201,47 @@ static void render_sweeper(GString *out, const mcudiag_finding_t *f)
                                 "notifications.\n", f->address, f->count);
 }
 
+static const char *const idle_behaviour_text[] = {
+    [1] = "the first packet after the silence drew a reset from the VIP's side",
+    [2] = "a reset came after the silence, unprompted",
+    [3] = "the first packet after the silence was retransmitted, never answered, until the sender gave up",
+};
+
+/* A VIP whose TCP idle timeout cuts quiet connections (lbidle). */
+static void render_idle_timeout(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    const double lower = (double)f->timer_min_ns / 1e9, upper = (double)f->timer_max_ns / 1e9;
+    g_string_append_printf(out, "%u. Load balancer VIP %s forgets idle connections: its TCP idle timeout is between "
+                                "%.1f s and %.1f s (confidence %s).\n",
+                           f->number, f->endpoint, lower, upper, mcudiag_level_name(f->confidence));
+    g_string_append_printf(out, "   Symptom: %s.\n", f->impact);
+    g_string_append_printf(out, "   Evidence: %u of the %u connections to %s followed were cut after a silence "
+                                "of %.1f s or more (%s; ",
+                           f->attempts, f->count, f->endpoint, upper,
+                           f->code >= 1 && f->code <= 3 ? idle_behaviour_text[f->code] : "cut");
+    append_frames(out, set, f->frames);
+    g_string_append(out, "), from ");
+    append_list(out, f->clients);
+    g_string_append_printf(out, "; the longest silence another connection to it survived was %.1f s.\n", lower);
+    if (f->members->len) {
+        g_string_append(out, "   The balancer reset its own connections to the members at the same time (");
+        append_list(out, f->members);
+        g_string_append(out, "): no server resets itself.\n");
+    }
+    if (f->fix)
+        g_string_append_printf(out, "   Requirement: Microsoft requires a Skype for Business pool's load balancer to "
+                                    "keep idle TCP connections at least 1800 s (\"TCP idle timeout at least 1800 "
+                                    "s\"; F5's default is 300 s).\n   Fix: %s\n", f->fix);
+    else
+        g_string_append(out, "   Requirement: at least 1800 s (Microsoft): met; connections quiet for longer are "
+                             "still cut.\n");
+    if (f->missing)
+        g_string_append_printf(out, "   Not in this capture: %s\n", f->missing);
+    if (f->next)
+        g_string_append_printf(out, "   Confidence: captured on one side only: a reset or a silence after the idle "
+                                    "gap could also be the server's own; %s\n", f->next);
+}
+
 static void render_finding(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
 {
     switch (f->kind) {
@@ -221,6 +262,9 @@ static void render_finding(GString *out, const mcudiag_findings_t *set, const mc
         break;
     case MCUDIAG_FINDING_NO_FAULT:
         render_no_fault(out, f);
+        break;
+    case MCUDIAG_FINDING_IDLE_TIMEOUT:
+        render_idle_timeout(out, set, f);
         break;
     }
 }

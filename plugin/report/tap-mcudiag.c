@@ -73,6 +73,14 @@ static tap_packet_status mcudiag_lbsnat_packet(void *tapdata, packet_info *pinfo
     return TAP_PACKET_REDRAW;
 }
 
+static tap_packet_status mcudiag_lbidle_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                               const void *data, tap_flags_t flags _U_)
+{
+    mcudiag_report_t *report = tapdata;
+    mcudiag_chain_add_lbidle(report->chain, data);
+    return TAP_PACKET_REDRAW;
+}
+
 /* Both ends of a conference's SIP or of a C3P message take part in conferencing. */
 static void add_conferencing_hosts(mcudiag_report_t *report, packet_info *pinfo, mcudiag_conf_evidence_t kind)
 {
@@ -238,6 +246,7 @@ static GString *mcudiag_listen(mcudiag_report_t *report)
         tap_draw_cb draw;
     } taps[] = {
         { "lbsnat", mcudiag_reset, mcudiag_lbsnat_packet, mcudiag_draw },
+        { "lbidle", NULL, mcudiag_lbidle_packet, NULL },
         { "frame", NULL, mcudiag_frame_packet, NULL },
         { "sipconf", NULL, mcudiag_sipconf_packet, NULL },
         { "c3pconn", NULL, mcudiag_c3pconn_packet, NULL },
