@@ -33,7 +33,8 @@ def kind_of(ftype):
 
 
 MAPPING = {  # what -G elastic-mapping may say for each kind (strings are not mapped by 4.0: text by default)
-    "number": {"byte", "short", "integer", "long", "unsigned_long"},
+    # 64-bit unsigned: "unsigned_long" up to 4.4, "unsigned long" from 4.6 (its own frame and tcp fields too)
+    "number": {"byte", "short", "integer", "long", "unsigned_long", "unsigned long"},
     "ip": {"ip"},
     "boolean": {"boolean"},
     "time": {"date", "float", "double"},
