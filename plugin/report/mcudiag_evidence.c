@@ -118,19 +118,8 @@ static void write_joins_and_failures(json_dumper *d, const mcudiag_chain_t *chai
 {
     json_dumper_set_member_name(d, "joins");
     json_dumper_begin_array(d);
-    for (guint i = 0; i < chain->joins->len; i++) {
-        const mcudiag_join_leg_t *j = g_ptr_array_index(chain->joins, i);
-        json_dumper_begin_object(d);
-        member_frame(d, set, "frame", &j->frame);
-        mcudiag_json_member_uint(d, "status", j->status);
-        mcudiag_json_member_string(d, "conference_id", j->conference_id);
-        mcudiag_json_member_string(d, "organizer", j->organizer);
-        mcudiag_json_member_string(d, "where", j->where);
-        mcudiag_json_member_uint(d, "diag_id", j->diag_id);
-        mcudiag_json_member_string(d, "diag_component", j->diag_component);
-        mcudiag_json_member_string(d, "diag_reason", j->diag_reason);
-        json_dumper_end_object(d);
-    }
+    for (guint i = 0; i < chain->joins->len; i++)
+        mcudiag_json_join_leg(d, set, g_ptr_array_index(chain->joins, i));
     json_dumper_end_array(d);
 
     json_dumper_set_member_name(d, "failed_connections");

@@ -20,6 +20,10 @@ void mcudiag_json_member_uint(json_dumper *d, const char *name, guint64 value);
 /* A frame: {"file": <name>, "frame": n} (file left out when the capture has no name). */
 void mcudiag_json_frame(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_frame_t *frame);
 
+/* A join leg's object, the same in a finding and in a chunk's evidence
+ * (diag_id left out when the response had no ms-diagnostics). */
+void mcudiag_json_join_leg(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_join_leg_t *j);
+
 /* Writes the members "schema", "schema_version", "captures" and "findings"
  * into the open top-level object. */
 void mcudiag_json_write_findings(json_dumper *d, const mcudiag_findings_t *set);

@@ -91,7 +91,7 @@ static void member_time(json_dumper *d, const char *name, gint64 secs, gint32 ns
         g_date_time_unref(t);
 }
 
-static void write_join(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_join_leg_t *j)
+void mcudiag_json_join_leg(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_join_leg_t *j)
 {
     json_dumper_begin_object(d);
     json_dumper_set_member_name(d, "frame");
@@ -135,7 +135,7 @@ static void write_finding(json_dumper *d, const mcudiag_findings_t *set, const m
         json_dumper_set_member_name(d, "joins");
         json_dumper_begin_array(d);
         for (guint i = 0; i < f->joins->len; i++)
-            write_join(d, set, g_ptr_array_index(f->joins, i));
+            mcudiag_json_join_leg(d, set, g_ptr_array_index(f->joins, i));
         json_dumper_end_array(d);
     }
     if (f->timer_min_ns != G_MININT64) {
