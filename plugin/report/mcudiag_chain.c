@@ -543,18 +543,6 @@ static void render_failed_joins(GString *out, guint n, const mcudiag_chain_t *ch
                              "HTTPS connections to the MCU Factory.\n");
 }
 
-/* Whose failed connections to the conferencing port count: not a host that
- * sweeps (a scanner). Sets keep[i] per conn_clients entry; returns how many. */
-static guint conferencing_clients(const mcudiag_chain_t *chain, gboolean *keep)
-{
-    guint n = 0;
-    for (guint i = 0; i < chain->conn_clients->len; i++) {
-        keep[i] = host_sweep_size(chain, g_ptr_array_index(chain->conn_clients, i)) == 0;
-        n += keep[i];
-    }
-    return n;
-}
-
 static gboolean lbsnat_evidence(const mcudiag_chain_t *chain)
 {
     for (guint i = 0; i < chain->vips->len; i++)
@@ -563,11 +551,47 @@ static gboolean lbsnat_evidence(const mcudiag_chain_t *chain)
     return chain->member_sides->len > 0;
 }
 
+/* What a host's failed connections to the conferencing port are to the report. */
+typedef enum {
+    CONN_COUNTED, /* a finding: the host carries conferencing, or a balancer fault on the port explains it */
+    CONN_SWEEP,   /* a note: the host sweeps many ports or servers (a scanner) */
+    CONN_UNTIED,  /* a note: nothing in the capture ties the host to conferencing, and no VIP */
+} conn_client_kind_t;
+
+/* Sets kind[i] per conn_clients entry; returns how many count as findings. */
+static guint conferencing_clients(const mcudiag_chain_t *chain, conn_client_kind_t *kind)
+{
+    const gboolean balancer = chain->conn_explained || lbsnat_evidence(chain);
+    guint n = 0;
+    for (guint i = 0; i < chain->conn_clients->len; i++) {
+        const char *client = g_ptr_array_index(chain->conn_clients, i);
+        if (host_sweep_size(chain, client))
+            kind[i] = CONN_SWEEP;
+        else if (!balancer && !g_hash_table_contains(chain->conf_hosts, client))
+            kind[i] = CONN_UNTIED;
+        else
+            kind[i] = CONN_COUNTED;
+        n += kind[i] == CONN_COUNTED;
+    }
+    return n;
+}
+
+/* The frames of the failed connections of the hosts of one kind. */
+static GArray *conn_frames_of(const mcudiag_chain_t *chain, const conn_client_kind_t *kind, conn_client_kind_t which)
+{
+    GArray *frames = g_array_new(FALSE, FALSE, sizeof(guint32));
+    for (guint i = 0; i < chain->conn_frames->len; i++)
+        if (kind[g_array_index(chain->conn_frame_clients, guint, i)] == which)
+            g_array_append_val(frames, g_array_index(chain->conn_frames, guint32, i));
+    return frames;
+}
+
 /* The link between symptom and cause: MCUs that cannot reach the MCU Factory.
- * How sure: the hosts also carry SIP, C3P or TLS of conferencing (high); a
- * balancer fault on the port explains them (medium); nothing ties them to
- * conferencing (low: then it is not called an MCU's failure). */
-static void render_failed_connections(GString *out, guint n, const mcudiag_chain_t *chain, const gboolean *keep)
+ * Only hosts that count (conferencing_clients): how sure is said by what ties
+ * them to it: the hosts also carry SIP or C3P of conferencing (high), or a
+ * balancer fault on the port explains them (medium). */
+static void render_failed_connections(GString *out, guint n, const mcudiag_chain_t *chain,
+                                      const conn_client_kind_t *kind)
 {
     GPtrArray *ports = g_ptr_array_new_with_free_func(g_free);
     GHashTableIter it;
@@ -578,17 +602,13 @@ static void render_failed_connections(GString *out, guint n, const mcudiag_chain
     GPtrArray *clients = g_ptr_array_new();
     guint with_evidence = 0;
     for (guint i = 0; i < chain->conn_clients->len; i++) {
-        if (!keep[i])
+        if (kind[i] != CONN_COUNTED)
             continue;
         const char *client = g_ptr_array_index(chain->conn_clients, i);
         g_ptr_array_add(clients, (gpointer)client);
         with_evidence += g_hash_table_contains(chain->conf_hosts, client);
     }
-    GArray *frames = g_array_new(FALSE, FALSE, sizeof(guint32));
-    for (guint i = 0; i < chain->conn_frames->len; i++)
-        if (keep[g_array_index(chain->conn_frame_clients, guint, i)])
-            g_array_append_val(frames, g_array_index(chain->conn_frames, guint32, i));
-    const gboolean balancer = chain->conn_explained || lbsnat_evidence(chain);
+    GArray *frames = conn_frames_of(chain, kind, CONN_COUNTED);
 
     g_string_append_printf(out, "%u. HTTPS connections to the conferencing port ", n);
     append_list(out, ports);
@@ -597,49 +617,55 @@ static void render_failed_connections(GString *out, guint n, const mcudiag_chain
     g_string_append(out, " (");
     append_frames(out, frames);
     g_string_append(out, ").\n");
-    if (with_evidence || balancer)
-        g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
-                             "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
-    else
-        g_string_append(out, "   Impact, only if these hosts are OCS Front Ends: their MCUs cannot deliver health "
-                             "notifications to the MCU Factory (event 61013) and joins fail.\n");
+    g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
+                         "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
     if (with_evidence == clients->len)
         g_string_append(out, "   Certainty that these are MCU health notifications: high (the same hosts carry "
                              "conferencing: SIP, C3P or TLS on the port).\n");
-    else if (with_evidence || balancer)
+    else
         g_string_append(out, "   Certainty that these are MCU health notifications: medium (a pool VIP on the "
                              "conferencing port; no SIP or C3P of every one of these hosts in this capture).\n");
-    else
-        g_string_append(out, "   Certainty that these are MCU health notifications: low (no SIP, no C3P, no TLS "
-                             "on the port from these hosts in this capture).\n");
     if (chain->conn_explained)
         g_string_append(out, "   Cause: the load balancer in the next finding.\n");
-    else if (balancer)
+    else if (lbsnat_evidence(chain))
         g_string_append(out, "   Cause: most likely the load balancer without SNAT below (its foreign SYN-ACKs or "
                              "client resets are in this capture), not a certificate.\n");
-    else if (with_evidence)
+    else
         g_string_append(out, "   No foreign SYN-ACK explains them in this capture: capture on the sending Front End "
                              "to see the replies; otherwise check its certificate (the most common cause of event "
                              "61013 is a trusted root that does not allow Client Authentication).\n");
-    else
-        g_string_append(out, "   Next: a capture on the sending host shows whether it carries conferencing and "
-                             "what answered its SYNs.\n");
     g_array_free(frames, TRUE);
     g_ptr_array_free(clients, TRUE);
     g_ptr_array_free(ports, TRUE);
 }
 
-/* Hosts left out of the findings because they sweep: said in one line each. */
-static void render_sweepers(GString *out, const mcudiag_chain_t *chain, const gboolean *keep)
+/* Hosts whose failed connections are left out of the findings, one line
+ * each: sweepers (scanners), and hosts nothing ties to conferencing. */
+static void render_conn_notes(GString *out, const mcudiag_chain_t *chain, const conn_client_kind_t *kind)
 {
     for (guint i = 0; i < chain->conn_clients->len; i++) {
-        if (keep[i])
-            continue;
         const char *client = g_ptr_array_index(chain->conn_clients, i);
-        g_string_append_printf(out, "Not conferencing: %s called %u or more ports or servers (a sweep, such as a "
-                                    "port scan); its failed connections to the conferencing port are not MCU health "
-                                    "notifications.\n", client, host_sweep_size(chain, client));
+        if (kind[i] == CONN_SWEEP)
+            g_string_append_printf(out, "Not conferencing: %s called %u or more ports or servers (a sweep, such as a "
+                                        "port scan); its failed connections to the conferencing port are not MCU "
+                                        "health notifications.\n", client, host_sweep_size(chain, client));
     }
+    GArray *untied = conn_frames_of(chain, kind, CONN_UNTIED);
+    if (untied->len) {
+        GPtrArray *clients = g_ptr_array_new();
+        for (guint i = 0; i < chain->conn_clients->len; i++)
+            if (kind[i] == CONN_UNTIED)
+                g_ptr_array_add(clients, g_ptr_array_index(chain->conn_clients, i));
+        g_string_append(out, "Note: connections from ");
+        append_list(out, clients);
+        g_string_append(out, " to the conferencing port failed before any request (");
+        append_frames(out, untied);
+        g_string_append(out, "), but nothing in this capture ties these hosts to conferencing (no SIP or C3P of a "
+                             "conference, no load-balancer VIP on the port): not counted as MCU health notifications. "
+                             "A capture on such a host shows whether it runs an MCU.\n");
+        g_ptr_array_free(clients, TRUE);
+    }
+    g_array_free(untied, TRUE);
 }
 
 char *mcudiag_chain_render(const mcudiag_chain_t *chain)
@@ -647,13 +673,13 @@ char *mcudiag_chain_render(const mcudiag_chain_t *chain)
     GString *out = g_string_new(NULL);
     g_string_append(out, "=== mcudiag: conferencing and load-balancer diagnosis ===\n");
     const guint failed = count_failed_joins(chain);
-    gboolean *keep = g_new0(gboolean, chain->conn_clients->len + 1);
-    const guint conferencing = conferencing_clients(chain, keep);
+    conn_client_kind_t *kind = g_new0(conn_client_kind_t, chain->conn_clients->len + 1);
+    const guint conferencing = conferencing_clients(chain, kind);
     guint n = 0;
     if (failed)
         render_failed_joins(out, ++n, chain, failed);
     if (conferencing)
-        render_failed_connections(out, ++n, chain, keep);
+        render_failed_connections(out, ++n, chain, kind);
     for (guint i = 0; i < chain->vips->len; i++) {
         const vip_finding_t *v = g_ptr_array_index(chain->vips, i);
         if (!live_cases(v))
@@ -675,8 +701,8 @@ char *mcudiag_chain_render(const mcudiag_chain_t *chain)
                                chain->joins->len, chain->joins->len == 1 ? "" : "s",
                                chain->conn_clients->len ? "of a conferencing host to" : "to");
     }
-    render_sweepers(out, chain, keep);
-    g_free(keep);
+    render_conn_notes(out, chain, kind);
+    g_free(kind);
     g_string_append(out, "===\n");
     return g_string_free(out, FALSE);
 }
