@@ -30,6 +30,10 @@ static int listener_data;
 
 void frame_facts_register(void)
 {
+    static gboolean registered; /* every postdissector's handoff may call it: one listener */
+    if (registered)
+        return;
+    registered = TRUE;
     tcp_tap = find_tap_id("tcp");
     ip_tap = find_tap_id("ip");
     ipv6_tap = find_tap_id("ipv6");

@@ -43,7 +43,7 @@ typedef struct {
 } frame_facts_t;
 
 /* Registers the permanent "tcp" tap listener and looks up the protocols the
- * facts are read from. Call once from a handoff. */
+ * facts are read from. Called from handoffs; only the first call does it. */
 void frame_facts_register(void);
 
 /* Fills `facts` with what the frame's layers and TCP headers say. `frame` is

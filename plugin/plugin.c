@@ -28,6 +28,7 @@ void plugin_register(void)
         { proto_register_c3p, proto_reg_handoff_c3p },
         { proto_register_c3pconn, NULL },
         { proto_register_lbsnat, proto_reg_handoff_lbsnat },
+        { proto_register_lbdsr, proto_reg_handoff_lbdsr },
         { proto_register_sipconf, proto_reg_handoff_sipconf },
         { proto_register_dispatch, proto_reg_handoff_dispatch },
     };

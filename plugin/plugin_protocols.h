@@ -19,6 +19,9 @@ void proto_reg_handoff_c3p(void);
 void proto_register_c3pconn(void);
 void proto_register_sipconf(void);
 void proto_reg_handoff_sipconf(void);
+/* lbdsr: its own postdissector (packet-lbdsr.c) */
+void proto_register_lbdsr(void);
+void proto_reg_handoff_lbdsr(void);
 
 /* The one postdissector that runs the analyses (dispatch.c). */
 void proto_register_dispatch(void);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "report/mcudiag_chain.h"
+#include "report/mcudiag_dsr.h"
 
 #include <string.h>
 
@@ -54,6 +55,7 @@ struct mcudiag_chain {
     GPtrArray *member_sides; /* member_side_t* */
     GHashTable *conf_hosts;  /* host -> mask of 1 << mcudiag_conf_evidence_t */
     GHashTable *host_calls;  /* client host -> host_calls_t* */
+    mcudiag_dsr_t *dsr;      /* direct server return */
 };
 
 static void join_free(gpointer p)
@@ -126,6 +128,7 @@ mcudiag_chain_t *mcudiag_chain_new(void)
     chain->member_sides = g_ptr_array_new_with_free_func(member_side_free);
     chain->conf_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->host_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, host_calls_free);
+    chain->dsr = mcudiag_dsr_new();
     return chain;
 }
 
@@ -141,6 +144,7 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     g_ptr_array_set_size(chain->member_sides, 0);
     g_hash_table_remove_all(chain->conf_hosts);
     g_hash_table_remove_all(chain->host_calls);
+    mcudiag_dsr_reset(chain->dsr);
 }
 
 void mcudiag_chain_free(mcudiag_chain_t *chain)
@@ -156,6 +160,7 @@ void mcudiag_chain_free(mcudiag_chain_t *chain)
     g_ptr_array_free(chain->member_sides, TRUE);
     g_hash_table_destroy(chain->conf_hosts);
     g_hash_table_destroy(chain->host_calls);
+    mcudiag_dsr_free(chain->dsr);
     g_free(chain);
 }
 
@@ -200,6 +205,16 @@ void mcudiag_chain_add_failed_connection(mcudiag_chain_t *chain, const char *cli
     g_hash_table_add(chain->conn_ports, GUINT_TO_POINTER((guint)port));
     if (lbsnat_case)
         chain->conn_explained++;
+}
+
+void mcudiag_chain_add_lbdsr(mcudiag_chain_t *chain, const lbdsr_tap_info_t *info)
+{
+    mcudiag_dsr_add(chain->dsr, info);
+}
+
+void mcudiag_chain_add_lbhairpin(mcudiag_chain_t *chain, const lbhairpin_tap_info_t *info)
+{
+    mcudiag_dsr_add_hairpin(chain->dsr, info);
 }
 
 void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *host, mcudiag_conf_evidence_t kind)
@@ -338,7 +353,7 @@ void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *i
     }
 }
 
-static void append_list(GString *out, GPtrArray *items)
+void mcudiag_append_list(GString *out, GPtrArray *items)
 {
     for (guint i = 0; i < items->len; i++)
         g_string_append_printf(out, "%s%s", i == 0 ? "" : (i + 1 == items->len ? " and " : ", "),
@@ -353,7 +368,7 @@ static gint compare_frames(gconstpointer a, gconstpointer b)
 
 /* Frame lists stay readable: "frame 3" or "frames 2, 5, 8" in capture
  * order, the first few, then how many more. */
-static void append_frames(GString *out, GArray *frames)
+void mcudiag_append_frames(GString *out, GArray *frames)
 {
     g_array_sort(frames, compare_frames);
     g_string_append(out, frames->len == 1 ? "frame " : "frames ");
@@ -416,23 +431,23 @@ static void render_vip(GString *out, guint n, const mcudiag_chain_t *chain, cons
                            v->full_proxy ? ", full-proxy balancer" : "");
     g_string_append(out, "   Evidence: pool member");
     g_string_append(out, v->members->len > 1 ? "s " : " ");
-    append_list(out, v->members);
+    mcudiag_append_list(out, v->members);
     if (v->pairs->len > 1 && v->clients->len > 1) {
         g_string_append(out, " answered their clients directly instead of the VIP (");
-        append_list(out, v->pairs);
+        mcudiag_append_list(out, v->pairs);
         g_string_append(out, ")");
     } else {
         g_string_append(out, " answered ");
-        append_list(out, v->clients);
+        mcudiag_append_list(out, v->clients);
         g_string_append(out, " directly instead of the VIP");
     }
     g_string_append_printf(out, ", in %u connection attempt%s (foreign SYN-ACKs in ", attempts,
                            attempts == 1 ? "" : "s");
-    append_frames(out, v->synack_frames);
+    mcudiag_append_frames(out, v->synack_frames);
     g_string_append(out, ")");
     if (v->reset_frames->len) {
         g_string_append(out, "; the client reset them (");
-        append_frames(out, v->reset_frames);
+        mcudiag_append_frames(out, v->reset_frames);
         g_string_append(out, ").\n");
     } else {
         g_string_append(out, "; no client reset was captured (a host firewall may drop the SYN-ACKs): "
@@ -451,10 +466,10 @@ static void render_vip(GString *out, guint n, const mcudiag_chain_t *chain, cons
             continue;
         char member[64];
         g_string_append(out, "   Seen from the member's side too: ");
-        append_list(out, m->clients);
+        mcudiag_append_list(out, m->clients);
         g_string_append_printf(out, " reset the SYN-ACKs of %s to SYNs sent to the VIP, and sent them again "
                                     "(first resets in ", lbsnat_addr_to_str(&m->member, member, sizeof member));
-        append_frames(out, m->reset_frames);
+        mcudiag_append_frames(out, m->reset_frames);
         g_string_append(out, ").\n");
     }
 
@@ -477,9 +492,9 @@ static void render_member_side(GString *out, guint n, const member_side_t *m)
                                 "balancer without SNAT in front of this member (%s, confidence medium).\n",
                            n, endpoint);
     g_string_append(out, "   Evidence: ");
-    append_list(out, m->clients);
+    mcudiag_append_list(out, m->clients);
     g_string_append_printf(out, " reset the SYN-ACKs of %s (first in ", endpoint);
-    append_frames(out, m->reset_frames);
+    mcudiag_append_frames(out, m->reset_frames);
     g_string_append_printf(out, ") and sent the same SYN again, in %u connection attempt%s: a TCP stack does that "
                                 "only when it sent the SYN to another address (a VIP) and a balancer passed it on "
                                 "without rewriting the source.\n", attempts, attempts == 1 ? "" : "s");
@@ -611,11 +626,11 @@ static void render_failed_connections(GString *out, guint n, const mcudiag_chain
     GArray *frames = conn_frames_of(chain, kind, CONN_COUNTED);
 
     g_string_append_printf(out, "%u. HTTPS connections to the conferencing port ", n);
-    append_list(out, ports);
+    mcudiag_append_list(out, ports);
     g_string_append(out, " failed before any request was sent, from ");
-    append_list(out, clients);
+    mcudiag_append_list(out, clients);
     g_string_append(out, " (");
-    append_frames(out, frames);
+    mcudiag_append_frames(out, frames);
     g_string_append(out, ").\n");
     g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
                          "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
@@ -657,9 +672,9 @@ static void render_conn_notes(GString *out, const mcudiag_chain_t *chain, const 
             if (kind[i] == CONN_UNTIED)
                 g_ptr_array_add(clients, g_ptr_array_index(chain->conn_clients, i));
         g_string_append(out, "Note: connections from ");
-        append_list(out, clients);
+        mcudiag_append_list(out, clients);
         g_string_append(out, " to the conferencing port failed before any request (");
-        append_frames(out, untied);
+        mcudiag_append_frames(out, untied);
         g_string_append(out, "), but nothing in this capture ties these hosts to conferencing (no SIP or C3P of a "
                              "conference, no load-balancer VIP on the port): not counted as MCU health notifications. "
                              "A capture on such a host shows whether it runs an MCU.\n");
@@ -694,6 +709,7 @@ char *mcudiag_chain_render(const mcudiag_chain_t *chain)
         if (!member_side_tied(chain, m))
             render_member_side(out, ++n, m);
     }
+    n = mcudiag_dsr_render(chain->dsr, out, n);
     if (n == 0) {
         g_string_append_printf(out, "No fault found: %u conference join leg%s succeeded; no connection %s the "
                                     "conferencing port failed; no load-balancer fault (no client SYN was answered by "

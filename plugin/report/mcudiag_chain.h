@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "lbdsr/lbdsr_tap.h"
 #include "lbsnat/lbsnat_tap.h"
 
 G_BEGIN_DECLS
@@ -66,6 +67,17 @@ void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *hos
 void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port);
 /* From this many distinct ports (or servers on one conferencing port) a host is sweeping. */
 #define MCUDIAG_SWEEP_ENDPOINTS 16
+
+/* One direct-server-return record (the lbdsr tap): its findings come after
+ * the other balancer findings (mcudiag_dsr.h). */
+void mcudiag_chain_add_lbdsr(mcudiag_chain_t *chain, const lbdsr_tap_info_t *info);
+/* One self-selection record (the lbhairpin tap). */
+void mcudiag_chain_add_lbhairpin(mcudiag_chain_t *chain, const lbhairpin_tap_info_t *info);
+
+/* Text pieces the report's findings share: "a, b and c"; "frame 3" or
+ * "frames 2, 5, 8" in capture order (sorts `frames`), the first few. */
+void mcudiag_append_list(GString *out, GPtrArray *items);
+void mcudiag_append_frames(GString *out, GArray *frames);
 
 /* The report, newly allocated (g_free it). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);
