@@ -21,6 +21,7 @@ if [ "$(basename "$folder")" != "$series" ]; then
 fi
 cmake --build build -j"$(nproc)"
 cmake --build build --target install-user
+install -D -m 755 scripts/mcudiag-batch "$HOME/.local/bin/mcudiag-batch"  # whole capture sets (README)
 
 echo
 echo "Diagnosis of $capture (tshark -r $capture -q -z mcudiag):"

@@ -36,7 +36,7 @@
 #define STEP_NS 100000 /* 10,000 segments per simulated second */
 
 typedef struct {
-    lbsnat_addr_t client, server, reply_from;
+    host_addr_t client, server, reply_from;
     guint16 cport, sport;
     guint32 a, b;   /* client and server sequence numbers */
     int step, n_data;
@@ -53,12 +53,10 @@ static guint32 rnd(void)
     return (guint32)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-static lbsnat_addr_t v4(guint8 a, guint8 b, guint8 c, guint8 d)
+static host_addr_t v4(guint8 a, guint8 b, guint8 c, guint8 d)
 {
-    lbsnat_addr_t x;
-    memset(&x, 0, sizeof x);
-    x.family = 4;
-    x.bytes[0] = a, x.bytes[1] = b, x.bytes[2] = c, x.bytes[3] = d;
+    host_addr_t x;
+    host_addr_set(&x, (const guint8[]){ a, b, c, d }, 4);
     return x;
 }
 
@@ -110,37 +108,37 @@ static gboolean conn_step(conn_t *c, lbsnat_segment_t *s)
 
     if (c->kind == 1) { /* SYN, foreign SYN-ACK, RST */
         switch (st) {
-        case 0: seq = c->a; flags = LBSNAT_TCP_SYN; break;
-        case 1: from_client = FALSE; seq = c->b; ack = c->a + 1; flags = LBSNAT_TCP_SYN | LBSNAT_TCP_ACK; break;
-        case 2: seq = c->a + 1; flags = LBSNAT_TCP_RST; break;
+        case 0: seq = c->a; flags = TCP_FLAG_SYN; break;
+        case 1: from_client = FALSE; seq = c->b; ack = c->a + 1; flags = TCP_FLAG_SYN | TCP_FLAG_ACK; break;
+        case 2: seq = c->a + 1; flags = TCP_FLAG_RST; break;
         default: return FALSE;
         }
     } else if (c->kind == 2) { /* orphan SYN-ACK, RST */
         switch (st) {
-        case 0: from_client = FALSE; seq = c->b; ack = c->a + 1; flags = LBSNAT_TCP_SYN | LBSNAT_TCP_ACK; break;
-        case 1: seq = c->a + 1; flags = LBSNAT_TCP_RST; break;
+        case 0: from_client = FALSE; seq = c->b; ack = c->a + 1; flags = TCP_FLAG_SYN | TCP_FLAG_ACK; break;
+        case 1: seq = c->a + 1; flags = TCP_FLAG_RST; break;
         default: return FALSE;
         }
     } else {
         int data_end = 3 + 2 * c->n_data;
         if (st == 0) {
-            seq = c->a; flags = LBSNAT_TCP_SYN;
+            seq = c->a; flags = TCP_FLAG_SYN;
         } else if (st == 1) {
-            from_client = FALSE; seq = c->b; ack = c->a + 1; flags = LBSNAT_TCP_SYN | LBSNAT_TCP_ACK;
+            from_client = FALSE; seq = c->b; ack = c->a + 1; flags = TCP_FLAG_SYN | TCP_FLAG_ACK;
             c->a++, c->b++;
         } else if (st < data_end) {
             /* alternate client request / server response (PSH+ACK) and ACKs */
             from_client = (st & 1) == 0;
-            flags = LBSNAT_TCP_ACK | ((rnd() & 1) ? 0x08 : 0);
+            flags = TCP_FLAG_ACK | ((rnd() & 1) ? 0x08 : 0);
             guint32 len = rnd() % 1400;
             if (from_client) { seq = c->a; ack = c->b; c->a += len; }
             else { seq = c->b; ack = c->a; c->b += len; }
         } else if (st == data_end) {
-            seq = c->a; ack = c->b; flags = LBSNAT_TCP_FIN | LBSNAT_TCP_ACK;
+            seq = c->a; ack = c->b; flags = TCP_FLAG_FIN | TCP_FLAG_ACK;
         } else if (st == data_end + 1) {
-            from_client = FALSE; seq = c->b; ack = c->a + 1; flags = LBSNAT_TCP_FIN | LBSNAT_TCP_ACK;
+            from_client = FALSE; seq = c->b; ack = c->a + 1; flags = TCP_FLAG_FIN | TCP_FLAG_ACK;
         } else if (st == data_end + 2) {
-            seq = c->a + 1; ack = c->b + 1; flags = LBSNAT_TCP_ACK;
+            seq = c->a + 1; ack = c->b + 1; flags = TCP_FLAG_ACK;
         } else {
             return FALSE;
         }
@@ -148,7 +146,7 @@ static gboolean conn_step(conn_t *c, lbsnat_segment_t *s)
     if (from_client) {
         s->src = c->client, s->dst = c->server;
         s->src_port = c->cport, s->dst_port = c->sport;
-        if (flags == LBSNAT_TCP_RST)
+        if (flags == TCP_FLAG_RST)
             s->dst = c->reply_from; /* the client resets the member that answered */
     } else {
         s->src = c->reply_from, s->dst = c->client;
@@ -193,8 +191,8 @@ int main(int argc, char **argv)
             conn_new(c);
             continue;
         }
-        guint8 f = ev[i].flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK | LBSNAT_TCP_RST);
-        kinds[f == LBSNAT_TCP_SYN ? 0 : f == (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK) ? 1 : f == LBSNAT_TCP_RST ? 2 : 3]++;
+        guint8 f = ev[i].flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST);
+        kinds[f == TCP_FLAG_SYN ? 0 : f == (TCP_FLAG_SYN | TCP_FLAG_ACK) ? 1 : f == TCP_FLAG_RST ? 2 : 3]++;
         i++;
     }
 

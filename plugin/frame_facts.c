@@ -3,13 +3,18 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "frame_facts.h"
+#include "tcp_flags.h"
 #include "ws_compat.h"
 
 #include <epan/tap.h>
 #include <epan/ipproto.h>
+#include <epan/proto_data.h>
 #include <wsutil/pint.h>
 #include <epan/dissectors/packet-ip.h>
 #include <epan/dissectors/packet-tcp.h>
+
+/* The cores test TCP's flags with their own names for Wireshark's bits. */
+G_STATIC_ASSERT(TCP_FLAG_FIN == TH_FIN && TCP_FLAG_SYN == TH_SYN && TCP_FLAG_RST == TH_RST && TCP_FLAG_ACK == TH_ACK);
 
 /* Taps whose records are read, and the protocols whose order in the frame's
  * layers tells a quoted header from a real one. */
@@ -22,18 +27,24 @@ static int proto_ipv6 = -1;
 static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
 static int proto_sip = -1;
+/* The facts of the frame being dissected are kept under this protocol. */
+static int proto_frame_facts = -1;
 
 /* The listener only keeps TCP queueing its records: it has no callbacks, and
  * TL_IS_DISSECTOR_HELPER tells tshark it needs no dissection, tree or columns
  * of its own (so `tshark -q` without -z still skips dissection). */
 static int listener_data;
 
+void proto_register_frame_facts(void)
+{
+    proto_frame_facts = proto_register_protocol("mcudiag frame facts (TCP headers and SIP of the frame, for the "
+                                                "mcudiag analyses)", "MCUDIAG-FACTS", "mcudiag_facts");
+}
+
 void frame_facts_register(void)
 {
-    static gboolean registered; /* every postdissector's handoff may call it: one listener */
-    if (registered)
+    if (tcp_tap >= 0)
         return;
-    registered = TRUE;
     tcp_tap = find_tap_id("tcp");
     ip_tap = find_tap_id("ip");
     ipv6_tap = find_tap_id("ipv6");
@@ -299,6 +310,17 @@ void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *fac
     }
     if ((h->src.type != AT_IPv4 && h->src.type != AT_IPv6) || h->dst.type != h->src.type)
         facts->n_tcp = 0;
+}
+
+const frame_facts_t *frame_facts_of(tvbuff_t *frame, packet_info *pinfo)
+{
+    frame_facts_t *facts = p_get_proto_data(pinfo->pool, pinfo, proto_frame_facts, 0);
+    if (!facts) {
+        facts = wmem_new(pinfo->pool, frame_facts_t);
+        frame_facts_collect(frame, pinfo, facts);
+        p_add_proto_data(pinfo->pool, pinfo, proto_frame_facts, 0, facts);
+    }
+    return facts;
 }
 
 tvbuff_t *frame_tcp_payload(tvbuff_t *frame, const frame_tcp_t *tcp)

@@ -1,6 +1,7 @@
 /* frame_facts.h — what the analyses know of a frame's TCP headers: TCP's own
- * tap records of the frame, collected once per frame by the dispatcher
- * (dispatch.c) and handed to each analysis.
+ * tap records of the frame, collected on the first request in each
+ * dissection of the frame (whichever analysis asks first) and kept for the
+ * others.
  *
  * TCP queues one record (struct tcpheader) per header it dissects, real or
  * quoted in an ICMP error, whatever table or Lua script routed the packet to
@@ -19,17 +20,13 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
-
-#define FRAME_TCP_FIN 0x01
-#define FRAME_TCP_SYN 0x02
-#define FRAME_TCP_RST 0x04
-#define FRAME_TCP_ACK 0x10
+#include <epan/dissectors/packet-tcp.h>
 
 typedef struct {
     address src, dst;           /* of the IP header around this TCP header (packet lifetime) */
     guint16 src_port, dst_port;
     guint32 seq, ack;           /* raw */
-    guint8 flags;               /* FIN SYN RST PSH ACK URG ECE CWR */
+    guint8 flags;               /* TH_FIN ... TH_CWR (epan/dissectors/packet-tcp.h) */
     guint32 payload_len;        /* bytes of payload; 0 when TCP could not tell */
     guint8 header_len;          /* bytes of TCP header, options included */
     gboolean quoted_in_icmp;    /* quoted by an ICMP or ICMPv6 error */
@@ -42,12 +39,20 @@ typedef struct {
     frame_tcp_t innermost;      /* the last TCP header, when n_tcp */
 } frame_facts_t;
 
+/* Registers the protocol the facts are kept under (per frame). */
+void proto_register_frame_facts(void);
+
 /* Registers the permanent "tcp" tap listener and looks up the protocols the
- * facts are read from. Called from handoffs; only the first call does it. */
+ * facts are read from. A handoff; calling it again does nothing. */
 void frame_facts_register(void);
 
-/* Fills `facts` with what the frame's layers and TCP headers say. `frame` is
- * the frame's tvb (a postdissector's). */
+/* The frame's facts, collected on the first call in this dissection of the
+ * frame and kept in pinfo->pool for the next callers. `frame` is the frame's
+ * tvb (a postdissector's). */
+const frame_facts_t *frame_facts_of(tvbuff_t *frame, packet_info *pinfo);
+
+/* Fills `facts` with what the frame's layers and TCP headers say, without
+ * keeping them (frame_facts_of keeps them). */
 void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *facts);
 
 /* The payload of a TCP header of this frame (found in the frame's bytes by

@@ -47,10 +47,11 @@ void message_copies_free(message_copies_t *c)
 /* later - earlier, saturated: capture times may sit at the ends of the range. */
 static gint64 time_between(gint64 later, gint64 earlier)
 {
-    gint64 d;
-    if (!__builtin_sub_overflow(later, earlier, &d))
-        return d;
-    return later > earlier ? G_MAXINT64 : G_MININT64;
+    if (earlier < 0 && later > G_MAXINT64 + earlier)
+        return G_MAXINT64;
+    if (earlier > 0 && later < G_MININT64 + earlier)
+        return G_MININT64;
+    return later - earlier;
 }
 
 /* Forgets copies older than the window, and the oldest beyond the bound. */

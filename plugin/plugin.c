@@ -1,8 +1,7 @@
-/* plugin.c — the four symbols Wireshark's plugin loader looks for.
+/* plugin.c — the symbols Wireshark's plugin loader looks for.
  *
- * Registers every protocol of the plugin (each glue file exports its
- * proto_register_* / proto_reg_handoff_* pair through plugin_protocols.h) and
- * the reports that listen to their taps.
+ * Registers every protocol of the plugin and the reports that listen to their
+ * taps (the table in plugin_protocols.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,21 +23,8 @@ WS_DLL_PUBLIC void plugin_register(void);
 
 void plugin_register(void)
 {
-    static const proto_plugin protocols[] = {
-        { proto_register_c3p, proto_reg_handoff_c3p },
-        { proto_register_c3pconn, NULL },
-        { proto_register_lbsnat, proto_reg_handoff_lbsnat },
-        { proto_register_lbdsr, proto_reg_handoff_lbdsr },
-        { proto_register_sipconf, proto_reg_handoff_sipconf },
-        { proto_register_dispatch, proto_reg_handoff_dispatch },
-    };
-
-    static const tap_plugin reports[] = {
-        { register_tap_listener_mcudiag },
-    };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)
-        proto_register_plugin(&protocols[i]);
-    for (size_t i = 0; i < G_N_ELEMENTS(reports); i++)
-        tap_register_plugin(&reports[i]);
+    for (size_t i = 0; i < mcudiag_n_protocols; i++)
+        proto_register_plugin(&mcudiag_protocols[i]);
+    for (size_t i = 0; i < mcudiag_n_reports; i++)
+        tap_register_plugin(&mcudiag_reports[i]);
 }

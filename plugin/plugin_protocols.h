@@ -1,6 +1,14 @@
-/* plugin_protocols.h — registration entry points of the plugin's protocols,
- * and the per-frame entry points of the analyses that the one postdissector
- * (dispatch.c) calls.
+/* plugin_protocols.h — the plugin's protocols: their registration entry
+ * points, and what one analysis asks another about the frame being dissected.
+ *
+ * Each analysis (lbsnat, c3pconn, sipconf) is a protocol with a postdissector
+ * of its own. Wireshark runs postdissectors in the order they were
+ * registered, which is no contract, so no analysis relies on another having
+ * run: what one needs from another it asks for with a call below, answered
+ * from what the other computes on the first request in the frame's
+ * dissection (whoever asks first) and keeps for the frame. A test build
+ * registers the protocols in the reverse order (tests/capture/
+ * reversed_plugin.c) and capture.order-swap compares what both show.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,51 +16,48 @@
 #define MCUDIAG_PLUGIN_PROTOCOLS_H
 
 #include <epan/packet.h>
+#include <epan/tap.h>
 
-#include "frame_facts.h"
 #include "lbsnat/lbsnat_track.h"
 
 void proto_register_lbsnat(void);
 void proto_reg_handoff_lbsnat(void);
+void proto_register_lbidle(void);
+void proto_reg_handoff_lbidle(void); /* its own postdissector */
 void proto_register_c3p(void);
 void proto_reg_handoff_c3p(void);
 void proto_register_c3pconn(void);
+void proto_reg_handoff_c3pconn(void);
 void proto_register_sipconf(void);
 void proto_reg_handoff_sipconf(void);
 /* lbdsr: its own postdissector (packet-lbdsr.c) */
 void proto_register_lbdsr(void);
 void proto_reg_handoff_lbdsr(void);
 
-/* The one postdissector that runs the analyses (dispatch.c). */
-void proto_register_dispatch(void);
-void proto_reg_handoff_dispatch(void);
-
-/* Per frame, every pass, each only while its protocol is enabled (sipconf
- * only on frames where SIP dissected a message).
- *
- * lbsnat_learn_frame feeds the tracker (first pass) and returns the frame's
- * verdict, which the others may need; lbsnat_show_frame renders it (tree,
- * expert info, Info column, tap). */
-const lbsnat_verdict_t *lbsnat_learn_frame(packet_info *pinfo, const frame_facts_t *facts);
-void lbsnat_show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *verdict);
-
-/* lbsnat_verdict: this frame's lbsnat verdict (NULL if none or lbsnat is disabled). */
-void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_facts_t *facts,
-                           const lbsnat_verdict_t *lbsnat_verdict);
-
-/* c3pconn's answer to "which failed HTTPS connection to the conferencing port
- * from `host` is the latest before this frame?": its failure frame, 0 if none,
- * and a short phrase naming the cause in *cause (pinfo->pool). */
-typedef guint32 (*failed_connection_query_t)(packet_info *pinfo, const address *host, const char **cause);
-guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, const char **cause);
-
-/* conference_entity: the first c3p.conference_entity of the C3P bodies of this frame, or NULL.
- * failed_connection_from: c3pconn's query (NULL while c3pconn is disabled), asked
- * only on a frame showing a failed join, about the host that sent it. */
-void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity,
-                           failed_connection_query_t failed_connection_from);
-
 /* -z mcudiag and the GUI's Statistics > Conferencing Diagnosis window */
 void register_tap_listener_mcudiag(void);
+
+/* Every protocol and report of the plugin, as plugin.c registers them. */
+extern const proto_plugin mcudiag_protocols[];
+extern const size_t mcudiag_n_protocols;
+extern const tap_plugin mcudiag_reports[];
+extern const size_t mcudiag_n_reports;
+
+/* lbsnat's verdict of the frame: NULL if the frame belongs to no case, or
+ * lbsnat is disabled. On the first pass the first request feeds the frame to
+ * lbsnat's tracker. `tvb` is the frame's (a postdissector's). */
+const lbsnat_verdict_t *lbsnat_verdict_of_frame(tvbuff_t *tvb, packet_info *pinfo);
+
+/* The frame this one repeats (0 if none, or lbsnat is disabled): the same
+ * packet at another capture point, or (kind LBSNAT_COPY_REWRITE) the
+ * balancer's rewrite of a client SYN. Either way one event, not two. */
+guint32 lbsnat_frame_copy_of(tvbuff_t *tvb, packet_info *pinfo, lbsnat_copy_kind_t *kind);
+
+/* c3pconn's answer to "which failed HTTPS connection to the conferencing port
+ * from `host` is the latest before this frame?": its failure frame, 0 if none
+ * or c3pconn is disabled, and a short phrase naming the cause in *cause
+ * (pinfo->pool). Failures of earlier frames only, so the answer does not
+ * depend on whether c3pconn has seen this frame yet. */
+guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, const char **cause);
 
 #endif

@@ -94,6 +94,13 @@ typedef void mcudiag_stat_tap_init_result;
     } while (0)
 #endif
 
+/* A funnel window button's callback (funnel_bt_cb_t) returns gboolean in 4.0, bool from 4.4. */
+#if MCUDIAG_WS_AT_LEAST(4, 4)
+typedef bool mcudiag_funnel_button_result;
+#else
+typedef gboolean mcudiag_funnel_button_result;
+#endif
+
 /* From 4.4 a plugin says what it is (wsutil/plugins.h), so `tshark -G plugins`
  * shows its type instead of "unknown"; 4.0 has no such symbol. Expands to the
  * exported plugin_describe() where it exists, to nothing elsewhere. */

@@ -24,17 +24,31 @@ running it again gives identical files.
   ipv6-exthdr-vlan no SNAT over IPv6 behind an 802.1Q tag, with a hop-by-hop
                    extension header, confirmed by an ICMPv6 error quoting the
                    SYN-ACK
+  idle-300s        a balancer whose TCP idle timeout is F5's default (300 s):
+                   connections to the VIP (TCP 5061) survive silences of 120 and 240 s,
+                   and draw an RST from the VIP when they speak after 310, 330
+                   and 600 s (the idle-timeout lab's signature at field scale)
+  idle-1800s       the same around Microsoft's minimum (1800 s): survived 900
+                   and 1700 s, reset after 1850, 1900 and 3600 s
   c3p-hostile      C3P bodies (HTTP POSTs on TCP 80, one connection each) no
                    peer should send: nesting 3000 deep, a megabyte attribute,
                    DOCTYPE entity expansion tricks, 100,000 children, invalid
                    UTF-8, and a body cut at three places
+  c3p-commands     C3P commands of MS-CONFBAS, MS-CONFAV and MS-CONFPRO that no
+                   lab peer sends (setLobbyAccess, an addUser dial-out,
+                   endorseUser, modifyEndpoint, modifyConferenceAnnouncements,
+                   getConference, getConferences, deleteConference), each a
+                   request and its response over HTTP on TCP 80, with the
+                   attributes and elements the specifications define; then
+                   getConferences with the C3P namespace on a prefix, and in
+                   no namespace
 """
 import ipaddress
 import os
 import struct
 import sys
 
-SYN, RST, ACK = 0x02, 0x04, 0x10
+FIN, SYN, RST, ACK = 0x01, 0x02, 0x04, 0x10
 SYNACK = SYN | ACK
 VIP, CLIENT, M1, M2 = "10.137.2.11", "10.137.2.12", "10.137.2.13", "10.137.2.14"
 MAC = {VIP: "02:00:0a:89:02:0b", CLIENT: "02:00:0a:89:02:0c", M1: "02:00:0a:89:02:0d",
@@ -225,6 +239,45 @@ PSH = 0x08
 FOCUS = "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"
 
 
+def idle_timer(name, survived, cut):
+    """Connections from the idle-timeout lab's client to its VIP's SIP port: one per
+    silence in `survived` (the message after it is echoed, then the client
+    closes) and one per silence in `cut` (the message after it draws an RST
+    from the VIP, as a balancer that forgot the flow answers)."""
+    vip, client = "10.137.4.11", "10.137.4.12"
+    events = []
+    for i, (gap, survives) in enumerate([(g, True) for g in survived] + [(g, False) for g in cut]):
+        t, port, cseq, sseq = 1.0 + i * 0.05, 50000 + i, 1000 + i * 7919, 9000 + i * 104729
+        def send(at, from_client, flags, payload=b""):
+            src, dst, sp, dp = (client, vip, port, 5061) if from_client else (vip, client, 5061, port)
+            seq, ack = (cseq, sseq) if from_client else (sseq, cseq)
+            events.append((at, len(events), tcp_packet(src, dst, sp, dp, seq, ack, flags, payload=payload)))
+        send(t, True, SYN)
+        cseq += 1
+        send(t + 0.001, False, SYNACK)
+        sseq += 1
+        send(t + 0.002, True, ACK)
+        for at, last in ((t + 0.1, False), (t + 0.1 + gap, True)):
+            send(at, True, ACK | PSH, b"hello\n")
+            cseq += 6
+            if last and not survives:
+                events.append((at + 0.001, len(events), tcp_packet(vip, client, 5061, port, sseq, 0, RST)))
+                break
+            send(at + 0.001, False, ACK | PSH, b"hello\n")
+            sseq += 6
+            send(at + 0.002, True, ACK)
+        if survives:
+            send(t + 0.2 + gap, True, FIN | ACK)
+            cseq += 1
+            send(t + 0.201 + gap, False, FIN | ACK)
+            sseq += 1
+            send(t + 0.202 + gap, True, ACK)
+    c = Capture(name)
+    for at, _, packet in sorted(events):
+        c.add(at, packet)
+    return c
+
+
 def c3p_request(request_id, command_xml, prolog="", sender="sip:alice@contoso.com"):
     return (f'<?xml version="1.0"?>{prolog}<request xmlns="urn:ietf:params:xml:ns:cccp" C3PVersion="1" '
             f'to="{FOCUS}" from="{sender}" requestId="{request_id}">{command_xml}</request>').encode("utf-8", "surrogateescape")
@@ -261,6 +314,76 @@ def c3p_hostile():
     return c
 
 
+CCCP_NS = 'xmlns="urn:ietf:params:xml:ns:cccp"'
+MSCP_NS = 'xmlns:mscp="http://schemas.microsoft.com/rtc/2005/08/cccpextensions"'
+MSCI_NS = 'xmlns:msci="http://schemas.microsoft.com/rtc/2005/08/confinfoextensions"'
+CI_NS = 'xmlns:ci="urn:ietf:params:xml:ns:conference-info"'
+AVMCU = "sip:alice@contoso.com;gruu;opaque=app:conf:audio-video:id:TDVDW046"
+KEYS = f'<conferenceKeys confEntity="{FOCUS}"/>'
+
+
+def c3p_exchange(request_id, request_xml, response_xml, code="success"):
+    """A request to the Focus and its response, as MS-CONFBAS writes both."""
+    request = (f'<?xml version="1.0"?><request {CCCP_NS} {MSCP_NS} {MSCI_NS} C3PVersion="1" to="{FOCUS}" '
+               f'from="sip:alice@contoso.com" requestId="{request_id}">{request_xml}</request>')
+    response = (f'<?xml version="1.0"?><response {CCCP_NS} {MSCP_NS} {MSCI_NS} C3PVersion="1" '
+                f'from="{FOCUS}" to="sip:alice@contoso.com" requestId="{request_id}" code="{code}">'
+                f'{response_xml}</response>')
+    return request.encode(), response.encode()
+
+
+def c3p_commands():
+    c = Capture("c3p-commands")
+    server = "10.137.2.20"
+    bob = "sip:bob@contoso.com"
+    exchanges = [
+        c3p_exchange(101, f"<setLobbyAccess>{KEYS}<userEntity>{bob}</userEntity><access>granted</access></setLobbyAccess>",
+                     "<setLobbyAccess/>"),
+        c3p_exchange(102, f'<addUser mscp:mcuUri="{AVMCU}">{KEYS}<ci:user {CI_NS} entity="{bob}"><ci:roles>'
+                          f'<ci:entry>attendee</ci:entry></ci:roles><ci:endpoint entity="{{9F1C2D3E-4A5B-6C7D-8E9F-A0B1C2D3E4F5}}" '
+                          f'endpoint-uri="tel:+14255550100" refer-to-uri="sip:bob@contoso.com"><ci:joining-method>dialed-out'
+                          f'</ci:joining-method></ci:endpoint></ci:user></addUser>',
+                     f"<addUser>{KEYS}</addUser>"),
+        c3p_exchange(103, f'<endorseUser>{KEYS}<ci:user {CI_NS} entity="{bob}"/></endorseUser>', "<endorseUser/>"),
+        c3p_exchange(104, f'<modifyEndpoint>{KEYS}<ci:user {CI_NS} entity="{bob}"><ci:endpoint entity="{{0}}"/></ci:user>'
+                          f'</modifyEndpoint>',
+                     '<modifyEndpoint reason="otherFailure"/>', code="failure"),
+        c3p_exchange(105, f'<modifyConferenceAnnouncements mscp:mcuUri="{AVMCU}">{KEYS}</modifyConferenceAnnouncements>',
+                     "<modifyConferenceAnnouncements/>"),
+        c3p_exchange(106, '<getConference><conferenceKeys msci:conference-id="TDVDW046"/></getConference>',
+                     f'<getConference><conference-info {CI_NS.replace("xmlns:ci", "xmlns")} entity="{FOCUS}">'
+                     '<conference-description><conference-id>TDVDW046</conference-id><expiry-time>2026-12-31T12:00:00Z'
+                     '</expiry-time><msci:admission-policy>openAuthenticated</msci:admission-policy>'
+                     '</conference-description></conference-info></getConference>'),
+        c3p_exchange(107, "<getConferences/>", f'<getConferences><conference-info entity="{FOCUS}"/></getConferences>'),
+        c3p_exchange(108, f"<deleteConference>{KEYS}</deleteConference>",
+                     f'<deleteConference><conference-info entity="{FOCUS}"/></deleteConference>'),
+    ]
+    # The C3P namespace bound to a prefix instead of the default one: the same messages.
+    exchanges += [tuple(m.replace(b"<request xmlns=", b"<c:request xmlns:c=").replace(b"</request>", b"</c:request>")
+                        .replace(b"<response xmlns=", b"<c:response xmlns:c=").replace(b"</response>", b"</c:response>")
+                        .replace(b"<getConferences", b"<c:getConferences").replace(b"</getConferences>", b"</c:getConferences>")
+                        for m in c3p_exchange(109, "<getConferences/>", "<getConferences/>"))]
+    # A root element in no namespace at all.
+    exchanges += [tuple(m.replace(f" {CCCP_NS}".encode(), b"") for m in c3p_exchange(110, "<getConferences/>",
+                                                                                     "<getConferences/>"))]
+    t = 1.0
+    for n, (request, response) in enumerate(exchanges):
+        port = 52000 + n
+        head = (f"POST /LiveServer/Focus/ HTTP/1.1\r\nHost: pool01.contoso.com\r\n"
+                f"Content-Type: application/cccp+xml\r\nContent-Length: {len(request)}\r\n\r\n").encode()
+        answer = (f"HTTP/1.1 200 OK\r\nContent-Type: application/cccp+xml\r\n"
+                  f"Content-Length: {len(response)}\r\n\r\n").encode()
+        c.add(t, tcp_packet(CLIENT, server, port, 80, 1000, 0, SYN))
+        c.add(t + 0.0001, tcp_packet(server, CLIENT, 80, port, 5000, 1001, SYNACK))
+        c.add(t + 0.0002, tcp_packet(CLIENT, server, port, 80, 1001, 5001, ACK))
+        c.add(t + 0.0003, tcp_packet(CLIENT, server, port, 80, 1001, 5001, ACK | PSH, payload=head + request))
+        c.add(t + 0.0104, tcp_packet(server, CLIENT, 80, port, 5001, 1001 + len(head + request), ACK | PSH,
+                                     payload=answer + response))
+        t += 1.0
+    return c
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..")
@@ -268,7 +391,8 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     os.makedirs(expected_dir, exist_ok=True)
     for make in (backscatter, reordered, fullproxy, port_reuse, simultaneous_open, late_capture, ipv6_exthdr_vlan,
-                 c3p_hostile):
+                 lambda: idle_timer("idle-300s", (120, 240), (310, 330, 600)),
+                 lambda: idle_timer("idle-1800s", (900, 1700), (1850, 1900, 3600)), c3p_hostile, c3p_commands):
         capture = make()
         capture.write(outdir, expected_dir)
         print(f"synth-{capture.name}.pcap: {len(capture.frames)} frames, {len(capture.expected)} expected lbsnat frames")

@@ -6,11 +6,6 @@
 
 #include <string.h>
 
-#define FLAG_FIN 0x01
-#define FLAG_SYN 0x02
-#define FLAG_RST 0x04
-#define FLAG_ACK 0x10
-
 struct c3p_connections {
     GPtrArray *attempts;   /* every c3p_connection_t followed, owned */
     GHashTable *latest;    /* c3p_conn_ends_t → the latest attempt on those ends */
@@ -99,8 +94,8 @@ static c3p_connection_t *attempt_of_syn(c3p_connections_t *c, c3p_connection_t *
 const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_conn_segment_t *seg)
 {
     c3p_connection_t *conn = g_hash_table_lookup(c->latest, &seg->ends);
-    const guint8 syn_ack = seg->flags & (FLAG_SYN | FLAG_ACK);
-    if (seg->from_client && syn_ack == FLAG_SYN) {
+    const guint8 syn_ack = seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK);
+    if (seg->from_client && syn_ack == TCP_FLAG_SYN) {
         conn = attempt_of_syn(c, conn, &seg->ends, seg->seq);
         if (conn && !conn->syn_frame) {
             conn->syn_frame = seg->frame;
@@ -119,20 +114,20 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
     if (!conn || conn->outcome != C3P_CONN_PENDING)
         return conn;
 
-    if (!seg->from_client && syn_ack == (FLAG_SYN | FLAG_ACK) && (!conn->isn_known || seg->ack == conn->isn + 1))
+    if (!seg->from_client && syn_ack == (TCP_FLAG_SYN | TCP_FLAG_ACK) && (!conn->isn_known || seg->ack == conn->isn + 1))
         conn->answered = TRUE;
-    if (seg->from_client && (seg->flags & (FLAG_ACK | FLAG_RST)) == FLAG_ACK)
+    if (seg->from_client && (seg->flags & (TCP_FLAG_ACK | TCP_FLAG_RST)) == TCP_FLAG_ACK)
         conn->client_acked = TRUE;
     if (seg->from_client && seg->client_request)
         conn->outcome = C3P_CONN_REACHED;
-    else if (seg->flags & FLAG_RST)
+    else if (seg->flags & TCP_FLAG_RST)
         /* A client resetting the SYN-ACK of the very address it called,
          * before acknowledging it, is probing (a SYN scan's kernel reset),
          * unless it sends the SYN again (see above). */
         end_attempt(c, conn, seg->from_client && conn->answered && !conn->client_acked ? C3P_CONN_PROBED
                                                                                       : C3P_CONN_RESET,
                     seg->frame);
-    else if (seg->flags & FLAG_FIN)
+    else if (seg->flags & TCP_FLAG_FIN)
         end_attempt(c, conn, C3P_CONN_CLOSED, seg->frame);
     return conn;
 }
@@ -149,12 +144,15 @@ const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_
     return conn;
 }
 
-void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, const c3p_connection_t *attempt)
+void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, guint32 attempt_frame)
 {
+    c3p_connection_t *attempt = g_hash_table_lookup(c->by_frame, GUINT_TO_POINTER(attempt_frame));
+    if (!attempt)
+        return;
     c3p_conn_ends_t *key = g_new(c3p_conn_ends_t, 1);
     *key = *alias;
     g_ptr_array_add(c->aliases, key);
-    g_hash_table_insert(c->latest, key, (gpointer)attempt);
+    g_hash_table_insert(c->latest, key, attempt);
 }
 
 const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame)
@@ -180,15 +178,14 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
     return 0;
 }
 
-const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const host_addr_t *client,
                                                             guint32 before_frame, gboolean capture_complete)
 {
     const c3p_connection_t *latest = NULL;
     guint32 latest_frame = 0;
     for (guint i = 0; i < c->attempts->len; i++) {
         const c3p_connection_t *conn = g_ptr_array_index(c->attempts, i);
-        if (conn->ends.client.family != client->family ||
-            memcmp(conn->ends.client.bytes, client->bytes, client->family == 4 ? 4 : 16) != 0)
+        if (!host_addr_equal(&conn->ends.client, client))
             continue;
         const guint32 frame = c3p_connection_failure_frame(conn, capture_complete);
         if (frame && frame < before_frame && frame > latest_frame) {

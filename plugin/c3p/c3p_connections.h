@@ -19,6 +19,9 @@
 
 #include <glib.h>
 
+#include "host_addr.h"
+#include "tcp_flags.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -31,14 +34,9 @@ typedef enum {
                                   * a port probe (a SYN scan) or a dying client, not a failure */
 } c3p_conn_outcome_t;
 
-typedef struct {
-    guint8 family; /* 4 or 6 */
-    guint8 bytes[16];
-} c3p_conn_addr_t;
-
 /* A connection's ends as the client's SYN addressed them. */
 typedef struct {
-    c3p_conn_addr_t client, server;
+    host_addr_t client, server;
     guint16 client_port, server_port;
 } c3p_conn_ends_t;
 
@@ -59,7 +57,7 @@ typedef struct {
 typedef struct {
     c3p_conn_ends_t ends;      /* client → server, whichever way the segment went */
     gboolean from_client;
-    guint8 flags;              /* FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
+    guint8 flags;              /* TCP_FLAG_* */
     guint32 seq, ack;
     gboolean client_request;   /* the client's payload starts a request (TLS application data, HTTP) */
     guint32 frame;
@@ -81,8 +79,9 @@ const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_
                                                 gconstpointer explanation, gboolean ends_it, guint32 frame);
 
 /* Segments on `alias` (the balancer's rewrite of the attempt's SYN: client to
- * member instead of client to VIP) belong to `attempt` from now on. */
-void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, const c3p_connection_t *attempt);
+ * member instead of client to VIP) belong from now on to the attempt whose
+ * first SYN (or end) is `attempt_frame`; nothing changes if there is none. */
+void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, guint32 attempt_frame);
 
 /* The attempt whose failure `frame` may show (its first SYN or its end), or NULL. */
 const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame);
@@ -100,7 +99,7 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
  * c3p_connection_failure_frame) is the latest one before `before_frame`, or
  * NULL. Looks at every attempt followed: meant for rare frames (a failed
  * conference join), not for every packet. */
-const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const c3p_conn_addr_t *client,
+const c3p_connection_t *c3p_connections_latest_failure_from(const c3p_connections_t *c, const host_addr_t *client,
                                                             guint32 before_frame, gboolean capture_complete);
 
 guint c3p_connections_followed(const c3p_connections_t *c);

@@ -1,4 +1,5 @@
-/* c3p_model.c — C3P message classification and request/response matching.
+/* c3p_model.c — C3P message classification, the tables of known commands and
+ * of the fields in them, and request/response matching.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -6,30 +7,40 @@
 
 #include "message_copies.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <wsutil/str_util.h>
+#include <wsutil/strtoi.h>
+
+/* The code attribute's values, in one table for parsing and naming. */
+static const struct {
+    const char *name;
+    c3p_code_t code;
+} code_names[] = {
+    { "success", C3P_CODE_SUCCESS },
+    { "failure", C3P_CODE_FAILURE },
+    { "pending", C3P_CODE_PENDING },
+    { "other", C3P_CODE_OTHER },
+    { "none", C3P_CODE_NONE },
+};
 
 c3p_code_t c3p_code_parse(const char *text)
 {
     if (!text)
         return C3P_CODE_NONE;
-    if (strcmp(text, "success") == 0)
-        return C3P_CODE_SUCCESS;
-    if (strcmp(text, "failure") == 0)
-        return C3P_CODE_FAILURE;
-    if (strcmp(text, "pending") == 0)
-        return C3P_CODE_PENDING;
+    /* "other" and "none" name codes the wire never carries as such. */
+    for (gsize i = 0; i < G_N_ELEMENTS(code_names) && code_names[i].code != C3P_CODE_OTHER; i++)
+        if (strcmp(text, code_names[i].name) == 0)
+            return code_names[i].code;
     return C3P_CODE_OTHER;
 }
 
 const char *c3p_code_name(c3p_code_t code)
 {
-    switch (code) {
-    case C3P_CODE_SUCCESS: return "success";
-    case C3P_CODE_FAILURE: return "failure";
-    case C3P_CODE_PENDING: return "pending";
-    case C3P_CODE_OTHER: return "other";
-    case C3P_CODE_NONE: break;
-    }
+    for (gsize i = 0; i < G_N_ELEMENTS(code_names); i++)
+        if (code_names[i].code == code)
+            return code_names[i].name;
     return "none";
 }
 
@@ -40,7 +51,7 @@ gboolean c3p_code_is_final(c3p_code_t code)
 
 /* The role is the first ':'-separated word after "app:conf:" in the opaque
  * URI parameter; parameters end at ';', '>' or '?'. */
-char *c3p_target_from_uri(const char *uri)
+char *c3p_target_from_uri(wmem_allocator_t *scope, const char *uri)
 {
     static const char marker[] = "opaque=app:conf:";
     if (!uri)
@@ -54,12 +65,12 @@ char *c3p_target_from_uri(const char *uri)
         gsize len = strcspn(role, ":;>? \t\"");
         if (len == 0)
             return NULL;
-        return g_ascii_strdown(role, (gssize)len);
+        return wmem_ascii_strdown(scope, role, (gssize)len);
     }
     return NULL;
 }
 
-char *c3p_target_from_http_path(const char *path)
+char *c3p_target_from_http_path(wmem_allocator_t *scope, const char *path)
 {
     static const char marker[] = "/liveserver/";
     if (!path)
@@ -77,45 +88,114 @@ char *c3p_target_from_http_path(const char *path)
     gsize len = strcspn(role, "/?#");
     if (len == 0)
         return NULL;
-    return g_ascii_strdown(role, (gssize)len);
+    return wmem_ascii_strdown(scope, role, (gssize)len);
 }
 
 gboolean c3p_parse_request_id(const char *text, guint64 *out)
 {
-    if (!text || !*text || strlen(text) > 20)
+    /* ws_strtou64 alone would take leading blanks and a sign. */
+    if (!text || !g_ascii_isdigit(*text))
         return FALSE;
-    guint64 value = 0;
-    for (const char *p = text; *p; p++) {
-        if (!g_ascii_isdigit(*p))
-            return FALSE;
-        guint digit = (guint)(*p - '0');
-        if (value > (G_MAXUINT64 - digit) / 10)
-            return FALSE;
-        value = value * 10 + digit;
-    }
-    *out = value;
-    return TRUE;
+    return ws_strtou64(text, NULL, out);
 }
 
-gboolean c3p_is_known_command(const char *name)
+/* ---- commands and their fields ------------------------------------------------ */
+
+/* In strcmp order: looked up by binary search. Sources: MS-CONFPRO (Focus
+ * Factory), MS-CONFBAS (Focus and MCUs), MS-CONFAV (A/V MCU), MS-CONFIM (the
+ * IM MCU, which uses MS-CONFBAS commands such as deleteUser). */
+static const c3p_command_info_t commands[] = {
+    { "addConference", "MS-CONFPRO" },
+    { "addUser", "MS-CONFBAS" },
+    { "deleteConference", "MS-CONFPRO, MS-CONFBAS" },
+    { "deleteUser", "MS-CONFBAS, MS-CONFIM" },
+    { "endorseUser", "MS-CONFBAS" },
+    { "getAvailableMcuTypes", "MS-CONFPRO" },
+    { "getConference", "MS-CONFPRO, MS-CONFBAS" },
+    { "getConferences", "MS-CONFPRO" },
+    { "getConferencingCapabilities", "MS-CONFPRO" },
+    { "modifyConference", "MS-CONFBAS" },
+    { "modifyConferenceAnnouncements", "MS-CONFBAS, MS-CONFAV" },
+    { "modifyConferenceLock", "MS-CONFBAS" },
+    { "modifyEndpoint", "MS-CONFBAS" },
+    { "modifyEndpointMedia", "MS-CONFAV" },
+    { "modifyUserRoles", "MS-CONFBAS" },
+    { "setLobbyAccess", "MS-CONFBAS" },
+};
+
+static int compare_command(const void *key, const void *entry)
 {
-    static const char *const known[] = {
-        "addConference", "getConference", "getConferences", "deleteConference", "modifyConference",
-        "getAvailableMcuTypes", "getConferencingCapabilities", "addUser", "endorseUser", "deleteUser",
-        "modifyUserRoles", "modifyConferenceLock", "modifyEndpointMedia",
-    };
-    if (!name)
-        return FALSE;
-    for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
-        if (strcmp(name, known[i]) == 0)
-            return TRUE;
-    return FALSE;
+    return strcmp(key, ((const c3p_command_info_t *)entry)->name);
 }
 
-const char *c3p_health_state_name(guint64 value)
+const c3p_command_info_t *c3p_command_lookup(const char *name)
 {
-    static const char *const names[] = { "Normal", "Loaded", "Full", "Unavailable" };
-    return value < G_N_ELEMENTS(names) ? names[value] : NULL;
+    return name ? bsearch(name, commands, G_N_ELEMENTS(commands), sizeof commands[0], compare_command) : NULL;
+}
+
+const c3p_command_info_t *c3p_commands(gsize *count)
+{
+    *count = G_N_ELEMENTS(commands);
+    return commands;
+}
+
+/* Where the specifications put each field, in strcmp order of the element:
+ * conferenceKeys, user, roles/entry, endpoint and joining-method (MS-CONFBAS
+ * addUser, dial-in and dial-out), userKeys (deleteUser), userEntity and
+ * access (setLobbyAccess), mcuType (MS-CONFPRO getAvailableMcuTypes),
+ * conference-info, entity-view, conference-id, expiry-time and
+ * admission-policy (conference documents of MS-CONFPRO and MS-CONFBAS). */
+static const c3p_field_rule_t element_rules[] = {
+    { "access", "setLobbyAccess", NULL, NULL, C3P_FIELD_LOBBY_ACCESS },
+    { "admission-policy", NULL, NULL, NULL, C3P_FIELD_ADMISSION_POLICY },
+    { "conference-id", NULL, NULL, NULL, C3P_FIELD_CONFERENCE_ID },
+    { "conference-info", NULL, "entity", NULL, C3P_FIELD_CONFERENCE_ENTITY },
+    { "conferenceKeys", NULL, "confEntity", NULL, C3P_FIELD_CONFERENCE_ENTITY },
+    { "conferenceKeys", NULL, "userEntity", NULL, C3P_FIELD_USER_ENTITY },
+    { "endpoint", NULL, "entity", NULL, C3P_FIELD_ENDPOINT },
+    { "endpoint", NULL, "endpoint-uri", NULL, C3P_FIELD_ENDPOINT_URI },
+    { "endpoint", NULL, "refer-to-uri", NULL, C3P_FIELD_REFER_TO_URI },
+    { "entity-view", NULL, "entity", NULL, C3P_FIELD_MCU_TYPE },
+    { "entry", "roles", NULL, NULL, C3P_FIELD_ROLE },
+    { "expiry-time", NULL, NULL, NULL, C3P_FIELD_EXPIRY_TIME },
+    { "joining-method", NULL, NULL, NULL, C3P_FIELD_JOINING_METHOD },
+    { "mcuType", NULL, NULL, NULL, C3P_FIELD_MCU_TYPE },
+    { "user", NULL, "entity", NULL, C3P_FIELD_USER_ENTITY },
+    { "userEntity", "setLobbyAccess", NULL, NULL, C3P_FIELD_USER_ENTITY },
+    { "userKeys", NULL, "confEntity", NULL, C3P_FIELD_CONFERENCE_ENTITY },
+    { "userKeys", NULL, "userEntity", NULL, C3P_FIELD_USER_ENTITY },
+};
+
+/* Extension attributes any element may carry: the MCU a command is for
+ * (mscp:mcuUri, MS-CONFBAS) and the conference ID (msci:conference-id). */
+static const c3p_field_rule_t any_element_rules[] = {
+    { NULL, NULL, "mcuUri", C3P_NS_CCCP_EXTENSIONS, C3P_FIELD_MCU_URI },
+    { NULL, NULL, "conference-id", C3P_NS_CONFINFO_EXTENSIONS, C3P_FIELD_CONFERENCE_ID },
+};
+
+static int compare_rule(const void *key, const void *entry)
+{
+    return strcmp(key, ((const c3p_field_rule_t *)entry)->element);
+}
+
+gsize c3p_field_rules(const char *element, const c3p_field_rule_t **rules, const c3p_field_rule_t **any,
+                      gsize *any_count)
+{
+    *any = any_element_rules;
+    *any_count = G_N_ELEMENTS(any_element_rules);
+    *rules = NULL;
+    const c3p_field_rule_t *hit = element ? bsearch(element, element_rules, G_N_ELEMENTS(element_rules),
+                                                    sizeof element_rules[0], compare_rule)
+                                          : NULL;
+    if (!hit)
+        return 0;
+    const c3p_field_rule_t *first = hit, *end = hit + 1;
+    while (first > element_rules && strcmp(first[-1].element, element) == 0)
+        first--;
+    while (end < element_rules + G_N_ELEMENTS(element_rules) && strcmp(end->element, element) == 0)
+        end++;
+    *rules = first;
+    return (gsize)(end - first);
 }
 
 /* ---- matching -------------------------------------------------------------- */
@@ -253,8 +333,8 @@ c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const 
     const c3p_match_t copy = find_copy(m, 'Q', seen, &key);
     if (!copy.duplicate_of)
         return first_copy(m, key, seen, open_request(m, seen, command, target));
-    if (copy.transaction)
-        expect_response_on(m, seen, (c3p_transaction_t *)copy.transaction);
+    if (copy.transaction) /* the matcher's own: transaction n is the n-th it holds */
+        expect_response_on(m, seen, g_ptr_array_index(m->transactions, copy.transaction->id - 1));
     return copy;
 }
 

@@ -1,7 +1,7 @@
 /* c3p_model.h — the C3P (CCCP) message model: what the glue decodes from the
  * XML dissector's tree is classified and matched here.
  *
- * Plain C + GLib (no epan), so unit tests and fuzzers drive it directly.
+ * Plain C + GLib and wsutil (no epan), so unit tests and fuzzers drive it directly.
  * Facts from ../shared/research/c3p-protocol.md: requests and responses carry
  * requestId/from/to, responses copy requestId and swap from and to; code is
  * "success" or "failure" (a "pending" value is implied by the documented
@@ -16,6 +16,7 @@
 #define C3P_MODEL_H
 
 #include <glib.h>
+#include <wsutil/wmem/wmem.h>
 
 G_BEGIN_DECLS
 
@@ -38,24 +39,65 @@ const char *c3p_code_name(c3p_code_t code);
 gboolean c3p_code_is_final(c3p_code_t code);
 
 /* The server role of a conference URI, from its opaque=app:conf:<role> part,
- * lower-cased ("focusfactory", "focus", "chat", "audio-video", …); NULL when
- * the URI has none. Free with g_free. */
-char *c3p_target_from_uri(const char *uri);
+ * lower-cased ("focusfactory", "focus", "chat", "audio-video", …), allocated
+ * in scope (NULL: free with g_free); NULL when the URI has none. */
+char *c3p_target_from_uri(wmem_allocator_t *scope, const char *uri);
 
 /* The server role of an HTTP request path /LiveServer/<Role>/…, lower-cased
- * ("mcufactory", "focus", …); NULL for other paths. Free with g_free. */
-char *c3p_target_from_http_path(const char *path);
+ * ("mcufactory", "focus", …), allocated in scope; NULL for other paths. */
+char *c3p_target_from_http_path(wmem_allocator_t *scope, const char *path);
 
 /* requestId: "a non-negative integer"; digits only, at most 20 of them. */
 gboolean c3p_parse_request_id(const char *text, guint64 *out);
 
-/* The commands the public specifications name (MS-CONFPRO, MS-CONFBAS,
- * MS-CONFIM, MS-CONFAV). Anything else is shown generically. */
-gboolean c3p_is_known_command(const char *name);
+/* ---- what the specifications define: commands and the fields in them ----- */
 
-/* MCU health state names of the Lync MCU performance counters (0 Normal,
- * 1 Loaded, 2 Full, 3 Unavailable); NULL for any other value. */
-const char *c3p_health_state_name(guint64 value);
+/* A command the public specifications name, and where they define it. */
+typedef struct {
+    const char *name;         /* local name of the request's or response's one child */
+    const char *spec;         /* "MS-CONFBAS", "MS-CONFAV", "MS-CONFPRO" */
+} c3p_command_info_t;
+
+/* The command of that local name (case-sensitive, as XML is), or NULL:
+ * anything else is shown generically. */
+const c3p_command_info_t *c3p_command_lookup(const char *name);
+
+/* Every known command, in name order (for tests and documentation). */
+const c3p_command_info_t *c3p_commands(gsize *count);
+
+/* The typed fields a known command's contents fill. The glue gives each one
+ * a registered field; values stay text, as the specifications define them. */
+typedef enum {
+    C3P_FIELD_CONFERENCE_ENTITY,  /* conference (focus) URI */
+    C3P_FIELD_CONFERENCE_ID,
+    C3P_FIELD_USER_ENTITY,
+    C3P_FIELD_ROLE,
+    C3P_FIELD_ENDPOINT,
+    C3P_FIELD_ENDPOINT_URI,
+    C3P_FIELD_REFER_TO_URI,
+    C3P_FIELD_JOINING_METHOD,
+    C3P_FIELD_MCU_URI,
+    C3P_FIELD_MCU_TYPE,
+    C3P_FIELD_LOBBY_ACCESS,
+    C3P_FIELD_EXPIRY_TIME,
+    C3P_FIELD_ADMISSION_POLICY,
+    C3P_FIELD_COUNT
+} c3p_field_t;
+
+/* One place a field's value sits: an attribute of an element, or the
+ * element's text. */
+typedef struct {
+    const char *element;      /* local name; NULL: any element below the command */
+    const char *parent;       /* local name the element's parent must have; NULL: any */
+    const char *attribute;    /* attribute local name; NULL: the element's text */
+    const char *attribute_ns; /* namespace URI of a prefixed attribute; NULL: an unprefixed one */
+    c3p_field_t field;
+} c3p_field_rule_t;
+
+/* The rules for elements of this local name (a run of the table), and in
+ * *any the rules that apply to every element. Returns the run's length. */
+gsize c3p_field_rules(const char *element, const c3p_field_rule_t **rules, const c3p_field_rule_t **any,
+                      gsize *any_count);
 
 /* ---- request/response matching ------------------------------------------ */
 

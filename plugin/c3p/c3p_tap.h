@@ -20,8 +20,8 @@ typedef struct {
     guint32 frame;
 } c3p_tap_info_t;
 
-/* The TCP ports whose TLS carries HTTP (preference c3p.https_ports): the
- * conferencing port other protocols of the plugin watch. */
+/* The TCP ports whose TLS carries HTTP (TLS's port table: 444, HTTP's own TLS
+ * ports, Decode As): the conferencing ports other protocols of the plugin watch. */
 gboolean c3p_is_https_port(guint32 port);
 
 /* The first conference entity (c3p.conference_entity) of the C3P bodies

@@ -4,16 +4,19 @@
  * Bodies of type application/cccp+xml reach this dissector through the
  * media_type table (SIP SERVICE/INVITE/INFO and responses, HTTP requests and
  * responses). It hands each body to Wireshark's XML dissector and builds the
- * C3P view from the parsed tree (xml_get_tag/xml_get_attrib/xml_get_cdata),
- * the way packet-xmpp.c does. Namespaces are resolved by URI from the xmlns
+ * C3P view from the parsed tree (xml_get_tag/xml_get_attrib/xml_get_cdata).
+ * Known commands and the typed fields in them come from the core's tables
+ * (element, attribute or text -> field); everything, known or not, is also
+ * shown generically. Namespaces are resolved by URI from the xmlns
  * declarations in scope, never by the customary prefixes.
  *
  * Requests and responses are matched on the first pass per conversation by
  * requestId and the from/to pair (c3p_model.c); each frame remembers its
  * transaction in file scope so every later pass links request and response.
  *
- * TLS on TCP 444 (a preference) is handed to HTTP, so a capture whose TLS
- * secrets are inside (editcap --inject-secrets) decodes to C3P with no option.
+ * TLS on TCP 444 is handed to HTTP (in TLS's port table, beside HTTP's own
+ * TLS ports), so a capture whose TLS secrets are inside (editcap
+ * --inject-secrets) decodes to C3P with no option.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -30,6 +33,8 @@
 #include <epan/dissectors/packet-http.h>
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-xml.h>
+#include <wsutil/str_util.h>
+#include <wsutil/strtoi.h>
 
 #include "c3p/c3p_model.h"
 #include "c3p/c3p_tap.h"
@@ -54,9 +59,7 @@ static int c3p_tap = -1;
 static dissector_handle_t c3p_handle;
 static dissector_handle_t xml_handle;
 static dissector_handle_t https_handle;
-
-static range_t *pref_https_ports;
-static range_t *https_ports_registered;
+static dissector_table_t tls_port_table;
 
 static int hf_c3p_type = -1;
 static int hf_c3p_request_id = -1;
@@ -80,6 +83,12 @@ static int hf_c3p_endpoint = -1;
 static int hf_c3p_mcu_uri = -1;
 static int hf_c3p_mcu_type = -1;
 static int hf_c3p_joining_method = -1;
+static int hf_c3p_endpoint_uri = -1;
+static int hf_c3p_refer_to_uri = -1;
+static int hf_c3p_lobby_access = -1;
+static int hf_c3p_expiry_time = -1;
+static int hf_c3p_admission_policy = -1;
+static int hf_c3p_command_spec = -1;
 static int hf_c3p_mcufactory = -1;
 static int hf_c3p_health_state = -1;
 static int hf_c3p_element = -1;
@@ -146,32 +155,54 @@ static char *attr_text(packet_info *pinfo, xml_frame_t *tag, const char *name)
     return frame_text(pinfo, xml_get_attrib(tag, name));
 }
 
-/* The prefix written before a tag's local name, read from the body itself
- * (the XML dissector keeps only the local part). "" when there is none, NULL
- * when the offsets do not point at this tag (a re-encoded body). */
+/* The first attribute or text value below tag, depth first and bounded. */
+static tvbuff_t *first_value_tvb(const xml_frame_t *tag, guint depth)
+{
+    for (const xml_frame_t *f = tag->first_child; f && depth <= C3P_MAX_DEPTH; f = f->next_sibling) {
+        if (f->value)
+            return f->value;
+        tvbuff_t *below = f->type == XML_FRAME_TAG ? first_value_tvb(f, depth + 1) : NULL;
+        if (below)
+            return below;
+    }
+    return NULL;
+}
+
+/* The tvb the XML dissector's offsets point into. Wireshark 4.0 parses the
+ * body itself; 4.4+ first decodes it into a data source of its own ("Decoded
+ * UTF-8 text", invalid bytes replaced, so offsets shift). XML's value tvbs
+ * are subsets of what it parsed, so their data source tells which. */
+static tvbuff_t *parsed_tvb(tvbuff_t *body, const xml_frame_t *root_tag)
+{
+    tvbuff_t *value = first_value_tvb(root_tag, 0);
+    if (!value || tvb_get_ds_tvb(value) == tvb_get_ds_tvb(body))
+        return body;
+    return tvb_get_ds_tvb(value);
+}
+
+/* The prefix written before a tag's local name: "" when there is none, NULL
+ * when the offsets do not point at this tag.
+ * XXX The XML dissector keeps only an element's local name, so the prefix is
+ * read from the qualified name at the offset it reports, and nothing else. */
 static char *tag_prefix(c3p_walk_t *w, const xml_frame_t *tag)
 {
     const guint len = tvb_captured_length(w->tvb);
     if (tag->start_offset < 0 || (guint)tag->start_offset >= len || tvb_get_uint8(w->tvb, tag->start_offset) != '<')
         return NULL;
     const gint name_start = tag->start_offset + 1;
-    const gint max = (gint)MIN(len - (guint)name_start, 256u);
-    const gint colon = tvb_find_uint8(w->tvb, name_start, max, ':');
-    const gint name_len = (gint)strlen(tag->name_orig_case);
-    if (colon < 0 || colon - name_start > max || tvb_strneql(w->tvb, colon + 1, tag->name_orig_case, name_len) != 0 ||
-        tvb_strneql(w->tvb, name_start, tag->name_orig_case, name_len) == 0)
+    const gint local_len = (gint)strlen(tag->name_orig_case);
+    if (tvb_strneql(w->tvb, name_start, tag->name_orig_case, local_len) == 0)
         return wmem_strdup(w->pinfo->pool, "");
-    /* Only a real prefix: no whitespace or '>' between '<' and ':'. */
-    char *prefix = (char *)tvb_get_string_enc(w->pinfo->pool, w->tvb, name_start, colon - name_start, ENC_ASCII);
-    if (strpbrk(prefix, " \t\r\n>/"))
-        return wmem_strdup(w->pinfo->pool, "");
-    return prefix;
+    const gint colon = tvb_find_uint8(w->tvb, name_start, (gint)MIN(len - (guint)name_start, 256u), ':');
+    if (colon <= name_start || tvb_strneql(w->tvb, colon + 1, tag->name_orig_case, local_len) != 0)
+        return NULL;
+    return (char *)tvb_get_string_enc(w->pinfo->pool, w->tvb, name_start, colon - name_start, ENC_ASCII);
 }
 
 /* The namespace URI bound to prefix ("" = default namespace) at tag. */
 static char *resolve_prefix(c3p_walk_t *w, xml_frame_t *tag, const char *prefix)
 {
-    char *decl = *prefix ? wmem_strdup_printf(w->pinfo->pool, "xmlns:%s", prefix) : (char *)"xmlns";
+    const char *decl = *prefix ? wmem_strdup_printf(w->pinfo->pool, "xmlns:%s", prefix) : "xmlns";
     for (xml_frame_t *f = tag; f && f->type == XML_FRAME_TAG; f = f->parent) {
         xml_frame_t *a = xml_get_attrib(f, decl);
         if (a)
@@ -180,15 +211,10 @@ static char *resolve_prefix(c3p_walk_t *w, xml_frame_t *tag, const char *prefix)
     return NULL;
 }
 
-static char *tag_namespace(c3p_walk_t *w, xml_frame_t *tag)
-{
-    char *prefix = tag_prefix(w, tag);
-    return prefix ? resolve_prefix(w, tag, prefix) : NULL;
-}
-
 static gboolean tag_in_namespace(c3p_walk_t *w, xml_frame_t *tag, const char *ns)
 {
-    char *uri = tag_namespace(w, tag);
+    char *prefix = tag_prefix(w, tag);
+    char *uri = prefix ? resolve_prefix(w, tag, prefix) : NULL;
     return uri && strcmp(uri, ns) == 0;
 }
 
@@ -261,54 +287,70 @@ static gint tag_length(c3p_walk_t *w, const xml_frame_t *tag)
 
 /* ---- command contents ---------------------------------------------------- */
 
-/* The important parts of the known commands, wherever they sit below the
- * command element (the specifications nest them differently per command). */
+/* The registered field of each typed field of the core's tables. */
+static int *const field_hf[C3P_FIELD_COUNT] = {
+    [C3P_FIELD_CONFERENCE_ENTITY] = &hf_c3p_conference_entity,
+    [C3P_FIELD_CONFERENCE_ID] = &hf_c3p_conference_id,
+    [C3P_FIELD_USER_ENTITY] = &hf_c3p_user_entity,
+    [C3P_FIELD_ROLE] = &hf_c3p_role,
+    [C3P_FIELD_ENDPOINT] = &hf_c3p_endpoint,
+    [C3P_FIELD_ENDPOINT_URI] = &hf_c3p_endpoint_uri,
+    [C3P_FIELD_REFER_TO_URI] = &hf_c3p_refer_to_uri,
+    [C3P_FIELD_JOINING_METHOD] = &hf_c3p_joining_method,
+    [C3P_FIELD_MCU_URI] = &hf_c3p_mcu_uri,
+    [C3P_FIELD_MCU_TYPE] = &hf_c3p_mcu_type,
+    [C3P_FIELD_LOBBY_ACCESS] = &hf_c3p_lobby_access,
+    [C3P_FIELD_EXPIRY_TIME] = &hf_c3p_expiry_time,
+    [C3P_FIELD_ADMISSION_POLICY] = &hf_c3p_admission_policy,
+};
+
+static void add_rule_field(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, const c3p_field_rule_t *rule)
+{
+    if (rule->parent && (!tag->parent || !tag->parent->name_orig_case ||
+                         strcmp(tag->parent->name_orig_case, rule->parent) != 0))
+        return;
+    xml_frame_t *value = !rule->attribute      ? xml_get_cdata(tag)
+                         : rule->attribute_ns ? attr_in_namespace(w, tag, rule->attribute_ns, rule->attribute)
+                                              : xml_get_attrib(tag, rule->attribute);
+    if (rule->field == C3P_FIELD_CONFERENCE_ENTITY)
+        add_conference_entity(tree, w, value);
+    else
+        add_text_field(tree, *field_hf[rule->field], w, value);
+}
+
+/* The fields the specifications define, wherever they sit below the command
+ * element (they nest them differently per command): the core's tables say
+ * which element, attribute or text holds which field. */
 static void add_command_fields(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, guint depth)
 {
     if (depth > C3P_MAX_DEPTH)
         return;
-    const char *name = tag->name_orig_case;
-    if (strcmp(name, "conferenceKeys") == 0 || strcmp(name, "userKeys") == 0) {
-        add_conference_entity(tree, w, xml_get_attrib(tag, "confEntity"));
-        add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "userEntity"));
-    } else if (strcmp(name, "conference-info") == 0) {
-        add_conference_entity(tree, w, xml_get_attrib(tag, "entity"));
-    } else if (strcmp(name, "user") == 0) {
-        add_text_field(tree, hf_c3p_user_entity, w, xml_get_attrib(tag, "entity"));
-    } else if (strcmp(name, "endpoint") == 0) {
-        add_text_field(tree, hf_c3p_endpoint, w, xml_get_attrib(tag, "entity"));
-    } else if (strcmp(name, "entry") == 0 && tag->parent && strcmp(tag->parent->name_orig_case, "roles") == 0) {
-        add_text_field(tree, hf_c3p_role, w, xml_get_cdata(tag));
-    } else if (strcmp(name, "mcuType") == 0) {
-        add_text_field(tree, hf_c3p_mcu_type, w, xml_get_cdata(tag));
-    } else if (strcmp(name, "entity-view") == 0) {
-        add_text_field(tree, hf_c3p_mcu_type, w, xml_get_attrib(tag, "entity"));
-    } else if (strcmp(name, "joining-method") == 0) {
-        add_text_field(tree, hf_c3p_joining_method, w, xml_get_cdata(tag));
-    } else if (strcmp(name, "conference-id") == 0) {
-        add_text_field(tree, hf_c3p_conference_id, w, xml_get_cdata(tag));
-    }
-    add_text_field(tree, hf_c3p_mcu_uri, w, attr_in_namespace(w, tag, C3P_NS_CCCP_EXTENSIONS, "mcuUri"));
-    add_text_field(tree, hf_c3p_conference_id, w,
-                   attr_in_namespace(w, tag, C3P_NS_CONFINFO_EXTENSIONS, "conference-id"));
+    const c3p_field_rule_t *rules, *any;
+    gsize any_count;
+    const gsize count = c3p_field_rules(tag->name_orig_case, &rules, &any, &any_count);
+    for (gsize i = 0; i < count; i++)
+        add_rule_field(tree, w, tag, &rules[i]);
+    for (gsize i = 0; i < any_count; i++)
+        add_rule_field(tree, w, tag, &any[i]);
     for (xml_frame_t *f = tag->first_child; f; f = f->next_sibling)
         if (f->type == XML_FRAME_TAG)
             add_command_fields(tree, w, f, depth + 1);
 }
 
 /* A health state number in an MCU Factory exchange: an attribute or element
- * whose name speaks of health and whose value is 0..3. The message format is
- * not public, so nothing else is inferred. */
+ * whose name speaks of health and whose value is one of the counter's states.
+ * The message format is not public, so nothing else is inferred. */
 static void add_health_state(proto_tree *tree, c3p_walk_t *w, xml_frame_t *f)
 {
     if (!f->name_orig_case || !strstr(wmem_ascii_strdown(w->pinfo->pool, f->name_orig_case, -1), "health"))
         return;
     xml_frame_t *valued = f->type == XML_FRAME_ATTRIB ? f : xml_get_cdata(f);
     char *text = frame_text(w->pinfo, valued);
-    guint64 value;
-    if (text && c3p_parse_request_id(g_strstrip(text), &value) && c3p_health_state_name(value))
+    guint32 value;
+    if (text && g_ascii_isdigit(*g_strstrip(text)) && ws_strtou32(text, NULL, &value) &&
+        try_val_to_str(value, health_state_names))
         proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_health_state, valued->value, 0,
-                                                     tvb_captured_length(valued->value), (guint32)value));
+                                                     tvb_captured_length(valued->value), value));
 }
 
 /* Notes what is odd about a value the view shows. */
@@ -316,6 +358,17 @@ static void check_value(c3p_walk_t *w, const xml_frame_t *f)
 {
     if (f->value && tvb_captured_length(f->value) > C3P_LONG_VALUE)
         w->long_values++;
+}
+
+static void add_generic_attribute(proto_tree *sub, c3p_walk_t *w, xml_frame_t *f)
+{
+    if (!sub) /* summary and -z runs: no text to copy */
+        return;
+    char *value = frame_text(w->pinfo, f);
+    proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
+                                       f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
+                                       "%s=\"%s\"", f->name_orig_case,
+                                       value ? mcudiag_format_text(w->pinfo->pool, value, strlen(value)) : "");
 }
 
 /* Every element, attribute and text below tag, by name and value, bounded. */
@@ -339,13 +392,7 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
         if (f->type == XML_FRAME_ATTRIB) {
             w->nodes++;
             check_value(w, f);
-            if (sub) { /* summary and -z runs: no text to copy */
-                char *value = frame_text(w->pinfo, f);
-                proto_tree_add_string_format_value(sub, hf_c3p_attribute, f->value ? f->value : w->tvb, 0,
-                                                   f->value ? tvb_captured_length(f->value) : 0, value ? value : "",
-                                                   "%s=\"%s\"", f->name_orig_case,
-                                                   value ? mcudiag_format_text(w->pinfo->pool, value, strlen(value)) : "");
-            }
+            add_generic_attribute(sub, w, f);
             if (mcufactory)
                 add_health_state(sub, w, f);
         } else if (f->type == XML_FRAME_CDATA) {
@@ -360,25 +407,20 @@ static void add_generic_view(proto_tree *tree, c3p_walk_t *w, xml_frame_t *tag, 
 
 /* ---- target, matching ---------------------------------------------------- */
 
-/* The server role a message is for: the HTTP path /LiveServer/<Role>/ of the
- * request on this connection, else the conference URI the message names
- * (a request's `to` equals the SIP To URI; a response's `from` echoes it). */
+/* The server role a message is for, in file scope: the HTTP path
+ * /LiveServer/<Role>/ of the request on this connection, else the conference
+ * URI the message names (a request's `to` equals the SIP To URI; a
+ * response's `from` echoes it). */
 static char *message_target(packet_info *pinfo, const mcudiag_media_carrier_t *carrier, const char *uri)
 {
     if (mcudiag_carrier_is_http(carrier) && proto_http > 0) {
         conversation_t *conv = find_conversation_pinfo(pinfo, 0);
         http_conv_t *http = conv ? conversation_get_proto_data(conv, proto_http) : NULL;
-        char *target = http ? c3p_target_from_http_path(mcudiag_http_last_request_uri(http)) : NULL;
-        if (target) {
-            char *copy = wmem_strdup(wmem_file_scope(), target);
-            g_free(target);
-            return copy;
-        }
+        char *target = http ? c3p_target_from_http_path(wmem_file_scope(), mcudiag_http_last_request_uri(http)) : NULL;
+        if (target)
+            return target;
     }
-    char *target = c3p_target_from_uri(uri);
-    char *copy = target ? wmem_strdup(wmem_file_scope(), target) : NULL;
-    g_free(target);
-    return copy;
+    return c3p_target_from_uri(wmem_file_scope(), uri);
 }
 
 static guint32 next_message_index(packet_info *pinfo)
@@ -388,12 +430,16 @@ static guint32 next_message_index(packet_info *pinfo)
     return n;
 }
 
+/* What one C3P body says, and the items the expert infos attach to. */
 typedef struct {
     gboolean is_request, is_response;
     gboolean has_request_id;
     guint64 request_id;
+    const char *root_name;
     char *from, *to, *command, *reason;
     c3p_code_t code;
+    xml_frame_t *root_tag, *command_tag;
+    proto_item *type_item, *code_item, *reason_item;
 } c3p_message_t;
 
 static c3p_frame_record_t *first_pass_record(tvbuff_t *tvb, packet_info *pinfo, const mcudiag_media_carrier_t *carrier,
@@ -440,7 +486,7 @@ static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto
             proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_response_in, tvb, 0, 0, t->response_frame));
         } else if (PINFO_FD_VISITED(pinfo)) {
             expert_add_info_format(pinfo, top, &ei_c3p_no_response,
-                                   "C3P %s request (requestId %" G_GUINT64_FORMAT ") was never answered in this capture",
+                                   "C3P %s request (requestId %" PRIu64 ") was never answered in this capture",
                                    m->command ? m->command : "?", m->request_id);
         }
         if (t->pending_frame)
@@ -465,11 +511,16 @@ static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto
 
 /* ---- the dissector -------------------------------------------------------- */
 
-/* The deepest element nesting of a body, roughly (start tags minus end tags;
- * comments, declarations and processing instructions do not count). */
-static guint nesting_depth(tvbuff_t *tvb)
+/* Bodies nested deeper than this are parsed without the XML dissector's own
+ * tree: Wireshark throws past its maximum tree depth, and the XML dissector
+ * needs its tree before it parses. So the nesting is estimated from the bytes
+ * first (start tags minus end tags), and only for bodies long enough to nest
+ * that deep: the one place c3p reads XML markup itself. */
+static gboolean nests_too_deep(tvbuff_t *tvb, guint *deepest_out)
 {
     const gint len = (gint)tvb_captured_length(tvb);
+    if (len < 3 * C3P_MAX_XML_TREE_DEPTH) /* "<a>" per level at least */
+        return FALSE;
     const guint8 *p = tvb_get_ptr(tvb, 0, len);
     gint depth = 0, deepest = 0;
     for (gint i = 0; i + 1 < len; i++) {
@@ -482,18 +533,14 @@ static guint nesting_depth(tvbuff_t *tvb)
             depth--;
         }
     }
-    return (guint)deepest;
+    *deepest_out = (guint)deepest;
+    return deepest > C3P_MAX_XML_TREE_DEPTH;
 }
 
-/* Hands the body to the XML dissector; returns the tree it parsed and, in
- * *parsed, the tvb that tree's offsets point into. Wireshark 4.0 parses the
- * body itself; from 4.4 XML first decodes it into a data source of its own
- * ("Decoded UTF-8 text", invalid bytes replaced by U+FFFD, so offsets shift)
- * and parses that: the source it added during the call. */
-static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, tvbuff_t **parsed)
+/* Hands the body to the XML dissector; returns the tree it parsed, or NULL. */
+static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     xml_frame_t *before = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
-    const guint sources_before = g_slist_length(pinfo->data_src);
     TRY {
         call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
     }
@@ -501,194 +548,222 @@ static xml_frame_t *parse_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
-    *parsed = g_slist_length(pinfo->data_src) > sources_before
-                  ? get_data_source_tvb(g_slist_last(pinfo->data_src)->data)
-                  : tvb;
     xml_frame_t *root = p_get_proto_data(pinfo->pool, pinfo, proto_xml, 0);
     return root != before ? root : NULL;
 }
 
-/* A well-formed body ends with its root element's end tag (or the root is
- * empty-element "/>"), then only whitespace. Bodies cut anywhere fail this,
- * while the XML dissector quietly keeps what it could parse. */
-static gboolean root_element_closes(c3p_walk_t *w, const xml_frame_t *root_tag)
+/* A well-formed body ends with its root element, then only whitespace. The
+ * XML dissector stretches an element over its end tag when it meets one and
+ * quietly keeps what it could parse of a body cut short, so the root's extent
+ * tells: it must reach the body's end, and an element with nothing inside
+ * must be an empty-element tag "<x/>" or hold its end tag "<x></x>". */
+static gboolean root_element_closes(c3p_walk_t *w, xml_frame_t *root_tag)
 {
-    gint end = (gint)tvb_captured_length(w->tvb);
-    while (end > 0 && g_ascii_isspace(tvb_get_uint8(w->tvb, end - 1)))
-        end--;
-    if (end < 2 || tvb_get_uint8(w->tvb, end - 1) != '>')
+    const gint len = (gint)tvb_captured_length(w->tvb);
+    const gint start = root_tag->start_offset, length = root_tag->length;
+    if (start < 0 || length < 2 || start + length > len)
         return FALSE;
-    if (tvb_get_uint8(w->tvb, end - 2) == '/' && !xml_get_tag((xml_frame_t *)root_tag, NULL) &&
-        !xml_get_cdata((xml_frame_t *)root_tag))
+    for (gint i = start + length; i < len; i++)
+        if (!g_ascii_isspace(tvb_get_uint8(w->tvb, i)))
+            return FALSE;
+    if (xml_get_tag(root_tag, NULL) || xml_get_cdata(root_tag))
         return TRUE;
-    const char *name = root_tag->name_orig_case;
-    const gint name_len = (gint)strlen(name);
-    const gint name_start = end - 1 - name_len;
-    if (name_start < 2 || tvb_strneql(w->tvb, name_start, name, name_len) != 0)
-        return FALSE;
-    /* "</name>" or "</prefix:name>": step back over an optional prefix. */
-    gint slash = name_start - 1;
-    if (tvb_get_uint8(w->tvb, slash) == ':') {
-        slash--;
-        while (slash > 0 && (g_ascii_isalnum(tvb_get_uint8(w->tvb, slash)) ||
-                             strchr("-_.", tvb_get_uint8(w->tvb, slash))))
-            slash--;
-    }
-    return slash >= 1 && tvb_get_uint8(w->tvb, slash) == '/' && tvb_get_uint8(w->tvb, slash - 1) == '<';
+    return tvb_get_uint8(w->tvb, start + length - 2) == '/' || tvb_find_uint8(w->tvb, start + 1, length - 1, '<') >= 0;
 }
 
-static void read_envelope(c3p_walk_t *w, xml_frame_t *root_tag, c3p_message_t *m)
+/* The envelope (root element and its attributes) and the command element. */
+static void read_message(proto_tree *c3p_tree, c3p_walk_t *w, c3p_message_t *m)
 {
     packet_info *pinfo = w->pinfo;
+    xml_frame_t *root_tag = m->root_tag;
+    m->root_name = root_tag->name_orig_case;
+    m->is_request = strcmp(m->root_name, "request") == 0;
+    m->is_response = strcmp(m->root_name, "response") == 0;
+    m->type_item = proto_tree_add_string(c3p_tree, hf_c3p_type, w->tvb, MAX(root_tag->start_offset, 0),
+                                         tag_length(w, root_tag), m->root_name);
+    if (!m->is_request && !m->is_response)
+        expert_add_info_format(pinfo, m->type_item, &ei_c3p_unknown_root,
+                               "Root element <%s> is not a C3P request or response; shown as is", m->root_name);
+    else if (!tag_in_namespace(w, root_tag, C3P_NS_CCCP))
+        expert_add_info_format(pinfo, m->type_item, &ei_c3p_foreign_namespace,
+                               "<%s> is not in the C3P namespace " C3P_NS_CCCP, m->root_name);
+
+    guint commands = 0;
+    m->command_tag = first_child_tag(root_tag, &commands);
+    if ((m->is_request || m->is_response) && commands != 1)
+        expert_add_info_format(pinfo, m->type_item, &ei_c3p_command_count,
+                               "A C3P %s holds exactly one command element; this one holds %u", m->root_name, commands);
+    m->command = m->command_tag ? wmem_strdup(pinfo->pool, m->command_tag->name_orig_case) : NULL;
+    m->reason = m->command_tag ? attr_text(pinfo, m->command_tag, "reason") : NULL;
     m->from = attr_text(pinfo, root_tag, "from");
     m->to = attr_text(pinfo, root_tag, "to");
     m->code = c3p_code_parse(attr_text(pinfo, root_tag, "code"));
     m->has_request_id = c3p_parse_request_id(attr_text(pinfo, root_tag, "requestId"), &m->request_id);
 }
 
-static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static void add_envelope_fields(proto_tree *c3p_tree, c3p_walk_t *w, c3p_message_t *m)
 {
-    const mcudiag_media_carrier_t *carrier = data;
-    const guint32 index = next_message_index(pinfo);
-
-    col_append_sep_str(pinfo->cinfo, COL_PROTOCOL, "/", "C3P");
-    proto_item *top = proto_tree_add_item(tree, proto_c3p, tvb, 0, -1, ENC_NA);
-    proto_tree *c3p_tree = proto_item_add_subtree(top, ett_c3p);
-
-    if (!proto_is_protocol_enabled(find_protocol_by_id(proto_xml))) {
-        expert_add_info(pinfo, top, &ei_c3p_xml_disabled);
-        return tvb_captured_length(tvb);
-    }
-    const guint depth = nesting_depth(tvb);
-    if (depth > C3P_MAX_XML_TREE_DEPTH)
-        expert_add_info_format(pinfo, top, &ei_c3p_too_deep,
-                               "C3P body nests elements %u deep: the XML tree is not shown (the C3P view is)", depth);
-    tvbuff_t *parsed = tvb;
-    xml_frame_t *root = parse_xml(tvb, pinfo, depth > C3P_MAX_XML_TREE_DEPTH ? NULL : tree, data, &parsed);
-    xml_frame_t *root_tag = root ? xml_get_tag(root, NULL) : NULL;
-    if (!root_tag) {
-        expert_add_info(pinfo, top, &ei_c3p_not_xml);
-        col_append_str(pinfo->cinfo, COL_INFO, " [C3P: not XML]");
-        return tvb_captured_length(tvb);
-    }
-
-    c3p_walk_t w = { .pinfo = pinfo, .tvb = parsed };
-    c3p_message_t m = { 0 };
-    if (!root_element_closes(&w, root_tag))
-        expert_add_info_format(pinfo, top, &ei_c3p_unclosed,
-                               "C3P body ends before </%s>: cut short or malformed XML; decoded as far as it goes",
-                               root_tag->name_orig_case);
-    const char *root_name = root_tag->name_orig_case;
-    const gboolean in_cccp = tag_in_namespace(&w, root_tag, C3P_NS_CCCP);
-    m.is_request = strcmp(root_name, "request") == 0;
-    m.is_response = strcmp(root_name, "response") == 0;
-    proto_item *type_item = proto_tree_add_string(c3p_tree, hf_c3p_type, parsed, MAX(root_tag->start_offset, 0),
-                                                  tag_length(&w, root_tag), root_name);
-    if (!m.is_request && !m.is_response)
-        expert_add_info_format(pinfo, type_item, &ei_c3p_unknown_root,
-                               "Root element <%s> is not a C3P request or response; shown as is", root_name);
-    else if (!in_cccp)
-        expert_add_info_format(pinfo, type_item, &ei_c3p_foreign_namespace,
-                               "<%s> is not in the C3P namespace " C3P_NS_CCCP, root_name);
-
-    guint commands = 0;
-    xml_frame_t *command = first_child_tag(root_tag, &commands);
-    m.command = command ? (char *)command->name_orig_case : NULL;
-    m.reason = command ? attr_text(pinfo, command, "reason") : NULL;
-    read_envelope(&w, root_tag, &m);
-    if ((m.is_request || m.is_response) && commands != 1)
-        expert_add_info_format(pinfo, type_item, &ei_c3p_command_count,
-                               "A C3P %s holds exactly one command element; this one holds %u", root_name, commands);
-
+    xml_frame_t *root_tag = m->root_tag;
     xml_frame_t *id_attr = xml_get_attrib(root_tag, "requestId");
-    if (id_attr && m.has_request_id) {
+    if (id_attr && m->has_request_id) {
         proto_tree_add_uint64(c3p_tree, hf_c3p_request_id, id_attr->value, 0, tvb_captured_length(id_attr->value),
-                              m.request_id);
-    } else if (m.is_request || m.is_response) {
-        proto_item *bad = id_attr ? add_text_field(c3p_tree, hf_c3p_attribute, &w, id_attr) : type_item;
-        expert_add_info_format(pinfo, bad, &ei_c3p_bad_request_id,
+                              m->request_id);
+    } else if (m->is_request || m->is_response) {
+        proto_item *bad = id_attr ? add_text_field(c3p_tree, hf_c3p_attribute, w, id_attr) : m->type_item;
+        expert_add_info_format(w->pinfo, bad ? bad : m->type_item, &ei_c3p_bad_request_id,
                                id_attr ? "requestId is not a non-negative integer: no request/response matching"
                                        : "No requestId: no request/response matching");
     }
-    add_text_field(c3p_tree, hf_c3p_from, &w, xml_get_attrib(root_tag, "from"));
-    add_text_field(c3p_tree, hf_c3p_to, &w, xml_get_attrib(root_tag, "to"));
-    add_text_field(c3p_tree, hf_c3p_version, &w, xml_get_attrib(root_tag, "C3PVersion"));
-    proto_item *code_item = add_text_field(c3p_tree, hf_c3p_code, &w, xml_get_attrib(root_tag, "code"));
-    if (command)
-        proto_tree_add_string(c3p_tree, hf_c3p_command, parsed, MAX(command->start_offset, 0), tag_length(&w, command),
-                              m.command);
-    proto_item *reason_item = command ? add_text_field(c3p_tree, hf_c3p_reason, &w, xml_get_attrib(command, "reason"))
-                                      : NULL;
+    add_text_field(c3p_tree, hf_c3p_from, w, xml_get_attrib(root_tag, "from"));
+    add_text_field(c3p_tree, hf_c3p_to, w, xml_get_attrib(root_tag, "to"));
+    add_text_field(c3p_tree, hf_c3p_version, w, xml_get_attrib(root_tag, "C3PVersion"));
+    m->code_item = add_text_field(c3p_tree, hf_c3p_code, w, xml_get_attrib(root_tag, "code"));
+    if (!m->command_tag)
+        return;
+    proto_tree_add_string(c3p_tree, hf_c3p_command, w->tvb, MAX(m->command_tag->start_offset, 0),
+                          tag_length(w, m->command_tag), m->command);
+    const c3p_command_info_t *known = c3p_command_lookup(m->command);
+    if (known)
+        proto_item_set_generated(proto_tree_add_string(c3p_tree, hf_c3p_command_spec, w->tvb, 0, 0, known->spec));
+    m->reason_item = add_text_field(c3p_tree, hf_c3p_reason, w, xml_get_attrib(m->command_tag, "reason"));
+}
 
-    /* First pass decides; every pass renders what it decided. */
-    c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, index);
+/* Request/response links and the failure warning, from what the first pass
+ * decided; returns the frame's record (NULL when there is none). */
+static const c3p_frame_record_t *add_transaction(proto_tree *c3p_tree, tvbuff_t *tvb, packet_info *pinfo,
+                                                 proto_item *top, const mcudiag_media_carrier_t *carrier,
+                                                 const c3p_message_t *m, guint32 message_index)
+{
+    c3p_frame_record_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_c3p, message_index);
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
-        rec = first_pass_record(tvb, pinfo, carrier, &m);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, index, rec);
+        rec = first_pass_record(tvb, pinfo, carrier, m);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_c3p, message_index, rec);
     }
-    const c3p_transaction_t *t = rec ? rec->transaction : NULL;
     const char *target = rec ? rec->target : NULL;
     if (target)
         proto_item_set_generated(proto_tree_add_string(c3p_tree, hf_c3p_target, tvb, 0, 0, target));
-    const gboolean mcufactory = target && strcmp(target, "mcufactory") == 0;
-    if (mcufactory)
+    if (target && strcmp(target, "mcufactory") == 0)
         proto_item_set_generated(proto_tree_add_item(c3p_tree, hf_c3p_mcufactory, tvb, 0, 0, ENC_NA));
-    add_links(c3p_tree, pinfo, tvb, top, &m, t);
+    add_links(c3p_tree, pinfo, tvb, top, m, rec ? rec->transaction : NULL);
     if (rec && rec->duplicate_of)
         proto_item_set_generated(proto_tree_add_uint(c3p_tree, hf_c3p_duplicate_of, tvb, 0, 0, rec->duplicate_of));
 
     /* A copy of a failed response is the same failure: warned once, at the first copy. */
-    if (m.is_response && m.code == C3P_CODE_FAILURE && !(rec && rec->duplicate_of))
-        expert_add_info_format(pinfo, reason_item ? reason_item : (code_item ? code_item : top), &ei_c3p_failure,
-                               "C3P %s failed%s%s%s%s%s", m.command ? m.command : "command",
+    if (m->is_response && m->code == C3P_CODE_FAILURE && !(rec && rec->duplicate_of))
+        expert_add_info_format(pinfo, m->reason_item ? m->reason_item : (m->code_item ? m->code_item : top),
+                               &ei_c3p_failure, "C3P %s failed%s%s%s%s%s", m->command ? m->command : "command",
                                target ? " at " : "", target ? target : "",
-                               m.reason ? ": reason \"" : " (no reason given)", m.reason ? m.reason : "",
-                               m.reason ? "\"" : "");
+                               m->reason ? ": reason \"" : " (no reason given)", m->reason ? m->reason : "",
+                               m->reason ? "\"" : "");
+    return rec;
+}
 
-    if (command && c3p_is_known_command(m.command))
-        add_command_fields(c3p_tree, &w, command, 0);
-    add_generic_view(c3p_tree, &w, root_tag, 0, mcufactory);
+/* What is odd about the body as a whole. */
+static void add_body_notes(tvbuff_t *tvb, packet_info *pinfo, proto_item *top, const c3p_walk_t *w,
+                           const xml_frame_t *root)
+{
     /* Judged on the bytes received, not on what XML parsed: from 4.4 that is
      * already valid UTF-8, with U+FFFD where the body had invalid bytes. */
     const guint body_len = tvb_captured_length(tvb);
     if (!g_utf8_validate((const char *)tvb_get_ptr(tvb, 0, body_len), body_len, NULL))
         expert_add_info(pinfo, top, &ei_c3p_invalid_utf8);
-    if (w.long_values)
+    if (w->long_values)
         expert_add_info_format(pinfo, top, &ei_c3p_long_value,
                                "%u attribute or text value%s longer than %u bytes (C3P values are URIs and words)",
-                               w.long_values, w.long_values == 1 ? "" : "s", C3P_LONG_VALUE);
-    for (xml_frame_t *f = root->first_child; f; f = f->next_sibling)
+                               w->long_values, plurality(w->long_values, "", "s"), C3P_LONG_VALUE);
+    for (const xml_frame_t *f = root->first_child; f; f = f->next_sibling)
         if (f->type == XML_FRAME_DTD_DOCTYPE) {
             expert_add_info(pinfo, top, &ei_c3p_doctype);
             break;
         }
-    if (w.truncated)
+    if (w->truncated)
         expert_add_info_format(pinfo, top, &ei_c3p_view_truncated,
                                "C3P view stops at %u levels or %u items; the XML tree below holds the rest",
                                C3P_MAX_DEPTH, C3P_MAX_NODES);
+}
 
-    proto_item_append_text(top, ", %s%s%s", mcufactory ? "MCU Factory " : "", root_name,
-                           m.command ? wmem_strdup_printf(pinfo->pool, " %s", m.command) : "");
-    col_append_fstr(pinfo->cinfo, COL_INFO, " [C3P%s %s%s%s%s%s]", mcufactory ? " MCU Factory" : "", root_name,
-                    m.command ? " " : "", m.command ? m.command : "",
-                    m.is_response && m.code != C3P_CODE_NONE ? " " : "",
-                    m.is_response && m.code != C3P_CODE_NONE ? c3p_code_name(m.code) : "");
+static void add_summary(packet_info *pinfo, proto_item *top, const c3p_message_t *m, gboolean mcufactory)
+{
+    proto_item_append_text(top, ", %s%s%s%s", mcufactory ? "MCU Factory " : "", m->root_name,
+                           m->command ? " " : "", m->command ? m->command : "");
+    const gboolean coded = m->is_response && m->code != C3P_CODE_NONE;
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [C3P%s %s%s%s%s%s]", mcufactory ? " MCU Factory" : "", m->root_name,
+                    m->command ? " " : "", m->command ? m->command : "", coded ? " " : "",
+                    coded ? c3p_code_name(m->code) : "");
+}
 
+static void queue_tap(packet_info *pinfo, const c3p_message_t *m, const c3p_frame_record_t *rec)
+{
+    const c3p_transaction_t *t = rec ? rec->transaction : NULL;
     c3p_tap_info_t *info = wmem_new0(pinfo->pool, c3p_tap_info_t);
-    info->is_request = m.is_request;
-    info->is_response = m.is_response;
-    info->command = t && t->command ? t->command : m.command;
-    info->target = target;
-    info->code = m.code;
+    info->is_request = m->is_request;
+    info->is_response = m->is_response;
+    info->command = t && t->command ? t->command : m->command;
+    info->target = rec ? rec->target : NULL;
+    info->code = m->code;
     info->transaction = t;
     info->frame = pinfo->num;
     tap_queue_packet(c3p_tap, pinfo, info);
+}
+
+/* The XML dissector's parsed body, or NULL with the reason noted. */
+static xml_frame_t *parse_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top, void *data)
+{
+    if (!proto_is_protocol_enabled(find_protocol_by_id(proto_xml))) {
+        expert_add_info(pinfo, top, &ei_c3p_xml_disabled);
+        return NULL;
+    }
+    guint depth = 0;
+    const gboolean too_deep = nests_too_deep(tvb, &depth);
+    if (too_deep)
+        expert_add_info_format(pinfo, top, &ei_c3p_too_deep,
+                               "C3P body nests elements %u deep: the XML tree is not shown (the C3P view is)", depth);
+    xml_frame_t *root = parse_xml(tvb, pinfo, too_deep ? NULL : tree, data);
+    if (!root || !xml_get_tag(root, NULL)) {
+        expert_add_info(pinfo, top, &ei_c3p_not_xml);
+        col_append_str(pinfo->cinfo, COL_INFO, " [C3P: not XML]");
+        return NULL;
+    }
+    return root;
+}
+
+static int dissect_c3p(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const mcudiag_media_carrier_t *carrier = data;
+    const guint32 message_index = next_message_index(pinfo);
+
+    col_append_sep_str(pinfo->cinfo, COL_PROTOCOL, "/", "C3P");
+    proto_item *top = proto_tree_add_item(tree, proto_c3p, tvb, 0, -1, ENC_NA);
+    proto_tree *c3p_tree = proto_item_add_subtree(top, ett_c3p);
+    xml_frame_t *root = parse_body(tvb, pinfo, tree, top, data);
+    if (!root)
+        return tvb_captured_length(tvb);
+
+    c3p_message_t m = { .root_tag = xml_get_tag(root, NULL) };
+    c3p_walk_t w = { .pinfo = pinfo, .tvb = parsed_tvb(tvb, m.root_tag) };
+    if (!root_element_closes(&w, m.root_tag))
+        expert_add_info_format(pinfo, top, &ei_c3p_unclosed,
+                               "C3P body ends before </%s>: cut short or malformed XML; decoded as far as it goes",
+                               m.root_tag->name_orig_case);
+    read_message(c3p_tree, &w, &m);
+    add_envelope_fields(c3p_tree, &w, &m);
+    const c3p_frame_record_t *rec = add_transaction(c3p_tree, tvb, pinfo, top, carrier, &m, message_index);
+    const gboolean mcufactory = rec && rec->target && strcmp(rec->target, "mcufactory") == 0;
+
+    if (m.command_tag && c3p_command_lookup(m.command))
+        add_command_fields(c3p_tree, &w, m.command_tag, 0);
+    add_generic_view(c3p_tree, &w, m.root_tag, 0, mcufactory);
+    add_body_notes(tvb, pinfo, top, &w, root);
+    add_summary(pinfo, top, &m, mcufactory);
+    queue_tap(pinfo, &m, rec);
     return tvb_captured_length(tvb);
 }
 
+/* HTTP's own TLS ports: TLS's port table (HTTP's "SSL/TLS Ports" preference
+ * and Decode As fill it), so users set the conferencing ports in one place. */
 gboolean c3p_is_https_port(guint32 port)
 {
-    return pref_https_ports && value_is_in_range(pref_https_ports, port);
+    return tls_port_table && https_handle && dissector_get_uint_handle(tls_port_table, port) == https_handle;
 }
 
 /* ---- -z c3p,tree ----------------------------------------------------------- */
@@ -790,6 +865,19 @@ void proto_register_c3p(void)
             "mcuUri (cccpextensions namespace): the MCU the command is for", HFILL } },
         { &hf_c3p_mcu_type, { "MCU type", "c3p.mcu_type", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_c3p_joining_method, { "Joining method", "c3p.joining_method", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_c3p_endpoint_uri, { "Endpoint URI", "c3p.endpoint_uri", FT_STRING, BASE_NONE, NULL, 0,
+            "sip: or tel: URI an addUser dial-out calls", HFILL } },
+        { &hf_c3p_refer_to_uri, { "Refer-to URI", "c3p.refer_to_uri", FT_STRING, BASE_NONE, NULL, 0,
+            "sip: or tel: URI of an addUser dial-out's endpoint", HFILL } },
+        { &hf_c3p_lobby_access, { "Lobby access", "c3p.lobby_access", FT_STRING, BASE_NONE, NULL, 0,
+            "setLobbyAccess: admit the user from the lobby (granted) or not", HFILL } },
+        { &hf_c3p_expiry_time, { "Expiry time", "c3p.expiry_time", FT_STRING, BASE_NONE, NULL, 0,
+            "UTC time after which the conference can be deleted", HFILL } },
+        { &hf_c3p_admission_policy, { "Admission policy", "c3p.admission_policy", FT_STRING, BASE_NONE, NULL, 0,
+            NULL, HFILL } },
+        { &hf_c3p_command_spec, { "Command defined in", "c3p.command_spec", FT_STRING, BASE_NONE, NULL, 0,
+            "The public specification of this command (absent: a command they do not name, shown generically)",
+            HFILL } },
         { &hf_c3p_mcufactory, { "MCU Factory exchange (message format not publicly documented: shown generically)",
             "c3p.mcufactory", FT_NONE, BASE_NONE, NULL, 0, "Traffic to or from /LiveServer/MCUFactory/", HFILL } },
         { &hf_c3p_health_state, { "MCU health state", "c3p.health_state", FT_UINT32, BASE_DEC,
@@ -830,12 +918,8 @@ void proto_register_c3p(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_c3p), ei, array_length(ei));
 
-    module_t *prefs = prefs_register_protocol(proto_c3p, proto_reg_handoff_c3p);
-    range_convert_str(wmem_epan_scope(), &pref_https_ports, "444", 65535);
-    prefs_register_range_preference(prefs, "https_ports", "HTTPS ports",
-                                    "TCP ports whose TLS carries HTTP: C3P between Focus, MCU Factory and MCUs "
-                                    "uses 444 on the pool",
-                                    &pref_https_ports, 65535);
+    /* Replaced by HTTP's TLS ports (TLS port 444 carries HTTP by default). */
+    prefs_register_obsolete_preference(prefs_register_protocol(proto_c3p, NULL), "https_ports");
 
     c3p_handle = register_dissector("c3p", dissect_c3p, proto_c3p);
     c3p_tap = register_tap("c3p");
@@ -843,33 +927,15 @@ void proto_register_c3p(void)
     register_cleanup_routine(c3p_cleanup);
 }
 
-static void add_https_port(guint32 port, gpointer handle)
-{
-    ssl_dissector_add(port, handle);
-}
-
-static void delete_https_port(guint32 port, gpointer handle)
-{
-    ssl_dissector_delete(port, handle);
-}
-
-/* Also the preferences callback: moves the HTTPS ports to the new range. */
 void proto_reg_handoff_c3p(void)
 {
-    static gboolean initialized = FALSE;
-    if (!initialized) {
-        xml_handle = find_dissector_add_dependency("xml", proto_c3p);
-        proto_xml = dissector_handle_get_protocol_index(xml_handle);
-        proto_http = proto_get_id_by_filter_name("http");
-        https_handle = find_dissector_add_dependency("http-over-tls", proto_c3p);
-        dissector_add_string("media_type", "application/cccp+xml", c3p_handle);
-        stats_tree_register_plugin("c3p", "c3p", "Conferencing/C3P Commands", 0, c3p_stats_packet, c3p_stats_init,
-                                   NULL);
-        initialized = TRUE;
-    } else if (https_ports_registered) {
-        range_foreach(https_ports_registered, delete_https_port, https_handle);
-        wmem_free(wmem_epan_scope(), https_ports_registered);
-    }
-    https_ports_registered = range_copy(wmem_epan_scope(), pref_https_ports);
-    range_foreach(https_ports_registered, add_https_port, https_handle);
+    xml_handle = find_dissector_add_dependency("xml", proto_c3p);
+    proto_xml = dissector_handle_get_protocol_index(xml_handle);
+    proto_http = proto_get_id_by_filter_name("http");
+    https_handle = find_dissector_add_dependency("http-over-tls", proto_c3p);
+    tls_port_table = find_dissector_table("tls.port");
+    /* C3P between Focus, MCU Factory and MCUs: HTTPS on TCP 444 of the pool. */
+    ssl_dissector_add(444, https_handle);
+    dissector_add_string("media_type", "application/cccp+xml", c3p_handle);
+    stats_tree_register_plugin("c3p", "c3p", "Conferencing/C3P Commands", 0, c3p_stats_packet, c3p_stats_init, NULL);
 }

@@ -5,8 +5,8 @@
  * failure (the VIP forwarded the SYN to a pool member without SNAT), the
  * expert text points to that case.
  *
- * The dispatcher (dispatch.c) hands it each frame's TCP header (frame_facts.h,
- * no protocol tree) and lbsnat's verdict of the frame. On the first pass it
+ * Its postdissector reads each frame's TCP header (frame_facts.h, no protocol
+ * tree) and asks lbsnat for its verdict of the frame. On the first pass it
  * feeds the attempts core (c3p_connections.h: attempts keyed by client,
  * ports, server and ISN); frames lbsnat places in a case (the member's
  * SYN-ACK, the client's reset of it) belong to the client's attempt to the
@@ -28,6 +28,8 @@
 #include "c3p/c3p_connections.h"
 #include "c3p/c3p_tap.h"
 #include "c3p/c3pconn_tap.h"
+#include "frame_facts.h"
+#include "host_addr_epan.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "plugin_protocols.h"
 #include "ws_compat.h"
@@ -35,6 +37,7 @@
 #define C3PCONN_MAX_ATTEMPTS 100000
 
 static int proto_c3pconn = -1;
+static protocol_t *c3pconn_protocol;
 static int c3pconn_tap = -1;
 
 static int hf_c3pconn_outcome = -1;
@@ -81,24 +84,6 @@ static void c3pconn_cleanup(void)
     connections = NULL;
 }
 
-static void to_conn_addr(const address *a, c3p_conn_addr_t *out)
-{
-    out->family = a->type == AT_IPv4 ? 4 : 6;
-    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
-}
-
-static void lbsnat_to_conn_addr(const lbsnat_addr_t *a, c3p_conn_addr_t *out)
-{
-    out->family = a->family;
-    memcpy(out->bytes, a->bytes, sizeof out->bytes);
-}
-
-static char *conn_addr_str(wmem_allocator_t *scope, const c3p_conn_addr_t *a)
-{
-    address addr;
-    set_address(&addr, a->family == 4 ? AT_IPv4 : AT_IPv6, a->family == 4 ? 4 : 16, a->bytes);
-    return address_to_str(scope, &addr);
-}
 
 #define TLS_APPLICATION_DATA 23
 
@@ -125,8 +110,8 @@ static const c3p_connection_t *feed_case_frame(packet_info *pinfo, const lbsnat_
         return NULL;
     c3p_conn_ends_t ends;
     memset(&ends, 0, sizeof ends);
-    lbsnat_to_conn_addr(&c->client, &ends.client);
-    lbsnat_to_conn_addr(&c->vip, &ends.server);
+    ends.client = c->client;
+    ends.server = c->vip;
     ends.client_port = c->client_port;
     ends.server_port = c->vip_port;
     return c3p_connections_foreign(connections, &ends, c->isn, c, v->role == LBSNAT_ROLE_CLIENT_RESET, pinfo->num);
@@ -147,8 +132,8 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
     seg.from_client = is_watched(tcp->dst_port);
     if (!seg.from_client && !is_watched(tcp->src_port))
         return NULL;
-    to_conn_addr(seg.from_client ? &tcp->src : &tcp->dst, &seg.ends.client);
-    to_conn_addr(seg.from_client ? &tcp->dst : &tcp->src, &seg.ends.server);
+    host_addr_from_address(seg.from_client ? &tcp->src : &tcp->dst, &seg.ends.client);
+    host_addr_from_address(seg.from_client ? &tcp->dst : &tcp->src, &seg.ends.server);
     seg.ends.client_port = seg.from_client ? tcp->src_port : tcp->dst_port;
     seg.ends.server_port = seg.from_client ? tcp->dst_port : tcp->src_port;
     seg.flags = tcp->flags;
@@ -161,14 +146,12 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
     }
     /* The same packet seen again at another capture point, or the balancer's
      * rewrite of the client's SYN (VIP -> member), is no new event: lbsnat
-     * says so (its tracker has taken this frame before any analysis runs, see
-     * dispatch.c). The rewrite's ends join the client's attempt to the VIP. */
+     * says so. The rewrite's ends join the client's attempt to the VIP. */
     lbsnat_copy_kind_t copy;
-    const guint32 original = lbsnat_frame_copy_of(pinfo->num, &copy);
+    const guint32 original = lbsnat_frame_copy_of(tvb, pinfo, &copy);
     if (original) {
-        const c3p_connection_t *attempt = c3p_connections_at_frame(connections, original);
-        if (attempt && copy == LBSNAT_COPY_REWRITE)
-            c3p_connections_alias(connections, &seg.ends, attempt);
+        if (copy == LBSNAT_COPY_REWRITE)
+            c3p_connections_alias(connections, &seg.ends, original);
         return NULL;
     }
     const c3p_connection_t *conn = c3p_connections_feed(connections, &seg);
@@ -181,8 +164,7 @@ static const c3p_connection_t *feed_frame(tvbuff_t *tvb, packet_info *pinfo, con
  * name it (c3pconn's and sipconf's failed join). */
 static char *vip_without_snat(wmem_allocator_t *scope, const lbsnat_case_t *c)
 {
-    char vip[64];
-    return wmem_strdup_printf(scope, "VIP %s without SNAT", lbsnat_addr_to_str(&c->vip, vip, sizeof vip));
+    return wmem_strdup_printf(scope, "VIP %s without SNAT", host_addr_to_wmem_str(scope, &c->vip));
 }
 
 /* What a frame showing a failure tells the reports. */
@@ -190,7 +172,7 @@ static c3pconn_tap_info_t *describe_failure(packet_info *pinfo, const c3p_connec
 {
     c3pconn_tap_info_t *info = wmem_new0(pinfo->pool, c3pconn_tap_info_t);
     const lbsnat_case_t *c = conn->foreign_answer;
-    info->client = conn_addr_str(pinfo->pool, &conn->ends.client);
+    info->client = host_addr_to_wmem_str(pinfo->pool, &conn->ends.client);
     info->port = conn->ends.server_port;
     info->outcome = c3p_connection_outcome(conn, PINFO_FD_VISITED(pinfo));
     info->lbsnat_case = c ? c->id : 0;
@@ -204,11 +186,14 @@ static const c3p_connection_t *failure_at(packet_info *pinfo, const c3p_connecti
     return conn && c3p_connection_failure_frame(conn, PINFO_FD_VISITED(pinfo)) == pinfo->num ? conn : NULL;
 }
 
-void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_facts_t *facts,
-                           const lbsnat_verdict_t *lbsnat_verdict)
+/* The postdissector, with lbsnat's verdict of the frame (which places the
+ * member's SYN-ACK and the client's reset of it in the client's attempt). */
+static int dissect_c3pconn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!connections)
-        return;
+        return 0;
+    const frame_facts_t *facts = frame_facts_of(tvb, pinfo);
+    const lbsnat_verdict_t *lbsnat_verdict = lbsnat_verdict_of_frame(tvb, pinfo);
     const c3p_connection_t *conn;
     if (!PINFO_FD_VISITED(pinfo))
         conn = feed_frame(tvb, pinfo, facts, lbsnat_verdict);
@@ -216,10 +201,10 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                                                  is_watched(facts->innermost.dst_port))))
         conn = c3p_connections_at_frame(connections, pinfo->num);
     else
-        return;
+        return 0;
     conn = failure_at(pinfo, conn);
     if (!conn)
-        return;
+        return 0;
 
     c3pconn_tap_info_t *failure = describe_failure(pinfo, conn);
     proto_item *top = proto_tree_add_item(tree, proto_c3pconn, tvb, 0, 0, ENC_NA);
@@ -231,22 +216,22 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_end_frame, tvb, 0, 0, conn->end_frame));
 
     const lbsnat_case_t *c = conn->foreign_answer;
-    char *because = "";
+    const char *because = "";
     if (c) {
         const lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, 0);
-        char member[64];
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_case, tvb, 0, 0, c->id));
         /* the cause the expert text names, one click away */
         proto_item_set_generated(proto_tree_add_uint(t, hf_c3pconn_lbsnat_synack_frame, tvb, 0, 0, ans->synack_frame));
         because = wmem_strdup_printf(pinfo->pool, ": likely cause %s (%s answered directly)",
                                      vip_without_snat(pinfo->pool, c),
-                                     lbsnat_addr_to_str(&ans->member, member, sizeof member));
+                                     host_addr_to_wmem_str(pinfo->pool, &ans->member));
     }
     tap_queue_packet(c3pconn_tap, pinfo, failure);
 
     expert_add_info_format(pinfo, top, &ei_c3pconn_unreachable,
                            "HTTPS to conferencing port %u failed (%s, event 61013 on an MCU)%s", failure->port,
                            val_to_str_const(failure->outcome, outcome_names, "?"), because);
+    return 0;
 }
 
 /* The one pass knows the failures shown by the frames read so far (a reset or
@@ -254,14 +239,14 @@ void c3pconn_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
  * a failure only once the whole capture has been read (GUI, -2), so only then
  * can it be named. Either way only failures of earlier frames count: a cause
  * comes before its effect, and this frame's own attempt may not be fed yet
- * (the dispatcher's order is no contract). */
+ * (postdissector order is no contract). */
 guint32 c3pconn_latest_failure_from(packet_info *pinfo, const address *host, const char **cause)
 {
-    if (!connections || (host->type != AT_IPv4 && host->type != AT_IPv6))
+    if (!connections || !proto_is_protocol_enabled(c3pconn_protocol) ||
+        (host->type != AT_IPv4 && host->type != AT_IPv6))
         return 0;
-    c3p_conn_addr_t client;
-    memset(&client, 0, sizeof client);
-    to_conn_addr(host, &client);
+    host_addr_t client;
+    host_addr_from_address(host, &client);
     const gboolean capture_complete = PINFO_FD_VISITED(pinfo);
     const c3p_connection_t *conn =
         c3p_connections_latest_failure_from(connections, &client, pinfo->num, capture_complete);
@@ -299,7 +284,13 @@ void proto_register_c3pconn(void)
     proto_register_field_array(proto_c3pconn, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_c3pconn), ei, array_length(ei));
+    c3pconn_protocol = find_protocol_by_id(proto_c3pconn);
     c3pconn_tap = register_tap("c3pconn");
     register_init_routine(c3pconn_init);
     register_cleanup_routine(c3pconn_cleanup);
+}
+
+void proto_reg_handoff_c3pconn(void)
+{
+    register_postdissector(create_dissector_handle(dissect_c3pconn, proto_c3pconn));
 }

@@ -5,11 +5,10 @@
 #include "lbdsr/lbdsr_track.h"
 
 #include <string.h>
-#include <arpa/inet.h>
 
 /* The handshake a SYN opened: (client, client port, server, server port). */
 typedef struct {
-    lbdsr_ip_t client, server;
+    host_addr_t client, server;
     guint16 client_port, server_port;
 } handshake_key_t;
 
@@ -27,7 +26,7 @@ typedef struct {
 
 /* A SYN's transmission, whatever address it was sent to: (client, port, ISN). */
 typedef struct {
-    lbdsr_ip_t client;
+    host_addr_t client;
     guint16 client_port;
     guint32 isn;
 } transmission_key_t;
@@ -42,7 +41,7 @@ typedef struct {
 struct lbdsr_tracker {
     lbdsr_config_t config;
     GHashTable *pending;    /* handshake_key_t* -> pending_syn_t* (owned) */
-    GHashTable *senders;    /* lbdsr_ip_t* (owned) -> senders_t* (owned) */
+    GHashTable *senders;    /* host_addr_t* (owned) -> senders_t* (owned) */
     GHashTable *verdicts;   /* frame -> lbdsr_verdict_t* (owned) */
     GHashTable *syn_frames; /* frame -> pending_syn_t* of a waiting SYN, for its TTL */
     GHashTable *by_transmission; /* transmission_key_t* (the pending's) -> pending_syn_t* */
@@ -72,8 +71,8 @@ static gboolean transmission_equal(gconstpointer a, gconstpointer b)
 {
     return memcmp(a, b, sizeof(transmission_key_t)) == 0;
 }
-static guint ip_hash(gconstpointer k) { return bytes_hash(k, sizeof(lbdsr_ip_t)); }
-static gboolean ip_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(lbdsr_ip_t)) == 0; }
+static guint ip_hash(gconstpointer k) { return bytes_hash(k, sizeof(host_addr_t)); }
+static gboolean ip_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(host_addr_t)) == 0; }
 
 static gboolean mac_equal(const lbdsr_mac_t *a, const lbdsr_mac_t *b)
 {
@@ -147,7 +146,7 @@ gboolean lbdsr_conn_routed(const lbdsr_conn_t *c)
     return ttl && !lbdsr_ttl_is_initial(ttl);
 }
 
-static gboolean sent_as(const lbdsr_tracker_t *t, const lbdsr_ip_t *ip, const lbdsr_mac_t *mac)
+static gboolean sent_as(const lbdsr_tracker_t *t, const host_addr_t *ip, const lbdsr_mac_t *mac)
 {
     const senders_t *s = g_hash_table_lookup(t->senders, ip);
     for (guint i = 0; s && i < s->n; i++)
@@ -157,15 +156,16 @@ static gboolean sent_as(const lbdsr_tracker_t *t, const lbdsr_ip_t *ip, const lb
 }
 
 /* A VIP whose balancer MAC sends as the VIP is no DSR VIP: that MAC owns it. */
-static void withdraw_owned_vips(lbdsr_tracker_t *t, const lbdsr_ip_t *ip, const lbdsr_mac_t *mac)
+static void withdraw_owned_vips(lbdsr_tracker_t *t, const host_addr_t *ip, const lbdsr_mac_t *mac)
 {
-    gboolean is_vip = FALSE;
-    for (guint i = 0; i < t->vips->len && !is_vip; i++)
-        is_vip = ip_equal(&((const lbdsr_vip_t *)g_ptr_array_index(t->vips, i))->vip, ip);
-    for (guint i = 0; is_vip && i < t->conns->len; i++) {
-        lbdsr_conn_t *c = g_ptr_array_index(t->conns, i);
-        if (!c->vip->withdrawn && ip_equal(&c->vip->vip, ip) && mac_equal(&c->balancer_mac, mac))
-            ((lbdsr_vip_t *)c->vip)->withdrawn = TRUE;
+    for (guint i = 0; i < t->vips->len; i++) {
+        lbdsr_vip_t *vip = g_ptr_array_index(t->vips, i);
+        if (vip->withdrawn || !ip_equal(&vip->vip, ip))
+            continue;
+        for (guint k = 0; k < t->conns->len && !vip->withdrawn; k++) {
+            const lbdsr_conn_t *c = g_ptr_array_index(t->conns, k);
+            vip->withdrawn = c->vip == vip && mac_equal(&c->balancer_mac, mac);
+        }
     }
 }
 
@@ -232,7 +232,7 @@ static gboolean pending_expired(gpointer key G_GNUC_UNUSED, gpointer value, gpoi
     return TRUE;
 }
 
-static lbdsr_vip_t *vip_of(lbdsr_tracker_t *t, const lbdsr_ip_t *vip, guint16 port)
+static lbdsr_vip_t *vip_of(lbdsr_tracker_t *t, const host_addr_t *vip, guint16 port)
 {
     for (guint i = 0; i < t->vips->len; i++) {
         lbdsr_vip_t *v = g_ptr_array_index(t->vips, i);
@@ -436,13 +436,13 @@ static void feed_client_segment(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 
 void lbdsr_tracker_feed(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
-    if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
+    if ((seg->src.family != HOST_ADDR_V4 && seg->src.family != HOST_ADDR_V6) || seg->dst.family != seg->src.family)
         return;
     note_sender(t, seg);
-    const guint8 syn_ack = seg->flags & (LBDSR_TCP_SYN | LBDSR_TCP_ACK | LBDSR_TCP_RST);
-    if (syn_ack == LBDSR_TCP_SYN)
+    const guint8 syn_ack = seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST);
+    if (syn_ack == TCP_FLAG_SYN)
         feed_syn(t, seg);
-    else if (syn_ack == (LBDSR_TCP_SYN | LBDSR_TCP_ACK))
+    else if (syn_ack == (TCP_FLAG_SYN | TCP_FLAG_ACK))
         feed_synack(t, seg);
     else if (t->conns->len)
         feed_client_segment(t, seg);
@@ -452,7 +452,7 @@ void lbdsr_tracker_note_ttl(lbdsr_tracker_t *t, guint32 frame, guint8 ttl)
 {
     const lbdsr_verdict_t *v = g_hash_table_lookup(t->verdicts, GUINT_TO_POINTER(frame));
     if (v) {
-        lbdsr_conn_t *c = (lbdsr_conn_t *)v->conn;
+        lbdsr_conn_t *c = g_ptr_array_index(t->conns, v->conn->id - 1); /* the tracker's own, by its 1-based id */
         if (v->role == LBDSR_ROLE_SYN)
             c->syn_ttl = ttl;
         else if (v->role == LBDSR_ROLE_ANSWER && frame == c->answer_frame)
@@ -496,13 +496,6 @@ void lbdsr_tracker_counters(const lbdsr_tracker_t *t, lbdsr_counters_t *out)
     out->pending = g_hash_table_size(t->pending);
     out->addresses = g_hash_table_size(t->senders);
     out->conns = t->conns->len;
-}
-
-char *lbdsr_ip_to_str(const lbdsr_ip_t *a, char *buf, gsize size)
-{
-    if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->bytes, buf, (socklen_t)size))
-        g_strlcpy(buf, "?", size);
-    return buf;
 }
 
 char *lbdsr_mac_to_str(const lbdsr_mac_t *m, char *buf, gsize size)

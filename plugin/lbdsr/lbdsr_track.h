@@ -46,17 +46,10 @@
 
 #include <glib.h>
 
+#include "host_addr.h"
+#include "tcp_flags.h"
+
 G_BEGIN_DECLS
-
-#define LBDSR_TCP_SYN 0x02
-#define LBDSR_TCP_RST 0x04
-#define LBDSR_TCP_ACK 0x10
-
-/* An IPv4 (family 4) or IPv6 (6) address; unused bytes zero, compared with memcmp. */
-typedef struct {
-    guint8 family;
-    guint8 bytes[16];
-} lbdsr_ip_t;
 
 typedef struct {
     guint8 bytes[6];
@@ -66,7 +59,7 @@ typedef struct {
 typedef struct {
     guint32 frame;
     gint64 time_ns;
-    lbdsr_ip_t src, dst;
+    host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint8 flags;
     guint32 seq, ack;
@@ -87,7 +80,7 @@ typedef enum {
 /* A VIP:port answered by direct server return. */
 typedef struct {
     guint id;                  /* 1-based */
-    lbdsr_ip_t vip;
+    host_addr_t vip;
     guint16 port;
     gboolean withdrawn;        /* a balancer MAC sent as the VIP: it owns the address, no DSR */
 } lbdsr_vip_t;
@@ -97,7 +90,7 @@ typedef struct {
     guint id;                  /* 1-based */
     const lbdsr_vip_t *vip;
     lbdsr_view_t view;
-    lbdsr_ip_t client;
+    host_addr_t client;
     guint16 client_port;
     guint32 isn;
     lbdsr_mac_t balancer_mac;  /* caller view: the SYN's destination; member view: its source */
@@ -121,7 +114,7 @@ typedef struct {
  * the connection is never answered. Seen on the caller or the segment. */
 typedef struct {
     guint id;                  /* 1-based */
-    lbdsr_ip_t caller, vip;
+    host_addr_t caller, vip;
     guint16 caller_port, vip_port;
     guint32 isn;
     lbdsr_mac_t balancer_mac;  /* source of the returned SYN */
@@ -182,8 +175,7 @@ typedef struct {
 } lbdsr_counters_t;
 void lbdsr_tracker_counters(const lbdsr_tracker_t *t, lbdsr_counters_t *out);
 
-/* Text forms (buffers of at least 64 bytes). */
-char *lbdsr_ip_to_str(const lbdsr_ip_t *a, char *buf, gsize size);
+/* "02:00:0a:89:07:0d" (a buffer of at least 18 bytes). */
 char *lbdsr_mac_to_str(const lbdsr_mac_t *m, char *buf, gsize size);
 
 G_END_DECLS

@@ -27,6 +27,7 @@
 #include <epan/dissectors/packet-ip.h>
 
 #include "frame_facts.h"
+#include "host_addr_epan.h"
 #include "frame_time.h"
 #include "lbdsr/lbdsr_tap.h"
 #include "plugin_protocols.h"
@@ -40,11 +41,11 @@ static int ipv6_tap = -1;
 static int hf_lbdsr_conn = -1;
 static int hf_lbdsr_role = -1;
 static int hf_lbdsr_view = -1;
-static int hf_lbdsr_vip4 = -1;
-static int hf_lbdsr_vip6 = -1;
+static int hf_lbdsr_vip_v4 = -1;
+static int hf_lbdsr_vip_v6 = -1;
 static int hf_lbdsr_vip_port = -1;
-static int hf_lbdsr_client4 = -1;
-static int hf_lbdsr_client6 = -1;
+static int hf_lbdsr_client_v4 = -1;
+static int hf_lbdsr_client_v6 = -1;
 static int hf_lbdsr_client_port = -1;
 static int hf_lbdsr_balancer_mac = -1;
 static int hf_lbdsr_member_mac = -1;
@@ -60,11 +61,11 @@ static expert_field ei_lbdsr_forward = EI_INIT;
 
 static int proto_lbhairpin = -1;
 static int lbhairpin_tap = -1;
-static int hf_lbhairpin_vip4 = -1;
-static int hf_lbhairpin_vip6 = -1;
+static int hf_lbhairpin_vip_v4 = -1;
+static int hf_lbhairpin_vip_v6 = -1;
 static int hf_lbhairpin_vip_port = -1;
-static int hf_lbhairpin_member4 = -1;
-static int hf_lbhairpin_member6 = -1;
+static int hf_lbhairpin_member_v4 = -1;
+static int hf_lbhairpin_member_v6 = -1;
 static int hf_lbhairpin_member_port = -1;
 static int hf_lbhairpin_balancer_mac = -1;
 static int hf_lbhairpin_syn_frame = -1;
@@ -104,13 +105,6 @@ static void lbdsr_cleanup(void)
     tracker = NULL;
 }
 
-static void to_ip(const address *a, lbdsr_ip_t *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = a->type == AT_IPv4 ? 4 : 6;
-    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
-}
-
 static gboolean to_mac(const address *a, lbdsr_mac_t *out)
 {
     if (a->type != AT_ETHER || a->len != 6)
@@ -139,21 +133,14 @@ static void learn(packet_info *pinfo, const frame_tcp_t *tcp)
         return;
     seg.frame = pinfo->num;
     seg.time_ns = frame_time_ns(&pinfo->abs_ts);
-    to_ip(&tcp->src, &seg.src);
-    to_ip(&tcp->dst, &seg.dst);
+    host_addr_from_address(&tcp->src, &seg.src);
+    host_addr_from_address(&tcp->dst, &seg.dst);
     seg.src_port = tcp->src_port;
     seg.dst_port = tcp->dst_port;
     seg.flags = tcp->flags;
     seg.seq = tcp->seq;
     seg.ack = tcp->ack;
     lbdsr_tracker_feed(tracker, &seg);
-}
-
-static void add_ip(proto_tree *t, int hf4, int hf6, tvbuff_t *tvb, const lbdsr_ip_t *a)
-{
-    proto_item *item = a->family == 4 ? proto_tree_add_ipv4(t, hf4, tvb, 0, 0, *(const guint32 *)a->bytes)
-                                      : proto_tree_add_ipv6(t, hf6, tvb, 0, 0, (const ws_in6_addr *)a->bytes);
-    proto_item_set_generated(item);
 }
 
 static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
@@ -166,11 +153,15 @@ static void add_mac(proto_tree *t, int hf, tvbuff_t *tvb, const lbdsr_mac_t *m)
     proto_item_set_generated(proto_tree_add_ether(t, hf, tvb, 0, 0, m->bytes));
 }
 
+static char *endpoint_str(wmem_allocator_t *scope, const host_addr_t *a, guint16 port)
+{
+    char buf[HOST_ENDPOINT_STRLEN];
+    return wmem_strdup(scope, host_endpoint_to_str(a, port, buf, sizeof buf));
+}
+
 static char *vip_str(wmem_allocator_t *scope, const lbdsr_conn_t *c)
 {
-    char ip[64];
-    lbdsr_ip_to_str(&c->vip->vip, ip, sizeof ip);
-    return wmem_strdup_printf(scope, c->vip->vip.family == 6 ? "[%s]:%u" : "%s:%u", ip, c->vip->port);
+    return endpoint_str(scope, &c->vip->vip, c->vip->port);
 }
 
 static void render_expert_and_info(packet_info *pinfo, proto_item *top, const lbdsr_verdict_t *v)
@@ -220,9 +211,9 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     add_uint(t, hf_lbdsr_conn, tvb, c->id);
     add_uint(t, hf_lbdsr_role, tvb, v->role);
     add_uint(t, hf_lbdsr_view, tvb, c->view);
-    add_ip(t, hf_lbdsr_vip4, hf_lbdsr_vip6, tvb, &c->vip->vip);
+    host_addr_add_item(t, hf_lbdsr_vip_v4, hf_lbdsr_vip_v6, tvb, &c->vip->vip);
     add_uint(t, hf_lbdsr_vip_port, tvb, c->vip->port);
-    add_ip(t, hf_lbdsr_client4, hf_lbdsr_client6, tvb, &c->client);
+    host_addr_add_item(t, hf_lbdsr_client_v4, hf_lbdsr_client_v6, tvb, &c->client);
     add_uint(t, hf_lbdsr_client_port, tvb, c->client_port);
     add_mac(t, hf_lbdsr_balancer_mac, tvb, &c->balancer_mac);
     add_mac(t, hf_lbdsr_member_mac, tvb, &c->member_mac);
@@ -248,26 +239,18 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     }
 }
 
-static char *endpoint_str(wmem_allocator_t *scope, const lbdsr_ip_t *a, guint16 port)
-{
-    char ip[64];
-    lbdsr_ip_to_str(a, ip, sizeof ip);
-    return wmem_strdup_printf(scope, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, port);
-}
-
 static void render_hairpin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbdsr_hairpin_t *h,
                            gboolean returned)
 {
     const char *vip = endpoint_str(pinfo->pool, &h->vip, h->vip_port);
-    char member[64];
-    lbdsr_ip_to_str(&h->caller, member, sizeof member);
+    const char *member = host_addr_to_wmem_str(pinfo->pool, &h->caller);
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbhairpin, tvb, 0, 0,
         "Load balancer self-selection: VIP %s handed %s its own SYN (%s)", vip, member,
         returned ? "the returned SYN" : "the SYN to the VIP");
     proto_tree *t = proto_item_add_subtree(top, ett_lbhairpin);
-    add_ip(t, hf_lbhairpin_vip4, hf_lbhairpin_vip6, tvb, &h->vip);
+    host_addr_add_item(t, hf_lbhairpin_vip_v4, hf_lbhairpin_vip_v6, tvb, &h->vip);
     add_uint(t, hf_lbhairpin_vip_port, tvb, h->vip_port);
-    add_ip(t, hf_lbhairpin_member4, hf_lbhairpin_member6, tvb, &h->caller);
+    host_addr_add_item(t, hf_lbhairpin_member_v4, hf_lbhairpin_member_v6, tvb, &h->caller);
     add_uint(t, hf_lbhairpin_member_port, tvb, h->caller_port);
     add_mac(t, hf_lbhairpin_balancer_mac, tvb, &h->balancer_mac);
     add_uint(t, hf_lbhairpin_syn_frame, tvb, h->syn_frame);
@@ -296,13 +279,12 @@ static int dissect_lbdsr(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 {
     if (!tracker || pinfo->dl_src.type != AT_ETHER || pinfo->dl_dst.type != AT_ETHER)
         return 0;
-    frame_facts_t facts;
-    frame_facts_collect(tvb, pinfo, &facts);
-    if (facts.n_tcp != 1 || facts.innermost.quoted_in_icmp)
+    const frame_facts_t *facts = frame_facts_of(tvb, pinfo);
+    if (facts->n_tcp != 1 || facts->innermost.quoted_in_icmp)
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
-        learn(pinfo, &facts.innermost);
-    const guint8 ttl = frame_ttl(facts.innermost.src.type == AT_IPv6);
+        learn(pinfo, &facts->innermost);
+    const guint8 ttl = frame_ttl(facts->innermost.src.type == AT_IPv6);
     if (ttl)
         lbdsr_tracker_note_ttl(tracker, pinfo->num, ttl);
     const lbdsr_verdict_t *v = lbdsr_tracker_verdict(tracker, pinfo->num);
@@ -325,13 +307,13 @@ void proto_register_lbdsr(void)
         { &hf_lbdsr_view, { "Seen as", "lbdsr.view", FT_UINT8, BASE_DEC, VALS(view_names), 0,
             "Which Ethernet addresses show it: where the SYN went and the answer came from, or where the SYN came "
             "from and the answer went", HFILL } },
-        { &hf_lbdsr_vip4, { "VIP", "lbdsr.vip", FT_IPv4, BASE_NONE, NULL, 0,
+        { &hf_lbdsr_vip_v4, { "VIP", "lbdsr.vip", FT_IPv4, BASE_NONE, NULL, 0,
             "Address the client called, answered by a member directly", HFILL } },
-        { &hf_lbdsr_vip6, { "VIP", "lbdsr.vip", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbdsr_vip_v6, { "VIP (IPv6)", "lbdsr.vip.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Address the client called, answered by a member directly", HFILL } },
         { &hf_lbdsr_vip_port, { "VIP port", "lbdsr.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbdsr_client4, { "Client", "lbdsr.client", FT_IPv4, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_lbdsr_client6, { "Client", "lbdsr.client", FT_IPv6, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_lbdsr_client_v4, { "Client", "lbdsr.client", FT_IPv4, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_lbdsr_client_v6, { "Client (IPv6)", "lbdsr.client.v6", FT_IPv6, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_lbdsr_client_port, { "Client port", "lbdsr.client_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_lbdsr_balancer_mac, { "Balancer MAC", "lbdsr.balancer_mac", FT_ETHER, BASE_NONE, NULL, 0,
             "MAC the client's SYN went to (at the member: came from), which never sends as the VIP", HFILL } },
@@ -370,14 +352,14 @@ void proto_register_lbdsr(void)
 static void register_lbhairpin(void)
 {
     static hf_register_info hf[] = {
-        { &hf_lbhairpin_vip4, { "VIP", "lbhairpin.vip", FT_IPv4, BASE_NONE, NULL, 0,
+        { &hf_lbhairpin_vip_v4, { "VIP", "lbhairpin.vip", FT_IPv4, BASE_NONE, NULL, 0,
             "The pool VIP the member called", HFILL } },
-        { &hf_lbhairpin_vip6, { "VIP", "lbhairpin.vip", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbhairpin_vip_v6, { "VIP (IPv6)", "lbhairpin.vip.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "The pool VIP the member called", HFILL } },
         { &hf_lbhairpin_vip_port, { "VIP port", "lbhairpin.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbhairpin_member4, { "Member", "lbhairpin.member", FT_IPv4, BASE_NONE, NULL, 0,
+        { &hf_lbhairpin_member_v4, { "Member", "lbhairpin.member", FT_IPv4, BASE_NONE, NULL, 0,
             "The pool member that called its own VIP and was handed its own SYN", HFILL } },
-        { &hf_lbhairpin_member6, { "Member", "lbhairpin.member", FT_IPv6, BASE_NONE, NULL, 0,
+        { &hf_lbhairpin_member_v6, { "Member (IPv6)", "lbhairpin.member.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "The pool member that called its own VIP and was handed its own SYN", HFILL } },
         { &hf_lbhairpin_member_port, { "Member port", "lbhairpin.member_port", FT_UINT16, BASE_DEC, NULL, 0, NULL,
             HFILL } },
@@ -410,6 +392,5 @@ void proto_reg_handoff_lbdsr(void)
 {
     ip_tap = find_tap_id("ip");
     ipv6_tap = find_tap_id("ipv6");
-    frame_facts_register();
     register_postdissector(create_dissector_handle(dissect_lbdsr, proto_lbdsr));
 }

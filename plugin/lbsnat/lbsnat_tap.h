@@ -27,13 +27,4 @@ typedef struct {
     const lbsnat_member_view_t *member_view;
 } lbsnat_tap_info_t;
 
-/* The lbsnat verdict for a frame (NULL if none, or lbsnat is disabled), for
- * other protocols of the plugin that point to a case. */
-const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame);
-
-/* The frame this one repeats (0 if none, or lbsnat is disabled): the same
- * packet at another capture point, or (kind LBSNAT_COPY_REWRITE) the
- * balancer's rewrite of a client SYN. Either way one event, not two. */
-guint32 lbsnat_frame_copy_of(guint32 frame, lbsnat_copy_kind_t *kind);
-
 #endif

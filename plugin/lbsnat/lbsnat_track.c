@@ -4,7 +4,6 @@
  */
 #include "lbsnat/lbsnat_track.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 /* How many connection attempts and orphan SYN-ACKs one client port remembers.
@@ -23,7 +22,7 @@ typedef struct {
     guint n_syn_frames;       /* SYN frames noted before a case, the first included */
     guint32 syn_frames[SYNS_BEFORE_CASE];
     /* The balancer's rewrite of the latest transmission: to whom, in which frame. */
-    lbsnat_addr_t rewrite_dst;
+    host_addr_t rewrite_dst;
     guint32 rewrite_frame, rewritten_syn;
     /* D answered, and the client reset that answer: the member's view. */
     guint32 dst_reset_frame;
@@ -32,7 +31,7 @@ typedef struct {
 
 /* A client SYN (and its retransmissions) not yet explained. */
 typedef struct {
-    lbsnat_addr_t dst;
+    host_addr_t dst;
     guint8 used : 1;
     guint8 answered_by_dst : 1; /* D itself sent the SYN-ACK: normal, or a full proxy */
     guint8 awaiting_ack : 1;    /* ... and the client has not acknowledged it yet */
@@ -51,15 +50,15 @@ typedef struct {
 /* A SYN-ACK that matched no SYN yet: its SYN may come later in a reordered capture. */
 typedef struct {
     gboolean used;
-    lbsnat_addr_t src;
+    host_addr_t src;
     guint16 src_port;
     guint32 seq, ack;
     guint32 frame;
-    gint64 time;
+    gint64 time_ns;
 } orphan_synack_t;
 
 typedef struct {
-    lbsnat_addr_t addr;
+    host_addr_t addr;
     guint16 port;
 } port_key_t;
 
@@ -94,12 +93,12 @@ typedef struct {
  * retransmission, the behaviour without copy detection). */
 #define RECENT_SLOTS 4096
 typedef struct {
-    lbsnat_addr_t src, dst;
+    host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint32 seq, ack;
     guint8 flags;
     guint32 frame; /* 0: empty */
-    gint64 time;
+    gint64 time_ns;
 } recent_segment_t;
 
 struct lbsnat_tracker {
@@ -127,18 +126,13 @@ struct lbsnat_tracker {
     lbsnat_counters_t counters;
 };
 
-gboolean lbsnat_addr_equal(const lbsnat_addr_t *a, const lbsnat_addr_t *b)
-{
-    return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
-}
-
 static guint port_key_hash(gconstpointer p)
 {
     const port_key_t *k = p;
     guint h = k->port * 2654435761u ^ k->addr.family;
-    for (size_t i = 0; i < sizeof k->addr.bytes; i += 4) {
+    for (size_t i = 0; i < sizeof k->addr.u; i += 4) {
         guint32 w;
-        memcpy(&w, k->addr.bytes + i, sizeof w);
+        memcpy(&w, (const guint8 *)&k->addr.u + i, sizeof w);
         h = (h ^ w) * 16777619u;
     }
     return h;
@@ -147,7 +141,7 @@ static guint port_key_hash(gconstpointer p)
 static gboolean port_key_equal(gconstpointer a, gconstpointer b)
 {
     const port_key_t *x = a, *y = b;
-    return x->port == y->port && lbsnat_addr_equal(&x->addr, &y->addr);
+    return x->port == y->port && host_addr_equal(&x->addr, &y->addr);
 }
 
 static void case_free(gpointer p)
@@ -303,14 +297,14 @@ static void pending_expire(lbsnat_tracker_t *t)
     expire_queue(t, &t->finished, MIN(t->config.window_ns, LBSNAT_PROXY_WINDOW_NS));
 }
 
-static port_state_t *pending_lookup(lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port)
+static port_state_t *pending_lookup(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port)
 {
     port_key_t key = { .addr = *addr, .port = port };
     return g_hash_table_lookup(t->pending, &key);
 }
 
 /* The state for a client port, created if needed, marked as just active. */
-static port_state_t *pending_touch(lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port, gint64 now)
+static port_state_t *pending_touch(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port, gint64 now)
 {
     port_state_t *ps = pending_lookup(t, addr, port);
     if (ps) {
@@ -337,10 +331,10 @@ static port_state_t *pending_touch(lbsnat_tracker_t *t, const lbsnat_addr_t *add
     return ps;
 }
 
-static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, gint64 time)
+static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, gint64 when)
 {
-    return !more_than_window_after(a->first_time, time, t->config.window_ns) &&
-           !more_than_window_after(time, a->last_time, t->config.window_ns);
+    return !more_than_window_after(a->first_time, when, t->config.window_ns) &&
+           !more_than_window_after(when, a->last_time, t->config.window_ns);
 }
 
 /* ---- cases and verdicts ------------------------------------------------- */
@@ -363,11 +357,11 @@ static void case_add_syn_frame(lbsnat_tracker_t *t, lbsnat_case_t *c, guint32 fr
     set_verdict(t, frame, c, LBSNAT_ROLE_SYN, 0);
 }
 
-static gboolean is_known_vip(const lbsnat_tracker_t *t, const lbsnat_addr_t *addr, guint16 port)
+static gboolean is_known_vip(const lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port)
 {
     for (guint i = 0; i < t->config.n_known_vips; i++) {
         const lbsnat_known_vip_t *k = &t->config.known_vips[i];
-        if (lbsnat_addr_equal(&k->addr, addr) && (k->port == 0 || k->port == port))
+        if (host_addr_equal(&k->addr, addr) && (k->port == 0 || k->port == port))
             return TRUE;
     }
     return FALSE;
@@ -440,7 +434,7 @@ static void case_add_answer(lbsnat_tracker_t *t, lbsnat_case_t *c, const lbsnat_
         return;
     gboolean new_member = TRUE;
     for (guint i = 0; i < c->answers->len; i++)
-        if (lbsnat_addr_equal(&g_array_index(c->answers, lbsnat_answer_t, i).member, &sa->src))
+        if (host_addr_equal(&g_array_index(c->answers, lbsnat_answer_t, i).member, &sa->src))
             new_member = FALSE;
     if (new_member)
         c->distinct_members++;
@@ -498,11 +492,11 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
 {
     for (guint i = 0; ps->orphans && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
-        if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time))
+        if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time_ns))
             continue;
         o->used = FALSE;
         t->orphans_by_port[ps->key.port]--;
-        if (lbsnat_addr_equal(&o->src, &a->dst)) {
+        if (host_addr_equal(&o->src, &a->dst)) {
             a->answered_by_dst = TRUE;
             continue;
         }
@@ -510,7 +504,7 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
         if (!c)
             continue;
         lbsnat_segment_t sa = {
-            .frame = o->frame, .time_ns = o->time, .src = o->src, .src_port = o->src_port,
+            .frame = o->frame, .time_ns = o->time_ns, .src = o->src, .src_port = o->src_port,
             .seq = o->seq, .ack = o->ack,
         };
         case_add_answer(t, c, &sa, syn_frame);
@@ -550,7 +544,7 @@ static gboolean take_as_rewrite(lbsnat_tracker_t *t, attempt_t *x, const lbsnat_
         return FALSE;
     attempt_extra_t *e = attempt_extra(x);
     if (e->rewritten_syn == x->last_syn_frame) {
-        if (lbsnat_addr_equal(&e->rewrite_dst, &seg->dst)) {
+        if (host_addr_equal(&e->rewrite_dst, &seg->dst)) {
             note_copy(t, seg->frame, e->rewrite_frame);
             return TRUE;
         }
@@ -623,7 +617,7 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         attempt_t *x = attempt_at(ps, i);
         if (!x->used || x->isn != seg->seq || x->dst_port != seg->dst_port)
             continue;
-        if (lbsnat_addr_equal(&x->dst, &seg->dst)) {
+        if (host_addr_equal(&x->dst, &seg->dst)) {
             a = x; /* a retransmission, or a copy */
             break;
         }
@@ -667,13 +661,13 @@ static void store_orphan(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_seg
             slot = &ps->orphans[i];
             break;
         }
-        if (ps->orphans[i].time < slot->time)
+        if (ps->orphans[i].time_ns < slot->time_ns)
             slot = &ps->orphans[i];
     }
     t->orphans_by_port[ps->key.port] += !slot->used;
     *slot = (orphan_synack_t){
         .used = TRUE, .src = seg->src, .src_port = seg->src_port,
-        .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .time = seg->time_ns,
+        .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .time_ns = seg->time_ns,
     };
 }
 
@@ -686,7 +680,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         attempt_t *a = attempt_at(ps, i);
         if (!a->used || a->dst.family != seg->src.family || !within_window(t, a, seg->time_ns))
             continue;
-        gboolean from_dst = lbsnat_addr_equal(&a->dst, &seg->src);
+        gboolean from_dst = host_addr_equal(&a->dst, &seg->src);
         if (seg->ack == a->isn + 1) {
             if (from_dst) {
                 /* The address the client called answered: nothing foreign here,
@@ -716,7 +710,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 
     if (foreign) {
         gboolean rewritten = foreign->x && foreign->x->rewrite_frame &&
-                             lbsnat_addr_equal(&foreign->x->rewrite_dst, &seg->src);
+                             host_addr_equal(&foreign->x->rewrite_dst, &seg->src);
         if (foreign->c && foreign->c->withdrawn)
             return;
         lbsnat_case_t *c = attempt_case(t, ps, foreign, LBSNAT_RULE_ISN_MATCH);
@@ -736,13 +730,13 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 /* The client reset the SYN-ACK of the very host it sent the SYN to (RST seq
  * = ISN + 1, no ACK): it gave up, or it sent that SYN elsewhere. Which one,
  * its next transmission of the same SYN tells (feed_syn). */
-static void note_reset_of_own_answer(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_addr_t *member,
+static void note_reset_of_own_answer(lbsnat_tracker_t *t, port_state_t *ps, const host_addr_t *member,
                                      guint16 member_port, guint32 frame, guint32 rst_seq)
 {
     for (guint i = 0; ps && i < ps->n_attempts; i++) {
         attempt_t *a = attempt_at(ps, i);
         if (!a->used || !a->answered_by_dst || a->isn + 1 != rst_seq || a->dst_port != member_port ||
-            !lbsnat_addr_equal(&a->dst, member))
+            !host_addr_equal(&a->dst, member))
             continue;
         attempt_extra_t *x = attempt_extra(a);
         if (x->mv) {
@@ -757,8 +751,8 @@ static void note_reset_of_own_answer(lbsnat_tracker_t *t, port_state_t *ps, cons
 
 /* The client rejects a foreign SYN-ACK: by RST (RFC 793 "no TCB": seq = the
  * SYN-ACK's ack, no ACK flag) or by an ICMP error quoting the SYN-ACK. */
-static void confirm_answer(lbsnat_tracker_t *t, const lbsnat_addr_t *client, guint16 client_port,
-                           const lbsnat_addr_t *member, guint16 member_port, guint32 frame,
+static void confirm_answer(lbsnat_tracker_t *t, const host_addr_t *client, guint16 client_port,
+                           const host_addr_t *member, guint16 member_port, guint32 frame,
                            lbsnat_role_t role, gboolean (*matches)(const lbsnat_answer_t *, guint32), guint32 value)
 {
     port_state_t *ps = pending_lookup(t, client, client_port);
@@ -767,7 +761,7 @@ static void confirm_answer(lbsnat_tracker_t *t, const lbsnat_addr_t *client, gui
         for (guint j = 0; c && j < c->answers->len; j++) {
             lbsnat_answer_t *ans = &g_array_index(c->answers, lbsnat_answer_t, j);
             if (ans->reset_frame == 0 && ans->member_port == member_port &&
-                lbsnat_addr_equal(&ans->member, member) && matches(ans, value)) {
+                host_addr_equal(&ans->member, member) && matches(ans, value)) {
                 ans->reset_frame = frame;
                 ans->reset_role = role;
                 set_verdict(t, frame, c, role, j);
@@ -816,7 +810,7 @@ static void note_handshake_ack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     for (guint i = 0; ps && i < ps->n_attempts; i++) {
         attempt_t *a = attempt_at(ps, i);
         if (a->awaiting_ack && a->dst_synack_seq + 1 == seg->ack && a->dst_port == seg->dst_port &&
-            lbsnat_addr_equal(&a->dst, &seg->dst)) {
+            host_addr_equal(&a->dst, &seg->dst)) {
             a->awaiting_ack = FALSE;
             a->finished = TRUE;
             t->awaiting_ack_by_port[ps->key.port]--;
@@ -833,7 +827,7 @@ static void drop_acked_orphan(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     port_state_t *ps = pending_lookup(t, &seg->src, seg->src_port);
     for (guint i = 0; ps && ps->orphans && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
-        if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && lbsnat_addr_equal(&o->src, &seg->dst)) {
+        if (o->used && o->seq + 1 == seg->ack && o->src_port == seg->dst_port && host_addr_equal(&o->src, &seg->dst)) {
             o->used = FALSE;
             t->orphans_by_port[ps->key.port]--;
         }
@@ -845,10 +839,10 @@ static guint segment_hash(const lbsnat_segment_t *seg)
     guint h = (seg->src_port * 2654435761u) ^ seg->dst_port ^ seg->flags;
     h = (h ^ seg->seq) * 16777619u;
     h = (h ^ seg->ack) * 16777619u;
-    for (size_t i = 0; i < sizeof seg->src.bytes; i += 4) {
+    for (size_t i = 0; i < sizeof seg->src.u; i += 4) {
         guint32 w, v;
-        memcpy(&w, seg->src.bytes + i, sizeof w);
-        memcpy(&v, seg->dst.bytes + i, sizeof v);
+        memcpy(&w, (const guint8 *)&seg->src.u + i, sizeof w);
+        memcpy(&v, (const guint8 *)&seg->dst.u + i, sizeof v);
         h = (h ^ w ^ (v * 31u)) * 16777619u;
     }
     return h;
@@ -863,18 +857,18 @@ static gboolean is_copy(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     /* One capture point (most captures) has no copies: nothing to look up.
      * A multi-point capture shows its first SYN copy or rewrite before the
      * SYN-ACKs and resets that answer it. */
-    if (!t->multi_point || !(seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_RST | LBSNAT_TCP_FIN)))
+    if (!t->multi_point || !(seg->flags & (TCP_FLAG_SYN | TCP_FLAG_RST | TCP_FLAG_FIN)))
         return FALSE;
     recent_segment_t *r = &t->recent[segment_hash(seg) % RECENT_SLOTS];
     if (r->frame && r->frame != seg->frame && r->seq == seg->seq && r->ack == seg->ack && r->flags == seg->flags &&
-        r->src_port == seg->src_port && r->dst_port == seg->dst_port && lbsnat_addr_equal(&r->src, &seg->src) &&
-        lbsnat_addr_equal(&r->dst, &seg->dst) && within_copy_window(r->time, seg->time_ns)) {
+        r->src_port == seg->src_port && r->dst_port == seg->dst_port && host_addr_equal(&r->src, &seg->src) &&
+        host_addr_equal(&r->dst, &seg->dst) && within_copy_window(r->time_ns, seg->time_ns)) {
         note_copy(t, seg->frame, r->frame);
         return TRUE;
     }
     *r = (recent_segment_t){
         .src = seg->src, .dst = seg->dst, .src_port = seg->src_port, .dst_port = seg->dst_port,
-        .seq = seg->seq, .ack = seg->ack, .flags = seg->flags, .frame = seg->frame, .time = seg->time_ns,
+        .seq = seg->seq, .ack = seg->ack, .flags = seg->flags, .frame = seg->frame, .time_ns = seg->time_ns,
     };
     return FALSE;
 }
@@ -882,15 +876,15 @@ static gboolean is_copy(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
     t->counters.segments++;
-    if (seg->src.family != seg->dst.family || (seg->src.family != 4 && seg->src.family != 6))
+    if (seg->src.family != seg->dst.family || (seg->src.family != HOST_ADDR_V4 && seg->src.family != HOST_ADDR_V6))
         return;
 
     if (seg->quoted_in_icmp) {
         /* Only the client's own error about a SYN-ACK sent to it counts. */
-        if ((seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK) &&
+        if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != (TCP_FLAG_SYN | TCP_FLAG_ACK) &&
             seg->flags != 0)
             return;
-        if (lbsnat_addr_equal(&seg->error_sender, &seg->dst))
+        if (host_addr_equal(&seg->error_sender, &seg->dst))
             confirm_answer(t, &seg->dst, seg->dst_port, &seg->src, seg->src_port, seg->frame,
                            LBSNAT_ROLE_ICMP_ERROR, quote_matches, seg->seq);
         return;
@@ -900,21 +894,21 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         t->latest_time = seg->time_ns;
         pending_expire(t);
     }
-    if ((seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN && is_copy(t, seg))
+    if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN && is_copy(t, seg))
         return;
 
-    switch (seg->flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK | LBSNAT_TCP_RST)) {
-    case LBSNAT_TCP_SYN:
+    switch (seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) {
+    case TCP_FLAG_SYN:
         feed_syn(t, seg);
         break;
-    case LBSNAT_TCP_SYN | LBSNAT_TCP_ACK:
+    case TCP_FLAG_SYN | TCP_FLAG_ACK:
         feed_synack(t, seg);
         break;
-    case LBSNAT_TCP_RST:
+    case TCP_FLAG_RST:
         confirm_answer(t, &seg->src, seg->src_port, &seg->dst, seg->dst_port, seg->frame,
                        LBSNAT_ROLE_CLIENT_RESET, reset_matches, seg->seq);
         break;
-    case LBSNAT_TCP_ACK:
+    case TCP_FLAG_ACK:
         if (t->orphans_by_port[seg->src_port])
             drop_acked_orphan(t, seg);
         if (t->awaiting_ack_by_port[seg->src_port])
@@ -1018,23 +1012,6 @@ void lbsnat_tracker_counters(const lbsnat_tracker_t *t, lbsnat_counters_t *out)
                                2 * (2 * sizeof(gpointer) + sizeof(guint));
 }
 
-const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len)
-{
-    if (a->family != 4 && a->family != 6)
-        g_strlcpy(buf, "?", len);
-    else if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, buf, (socklen_t)len))
-        g_strlcpy(buf, "?", len);
-    return buf;
-}
-
-const char *lbsnat_endpoint_to_str(const lbsnat_addr_t *a, guint16 port, char *buf, gsize len)
-{
-    char addr[48];
-    lbsnat_addr_to_str(a, addr, sizeof addr);
-    g_snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
-    return buf;
-}
-
 const char *lbsnat_confidence_name(lbsnat_confidence_t c)
 {
     switch (c) {
@@ -1042,9 +1019,4 @@ const char *lbsnat_confidence_name(lbsnat_confidence_t c)
     case LBSNAT_CONFIDENCE_MEDIUM: return "medium";
     default: return "low";
     }
-}
-
-const char *lbsnat_rule_name(lbsnat_rule_t r)
-{
-    return r == LBSNAT_RULE_FULL_PROXY ? "full-proxy" : "isn-match";
 }

@@ -46,34 +46,24 @@
 
 #include <glib.h>
 
+#include "host_addr.h"
 #include "message_copies.h"
+#include "tcp_flags.h"
 
 G_BEGIN_DECLS
-
-/* TCP flag bits, as on the wire. */
-#define LBSNAT_TCP_FIN 0x01
-#define LBSNAT_TCP_SYN 0x02
-#define LBSNAT_TCP_RST 0x04
-#define LBSNAT_TCP_ACK 0x10
-
-/* An IPv4 or IPv6 address; unused bytes are zero so addresses compare with memcmp. */
-typedef struct {
-    guint8 family; /* 4 or 6 */
-    guint8 bytes[16];
-} lbsnat_addr_t;
 
 /* One TCP header as the glue saw it. */
 typedef struct {
     guint32 frame;     /* frame number, > 0 */
     gint64 time_ns;    /* capture timestamp */
-    lbsnat_addr_t src, dst;
+    host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint32 seq, ack;  /* raw (absolute) sequence and acknowledgement numbers */
     guint8 flags;      /* LBSNAT_TCP_* */
     /* TRUE when this header is quoted inside an ICMP/ICMPv6 error; error_sender
      * is then the source address of that error. */
     gboolean quoted_in_icmp;
-    lbsnat_addr_t error_sender;
+    host_addr_t error_sender;
 } lbsnat_segment_t;
 
 typedef enum {
@@ -98,7 +88,7 @@ typedef enum {
 
 /* One foreign SYN-ACK of a case and what confirmed it. */
 typedef struct {
-    lbsnat_addr_t member;
+    host_addr_t member;
     guint16 member_port;
     guint32 seq, ack;      /* of the foreign SYN-ACK */
     guint32 synack_frame;
@@ -112,7 +102,7 @@ typedef struct {
 typedef struct {
     guint32 id; /* 1, 2, … in order of detection */
     lbsnat_rule_t rule;
-    lbsnat_addr_t client, vip;
+    host_addr_t client, vip;
     guint16 client_port, vip_port;
     guint32 isn;
     gboolean known_vip;   /* the VIP is in the configured list */
@@ -145,7 +135,7 @@ typedef enum {
  * member's SYN-ACK and sent the same SYN again. Owned by the tracker. */
 typedef struct {
     guint32 id; /* 1, 2, ... in order of detection */
-    lbsnat_addr_t client, member;
+    host_addr_t client, member;
     guint16 client_port, member_port;
     guint32 isn;
     GArray *frames;     /* guint32: SYNs, SYN-ACKs and resets, at most LBSNAT_MAX_FRAMES_PER_CASE */
@@ -162,7 +152,7 @@ typedef struct {
 
 /* An address (and port, 0 = any) the user says is a load-balancer VIP. */
 typedef struct {
-    lbsnat_addr_t addr;
+    host_addr_t addr;
     guint16 port;
 } lbsnat_known_vip_t;
 
@@ -237,14 +227,7 @@ const lbsnat_case_t *lbsnat_tracker_case(const lbsnat_tracker_t *t, guint id);
 
 void lbsnat_tracker_counters(const lbsnat_tracker_t *t, lbsnat_counters_t *out);
 
-gboolean lbsnat_addr_equal(const lbsnat_addr_t *a, const lbsnat_addr_t *b);
-/* Writes the address as text ("10.0.0.1", "fd00::1") into buf (>= 46 bytes). */
-const char *lbsnat_addr_to_str(const lbsnat_addr_t *a, char *buf, gsize len);
-/* Writes address and port as text ("10.0.0.1:444", "[fd00::1]:444") into buf
- * (>= 54 bytes): the one endpoint format of the plugin's trees and reports. */
-const char *lbsnat_endpoint_to_str(const lbsnat_addr_t *a, guint16 port, char *buf, gsize len);
 const char *lbsnat_confidence_name(lbsnat_confidence_t c);
-const char *lbsnat_rule_name(lbsnat_rule_t r);
 
 G_END_DECLS
 

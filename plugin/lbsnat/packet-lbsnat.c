@@ -2,11 +2,13 @@
  * forwarding without source NAT: a client SYN to the VIP answered by a SYN-ACK
  * from another address (the pool member), which the client resets.
  *
- * The plugin's dispatcher (dispatch.c) hands the glue each frame's TCP header
- * (and, inside ICMP errors, the quoted one) from TCP's tap record
- * (frame_facts.h, no protocol tree); the glue feeds it to the tracker on the
- * first pass and renders the tracker's verdict for the frame on every pass. So one pass marks a frame with what earlier frames explain; the GUI
- * and tshark -2 also mark frames that only later frames explain (the SYN).
+ * It reads each frame's TCP header (and, inside ICMP errors, the quoted one)
+ * from TCP's tap record (frame_facts.h, no protocol tree), feeds it to the
+ * tracker on the first pass (on the first request for the frame's verdict:
+ * its own postdissector's or c3pconn's, plugin_protocols.h) and renders the
+ * tracker's verdict for the frame on every pass. So one pass marks a frame
+ * with what earlier frames explain; the GUI and tshark -2 also mark frames
+ * that only later frames explain (the SYN).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,28 +16,36 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/range.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 #include <epan/uat.h>
 #include <wsutil/inet_addr.h>
 
+#include "frame_facts.h"
 #include "frame_time.h"
+#include "host_addr_epan.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "lbsnat/lbsnat_track.h"
 #include "plugin_protocols.h"
 #include "ws_compat.h"
 
 static int proto_lbsnat = -1;
+static protocol_t *lbsnat_protocol;
 static int lbsnat_tap = -1;
 
 static int hf_lbsnat_case = -1;
 static int hf_lbsnat_role = -1;
 static int hf_lbsnat_vip = -1;
+static int hf_lbsnat_vip_v6 = -1;
 static int hf_lbsnat_vip_port = -1;
 static int hf_lbsnat_member = -1;
+static int hf_lbsnat_member_v6 = -1;
 static int hf_lbsnat_member_port = -1;
 static int hf_lbsnat_client = -1;
+static int hf_lbsnat_client_v6 = -1;
 static int hf_lbsnat_client_port = -1;
 static int hf_lbsnat_syn_frame = -1;
 static int hf_lbsnat_synack_frame = -1;
@@ -49,7 +59,9 @@ static int hf_lbsnat_copy_of = -1;
 static int hf_lbsnat_rewrite_of = -1;
 static int hf_lbsnat_member_view = -1;
 static int hf_lbsnat_mv_client = -1;
+static int hf_lbsnat_mv_client_v6 = -1;
 static int hf_lbsnat_mv_member = -1;
+static int hf_lbsnat_mv_member_v6 = -1;
 static int hf_lbsnat_mv_member_port = -1;
 static int hf_lbsnat_mv_resets = -1;
 
@@ -75,12 +87,11 @@ static const value_string rule_names[] = {
     { 0, NULL }
 };
 
-static const value_string confidence_names[] = {
-    { LBSNAT_CONFIDENCE_LOW, "low" },
-    { LBSNAT_CONFIDENCE_MEDIUM, "medium" },
-    { LBSNAT_CONFIDENCE_HIGH, "high" },
-    { 0, NULL }
-};
+/* The confidence's name is the core's (the report says it too). */
+static void confidence_label(gchar *label, guint32 value)
+{
+    snprintf(label, ITEM_LABEL_LENGTH, "%s (%u)", lbsnat_confidence_name((lbsnat_confidence_t)value), value);
+}
 
 /* ---- preferences --------------------------------------------------------- */
 
@@ -103,24 +114,23 @@ UAT_CSTRING_CB_DEF(known_vip, address, known_vip_uat_t)
 UAT_DEC_CB_DEF(known_vip, port, known_vip_uat_t)
 UAT_CSTRING_CB_DEF(known_vip, comment, known_vip_uat_t)
 
-static gboolean parse_addr(const char *text, lbsnat_addr_t *out)
+static gboolean parse_addr(const char *text, host_addr_t *out)
 {
-    memset(out, 0, sizeof *out);
-    if (ws_inet_pton4(text, (ws_in4_addr *)out->bytes)) {
-        out->family = 4;
-        return TRUE;
-    }
-    if (ws_inet_pton6(text, (ws_in6_addr *)out->bytes)) {
-        out->family = 6;
-        return TRUE;
-    }
-    return FALSE;
+    ws_in4_addr v4;
+    ws_in6_addr v6;
+    if (ws_inet_pton4(text, &v4))
+        host_addr_set(out, &v4, sizeof v4);
+    else if (ws_inet_pton6(text, &v6))
+        host_addr_set(out, &v6, sizeof v6);
+    else
+        return FALSE;
+    return TRUE;
 }
 
 static mcudiag_uat_update_result known_vip_update_cb(void *r, char **err)
 {
     known_vip_uat_t *row = r;
-    lbsnat_addr_t addr;
+    host_addr_t addr;
     if (!row->address || !parse_addr(row->address, &addr)) {
         *err = g_strdup_printf("\"%s\" is not an IPv4 or IPv6 address", row->address ? row->address : "");
         return FALSE;
@@ -170,24 +180,15 @@ static void lbsnat_init(void)
         .known_vips = vips,
         .n_known_vips = n,
     };
-    if (tracker)
-        lbsnat_tracker_configure(tracker, &config);
-    else
-        tracker = lbsnat_tracker_new(&config);
+    lbsnat_tracker_free(tracker);
+    tracker = lbsnat_tracker_new(&config);
     g_free(vips);
 }
 
 static void lbsnat_cleanup(void)
 {
-    if (tracker)
-        lbsnat_tracker_reset(tracker);
-}
-
-static void to_lbsnat_addr(const address *a, lbsnat_addr_t *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = a->type == AT_IPv4 ? 4 : 6;
-    memcpy(out->bytes, a->data, MIN((size_t)a->len, sizeof out->bytes));
+    lbsnat_tracker_free(tracker);
+    tracker = NULL;
 }
 
 /* Builds the segment for this frame's innermost TCP header; FALSE if none. */
@@ -198,8 +199,8 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
     const frame_tcp_t *h = &facts->innermost;
     if (h->quoted_in_icmp && h->error_sender.type != AT_IPv4 && h->error_sender.type != AT_IPv6)
         return FALSE;
-    to_lbsnat_addr(&h->src, &seg->src);
-    to_lbsnat_addr(&h->dst, &seg->dst);
+    host_addr_from_address(&h->src, &seg->src);
+    host_addr_from_address(&h->dst, &seg->dst);
     seg->src_port = h->src_port;
     seg->dst_port = h->dst_port;
     seg->seq = h->seq;
@@ -209,44 +210,31 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
     seg->time_ns = frame_time_ns(&pinfo->abs_ts);
     seg->quoted_in_icmp = h->quoted_in_icmp;
     if (h->quoted_in_icmp)
-        to_lbsnat_addr(&h->error_sender, &seg->error_sender);
+        host_addr_from_address(&h->error_sender, &seg->error_sender);
     return TRUE;
 }
 
 /* ---- rendering ----------------------------------------------------------- */
-
-/* Addresses are text fields so one field serves IPv4 and IPv6 alike:
- * "lbsnat.vip == 10.137.2.11" and "lbsnat.vip == fd00::11" both filter. */
-static void add_addr(proto_tree *tree, int hf, tvbuff_t *tvb, const lbsnat_addr_t *a)
-{
-    char buf[64];
-    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, lbsnat_addr_to_str(a, buf, sizeof buf)));
-}
 
 static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
 {
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
-static char *endpoint_str(wmem_allocator_t *scope, const lbsnat_addr_t *a, guint16 port)
+static char *endpoint_str(wmem_allocator_t *scope, const host_addr_t *a, guint16 port)
 {
-    char buf[64];
-    return wmem_strdup(scope, lbsnat_endpoint_to_str(a, port, buf, sizeof buf));
+    char buf[HOST_ENDPOINT_STRLEN];
+    return wmem_strdup(scope, host_endpoint_to_str(a, port, buf, sizeof buf));
 }
 
-static char *addr_str(wmem_allocator_t *scope, const lbsnat_addr_t *a)
-{
-    char buf[64];
-    return wmem_strdup(scope, lbsnat_addr_to_str(a, buf, sizeof buf));
-}
 
 static void render_expert(packet_info *pinfo, proto_item *item, const lbsnat_verdict_t *v, const lbsnat_answer_t *ans)
 {
     const lbsnat_case_t *c = v->c;
     wmem_allocator_t *s = pinfo->pool;
     const char *vip = endpoint_str(s, &c->vip, c->vip_port);
-    const char *member = addr_str(s, &ans->member);
-    const char *client = addr_str(s, &c->client);
+    const char *member = host_addr_to_wmem_str(s, &ans->member);
+    const char *client = host_addr_to_wmem_str(s, &c->client);
 
     switch (v->role) {
     case LBSNAT_ROLE_FOREIGN_SYNACK:
@@ -289,7 +277,7 @@ static void render_info_tag(packet_info *pinfo, const lbsnat_verdict_t *v, const
     switch (v->role) {
     case LBSNAT_ROLE_FOREIGN_SYNACK:
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: VIP %s answered by %s] ",
-                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), addr_str(pinfo->pool, &ans->member));
+                         endpoint_str(pinfo->pool, &c->vip, c->vip_port), host_addr_to_wmem_str(pinfo->pool, &ans->member));
         break;
     case LBSNAT_ROLE_SYN:
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[No SNAT: SYN to VIP] ");
@@ -342,17 +330,17 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
         "Load balancer without SNAT: VIP %s, member %s answered client %s directly (%s)",
-        endpoint_str(s, &c->vip, c->vip_port), addr_str(s, &ans->member), addr_str(s, &c->client),
+        endpoint_str(s, &c->vip, c->vip_port), host_addr_to_wmem_str(s, &ans->member), host_addr_to_wmem_str(s, &c->client),
         val_to_str_const(v->role, role_names, "?"));
     proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
 
     add_uint(t, hf_lbsnat_case, tvb, c->id);
     add_uint(t, hf_lbsnat_role, tvb, v->role);
-    add_addr(t, hf_lbsnat_vip, tvb, &c->vip);
+    host_addr_add_item(t, hf_lbsnat_vip, hf_lbsnat_vip_v6, tvb, &c->vip);
     add_uint(t, hf_lbsnat_vip_port, tvb, c->vip_port);
-    add_addr(t, hf_lbsnat_member, tvb, &ans->member);
+    host_addr_add_item(t, hf_lbsnat_member, hf_lbsnat_member_v6, tvb, &ans->member);
     add_uint(t, hf_lbsnat_member_port, tvb, ans->member_port);
-    add_addr(t, hf_lbsnat_client, tvb, &c->client);
+    host_addr_add_item(t, hf_lbsnat_client, hf_lbsnat_client_v6, tvb, &c->client);
     add_uint(t, hf_lbsnat_client_port, tvb, c->client_port);
     guint32 syn_frame = v->role == LBSNAT_ROLE_SYN ? pinfo->num : ans->syn_frame;
     if (syn_frame)
@@ -398,15 +386,15 @@ static void render_copy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_member_view_t *mv)
 {
     wmem_allocator_t *s = pinfo->pool;
-    const char *client = addr_str(s, &mv->client);
+    const char *client = host_addr_to_wmem_str(s, &mv->client);
     const char *member = endpoint_str(s, &mv->member, mv->member_port);
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbsnat, tvb, 0, 0,
         "Load balancer without SNAT, seen from the member: client %s reset the SYN-ACK of %s to a SYN it sent "
         "elsewhere", client, member);
     proto_tree *t = proto_item_add_subtree(top, ett_lbsnat);
     add_uint(t, hf_lbsnat_member_view, tvb, mv->id);
-    add_addr(t, hf_lbsnat_mv_client, tvb, &mv->client);
-    add_addr(t, hf_lbsnat_mv_member, tvb, &mv->member);
+    host_addr_add_item(t, hf_lbsnat_mv_client, hf_lbsnat_mv_client_v6, tvb, &mv->client);
+    host_addr_add_item(t, hf_lbsnat_mv_member, hf_lbsnat_mv_member_v6, tvb, &mv->member);
     add_uint(t, hf_lbsnat_mv_member_port, tvb, mv->member_port);
     add_uint(t, hf_lbsnat_mv_resets, tvb, mv->resets);
     if (pinfo->num == mv->first_reset_frame)
@@ -420,43 +408,62 @@ static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     tap_queue_packet(lbsnat_tap, pinfo, info);
 }
 
-const lbsnat_verdict_t *lbsnat_frame_verdict(guint32 frame)
-{
-    return tracker ? lbsnat_tracker_verdict(tracker, frame) : NULL;
-}
-
-guint32 lbsnat_frame_copy_of(guint32 frame, lbsnat_copy_kind_t *kind)
-{
-    if (kind)
-        *kind = LBSNAT_COPY_NONE;
-    return tracker ? lbsnat_tracker_copy_of(tracker, frame, kind) : 0;
-}
-
-const lbsnat_verdict_t *lbsnat_learn_frame(packet_info *pinfo, const frame_facts_t *facts)
+/* Feeds the frame to the tracker (first pass) and returns its verdict. */
+static const lbsnat_verdict_t *learn_frame(packet_info *pinfo, const frame_facts_t *facts)
 {
     if (!PINFO_FD_VISITED(pinfo)) {
         lbsnat_segment_t seg = { 0 };
         /* Only SYNs to watched service ports open attempts; every other
          * segment can only match attempts that already exist. */
         if (extract_segment(pinfo, facts, &seg) &&
-            ((seg.flags & (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)) != LBSNAT_TCP_SYN || seg.quoted_in_icmp ||
+            ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN || seg.quoted_in_icmp ||
              value_is_in_range(pref_service_ports, seg.dst_port)))
             lbsnat_tracker_feed(tracker, &seg);
     }
     return lbsnat_tracker_verdict(tracker, pinfo->num);
 }
 
-void lbsnat_show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const lbsnat_verdict_t *verdict)
+/* What lbsnat knows of the frame in this dissection of it. */
+typedef struct {
+    const lbsnat_verdict_t *verdict;
+} frame_verdict_note_t;
+
+const lbsnat_verdict_t *lbsnat_verdict_of_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
-    if (verdict) {
-        render_verdict(tvb, pinfo, tree, verdict);
-        return;
+    if (!tracker || !proto_is_protocol_enabled(lbsnat_protocol))
+        return NULL;
+    frame_verdict_note_t *note = p_get_proto_data(pinfo->pool, pinfo, proto_lbsnat, 0);
+    if (!note) {
+        note = wmem_new(pinfo->pool, frame_verdict_note_t);
+        note->verdict = learn_frame(pinfo, frame_facts_of(tvb, pinfo));
+        p_add_proto_data(pinfo->pool, pinfo, proto_lbsnat, 0, note);
     }
-    const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(tracker, pinfo->num);
-    if (mv)
+    return note->verdict;
+}
+
+guint32 lbsnat_frame_copy_of(tvbuff_t *tvb, packet_info *pinfo, lbsnat_copy_kind_t *kind)
+{
+    if (kind)
+        *kind = LBSNAT_COPY_NONE;
+    if (!tracker || !proto_is_protocol_enabled(lbsnat_protocol))
+        return 0;
+    lbsnat_verdict_of_frame(tvb, pinfo); /* the tracker has taken the frame */
+    return lbsnat_tracker_copy_of(tracker, pinfo->num, kind);
+}
+
+/* The postdissector: renders the frame's verdict, or what else the frame is
+ * to the tracker (a member's view, a copy). */
+static int dissect_lbsnat(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const lbsnat_verdict_t *verdict = lbsnat_verdict_of_frame(tvb, pinfo);
+    const lbsnat_member_view_t *mv;
+    if (verdict)
+        render_verdict(tvb, pinfo, tree, verdict);
+    else if (tracker && (mv = lbsnat_tracker_member_view(tracker, pinfo->num)) != NULL)
         render_member_view(tvb, pinfo, tree, mv);
-    else
+    else if (tracker)
         render_copy(tvb, pinfo, tree);
+    return 0;
 }
 
 /* ---- -z lbsnat,tree ------------------------------------------------------ */
@@ -484,9 +491,9 @@ static tap_packet_status lbsnat_stats_packet(stats_tree *st, packet_info *pinfo,
         int vip_node = tick_stat_node(st, vip, st_root_node, TRUE);
         tick_stat_node(st, st_root, 0, TRUE);
         int members = tick_stat_node(st, "Members answering directly", vip_node, TRUE);
-        tick_stat_node(st, addr_str(pinfo->pool, &info->answer->member), members, FALSE);
+        tick_stat_node(st, host_addr_to_wmem_str(pinfo->pool, &info->answer->member), members, FALSE);
         int clients = tick_stat_node(st, "Clients", vip_node, TRUE);
-        tick_stat_node(st, addr_str(pinfo->pool, &c->client), clients, FALSE);
+        tick_stat_node(st, host_addr_to_wmem_str(pinfo->pool, &c->client), clients, FALSE);
         if (info->first_answer)
             tick_stat_node(st, "Cases (connection attempts)", vip_node, FALSE);
     } else {
@@ -505,13 +512,19 @@ void proto_register_lbsnat(void)
             "Connection attempt this frame belongs to (1, 2, ... in order of detection)", HFILL } },
         { &hf_lbsnat_role, { "Role", "lbsnat.role", FT_UINT8, BASE_DEC, VALS(role_names), 0,
             "What this frame is to the case", HFILL } },
-        { &hf_lbsnat_vip, { "VIP", "lbsnat.vip", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_vip, { "VIP", "lbsnat.vip", FT_IPv4, BASE_NONE, NULL, 0,
+            "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
+        { &hf_lbsnat_vip_v6, { "VIP (IPv6)", "lbsnat.vip.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Address the client's SYN was sent to: a load-balancer virtual server", HFILL } },
         { &hf_lbsnat_vip_port, { "VIP port", "lbsnat.vip_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_member, { "Member", "lbsnat.member", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_member, { "Member", "lbsnat.member", FT_IPv4, BASE_NONE, NULL, 0,
+            "Pool member that answered the client directly", HFILL } },
+        { &hf_lbsnat_member_v6, { "Member (IPv6)", "lbsnat.member.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Pool member that answered the client directly", HFILL } },
         { &hf_lbsnat_member_port, { "Member port", "lbsnat.member_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_lbsnat_client, { "Client", "lbsnat.client", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_client, { "Client", "lbsnat.client", FT_IPv4, BASE_NONE, NULL, 0,
+            "Host whose connection to the VIP failed", HFILL } },
+        { &hf_lbsnat_client_v6, { "Client (IPv6)", "lbsnat.client.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "Host whose connection to the VIP failed", HFILL } },
         { &hf_lbsnat_client_port, { "Client port", "lbsnat.client_port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_lbsnat_syn_frame, { "SYN in frame", "lbsnat.syn_frame", FT_FRAMENUM, BASE_NONE,
@@ -522,7 +535,7 @@ void proto_register_lbsnat(void)
             NULL, 0, "Client RST (or ICMP error) rejecting the foreign SYN-ACK", HFILL } },
         { &hf_lbsnat_rule, { "Rule", "lbsnat.rule", FT_UINT8, BASE_DEC, VALS(rule_names), 0,
             "Which signature matched", HFILL } },
-        { &hf_lbsnat_confidence, { "Confidence", "lbsnat.confidence", FT_UINT8, BASE_DEC, VALS(confidence_names), 0,
+        { &hf_lbsnat_confidence, { "Confidence", "lbsnat.confidence", FT_UINT8, BASE_CUSTOM, CF_FUNC(confidence_label), 0,
             "Grows with a client reset, several members, or a VIP listed in the preferences", HFILL } },
         { &hf_lbsnat_confirmed, { "Confirmed by the client", "lbsnat.confirmed", FT_BOOLEAN, BASE_NONE, NULL, 0,
             "The client reset a foreign SYN-ACK of this case (or rejected it with ICMP)", HFILL } },
@@ -538,9 +551,13 @@ void proto_register_lbsnat(void)
         { &hf_lbsnat_member_view, { "Member's view", "lbsnat.member_view", FT_UINT32, BASE_DEC, NULL, 0,
             "Connection attempt seen on the member (1, 2, ...): a client reset this member's SYN-ACK and sent the "
             "same SYN again", HFILL } },
-        { &hf_lbsnat_mv_client, { "Client", "lbsnat.member_view.client", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_mv_client, { "Client", "lbsnat.member_view.client", FT_IPv4, BASE_NONE, NULL, 0,
             "Host that reset the member's SYN-ACK", HFILL } },
-        { &hf_lbsnat_mv_member, { "Member", "lbsnat.member_view.member", FT_STRING, BASE_NONE, NULL, 0,
+        { &hf_lbsnat_mv_client_v6, { "Client (IPv6)", "lbsnat.member_view.client.v6", FT_IPv6, BASE_NONE, NULL, 0,
+            "Host that reset the member's SYN-ACK", HFILL } },
+        { &hf_lbsnat_mv_member, { "Member", "lbsnat.member_view.member", FT_IPv4, BASE_NONE, NULL, 0,
+            "The member whose SYN-ACK was reset", HFILL } },
+        { &hf_lbsnat_mv_member_v6, { "Member (IPv6)", "lbsnat.member_view.member.v6", FT_IPv6, BASE_NONE, NULL, 0,
             "The member whose SYN-ACK was reset", HFILL } },
         { &hf_lbsnat_mv_member_port, { "Member port", "lbsnat.member_view.member_port", FT_UINT16, BASE_DEC, NULL, 0,
             NULL, HFILL } },
@@ -572,28 +589,29 @@ void proto_register_lbsnat(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_lbsnat), ei, array_length(ei));
 
-    module_t *prefs = prefs_register_protocol(proto_lbsnat, NULL);
-    prefs_register_uint_preference(prefs, "window", "Matching window (seconds)",
+    module_t *module = prefs_register_protocol(proto_lbsnat, NULL);
+    prefs_register_uint_preference(module, "window", "Matching window (seconds)",
         "How far apart, in either order, a client SYN and the SYN-ACK answering it may be. "
         "60 s covers a whole SYN retransmission chain.", 10, &pref_window_s);
     range_convert_str(wmem_epan_scope(), &pref_service_ports, "1-65535", 65535);
-    prefs_register_range_preference(prefs, "ports", "Service ports",
+    prefs_register_range_preference(module, "ports", "Service ports",
         "Only SYNs to these ports are tracked (e.g. 444,443,5061 for an OCS pool).",
         &pref_service_ports, 65535);
-    prefs_register_uint_preference(prefs, "max_pending", "Unanswered client ports kept",
+    prefs_register_uint_preference(module, "max_pending", "Unanswered client ports kept",
         "Bound on the handshake table: beyond it the least recently active client ports are forgotten. "
         "Each costs about 210 bytes; handshakes answered normally are kept only 5 s.", 10, &pref_max_pending);
-    prefs_register_uint_preference(prefs, "max_cases", "Cases kept",
+    prefs_register_uint_preference(module, "max_cases", "Cases kept",
         "Bound on detected cases kept for display; later detections are counted but not shown.",
         10, &pref_max_cases);
     uat_t *known_vips = uat_new("Known load-balancer VIPs", sizeof(known_vip_uat_t), "lbsnat_known_vips", TRUE,
                                 &known_vip_rows, &n_known_vip_rows, UAT_AFFECTS_DISSECTION, NULL,
                                 known_vip_copy_cb, known_vip_update_cb, known_vip_free_cb, NULL, NULL,
                                 known_vip_fields);
-    prefs_register_uat_preference(prefs, "known_vips", "Known VIPs",
+    prefs_register_uat_preference(module, "known_vips", "Known VIPs",
         "Optional: VIPs you know of. A case on a listed VIP gets higher confidence; nothing needs listing.",
         known_vips);
 
+    lbsnat_protocol = find_protocol_by_id(proto_lbsnat);
     lbsnat_tap = register_tap("lbsnat");
     register_init_routine(lbsnat_init);
     register_cleanup_routine(lbsnat_cleanup);
@@ -601,6 +619,7 @@ void proto_register_lbsnat(void)
 
 void proto_reg_handoff_lbsnat(void)
 {
+    register_postdissector(create_dissector_handle(dissect_lbsnat, proto_lbsnat));
     stats_tree_register_plugin("lbsnat", "lbsnat", "Load Balancer/Missing SNAT", 0,
                                lbsnat_stats_packet, lbsnat_stats_init, NULL);
 }

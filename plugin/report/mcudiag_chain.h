@@ -6,7 +6,8 @@
  * answered clients directly, the clients, the frames that prove it, and what
  * the port is used for in an OCS/Lync pool; the conference joins sipconf saw
  * and how they ended; and the HTTPS connections to the conferencing port that
- * failed before any request (c3pconn). It renders them from symptom to cause.
+ * failed before any request (c3pconn). It turns them into findings
+ * (mcudiag_findings.h), which the renderers write from symptom to cause.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,7 +17,9 @@
 #include <glib.h>
 
 #include "lbdsr/lbdsr_tap.h"
+#include "lbidle/lbidle_tap.h"
 #include "lbsnat/lbsnat_tap.h"
+#include "report/mcudiag_findings.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +33,10 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain);
  * member's own view (info->member_view). Records of withdrawn cases are
  * ignored, and so are cases withdrawn by the time the report is rendered. */
 void mcudiag_chain_add_lbsnat(mcudiag_chain_t *chain, const lbsnat_tap_info_t *info);
+
+/* One lbidle tap record: a frame of a connection cut after an idle gap; the
+ * report bounds its service's timer when it renders. */
+void mcudiag_chain_add_lbidle(mcudiag_chain_t *chain, const lbidle_tap_info_t *info);
 
 /* A conference join leg's final response (sipconf). where is "Focus" or
  * "<role> MCU"; diag_id 0 when the response had no ms-diagnostics. */
@@ -74,13 +81,28 @@ void mcudiag_chain_add_lbdsr(mcudiag_chain_t *chain, const lbdsr_tap_info_t *inf
 /* One self-selection record (the lbhairpin tap). */
 void mcudiag_chain_add_lbhairpin(mcudiag_chain_t *chain, const lbhairpin_tap_info_t *info);
 
-/* Text pieces the report's findings share: "a, b and c"; "frame 3" or
- * "frames 2, 5, 8" in capture order (sorts `frames`), the first few. */
-void mcudiag_append_list(GString *out, GPtrArray *items);
-void mcudiag_append_frames(GString *out, GArray *frames);
+/* What capture is read (its file name; NULL if not known), and each frame's
+ * time: the report names the capture, its size and its first and last packet. */
+void mcudiag_chain_set_capture_name(mcudiag_chain_t *chain, const char *name);
+void mcudiag_chain_add_frame(mcudiag_chain_t *chain, gint64 secs, gint32 nsecs);
 
-/* The report, newly allocated (g_free it). */
+/* The findings of the evidence so far, in report order (free with
+ * mcudiag_findings_free). */
+mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain);
+
+/* The report as text, newly allocated (g_free it): the findings rendered by
+ * mcudiag_findings_render_text(). */
 char *mcudiag_chain_render(const mcudiag_chain_t *chain);
+
+/* The diagnosis as one JSON document (docs/mcudiag-report.schema.json): the
+ * captures, the findings, and the evidence behind them (g_free it). */
+char *mcudiag_chain_render_json(const mcudiag_chain_t *chain);
+
+/* Loads into the chain the evidence of the chunk reports a manifest lists
+ * (mcudiag-batch writes it; mcudiag_evidence.c says how frames are owned),
+ * for one diagnosis of a whole capture set. FALSE, with the reasons in
+ * errors, if a report could not be read (the others are loaded). */
+gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GString *errors);
 
 G_END_DECLS
 

@@ -1,6 +1,7 @@
-/* mcudiag_dsr.h — the direct-server-return findings of the diagnosis:
- * evidence from the lbdsr tap, per VIP:port, rendered in plain words from
- * symptom to fix. Plain C + GLib (no epan); mcudiag_chain owns one.
+/* mcudiag_dsr.h — the direct-server-return and self-selection findings of
+ * the diagnosis: evidence from the lbdsr and lbhairpin taps, per VIP:port,
+ * made into findings of the model (mcudiag_findings.h). Plain C + GLib (no
+ * epan); mcudiag_chain owns one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <glib.h>
 
 #include "lbdsr/lbdsr_tap.h"
+#include "report/mcudiag_findings.h"
 
 G_BEGIN_DECLS
 
@@ -25,12 +27,10 @@ void mcudiag_dsr_add(mcudiag_dsr_t *d, const lbdsr_tap_info_t *info);
 /* One lbhairpin tap record (a frame of a self-selection). */
 void mcudiag_dsr_add_hairpin(mcudiag_dsr_t *d, const lbhairpin_tap_info_t *info);
 
-/* Appends one numbered finding per self-selection, then one per DSR VIP:port still standing (not withdrawn),
- * numbered from n + 1; returns the last number used. */
-guint mcudiag_dsr_render(const mcudiag_dsr_t *d, GString *out, guint n);
-
-/* The Microsoft requirement the finding quotes. */
-#define MCUDIAG_DSR_REQUIREMENT "\"Direct server return is not supported.\""
+/* Appends to `findings` (mcudiag_finding_t*) one MCUDIAG_FINDING_SELF_SELECTION
+ * per self-selection, then one MCUDIAG_FINDING_DIRECT_SERVER_RETURN per VIP:port
+ * still standing (not withdrawn). */
+void mcudiag_dsr_findings(const mcudiag_dsr_t *d, GPtrArray *findings);
 
 G_END_DECLS
 

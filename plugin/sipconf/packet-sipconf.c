@@ -6,8 +6,10 @@
  *
  * On the first pass it learns from the SIP message SIP dissected in the frame
  * (the first one) and from the c3p.conference_entity of the frame (which
- * announces a new conference's Focus URI, handed in by the caller); it renders
- * on every pass. Links from a request to its final response appear when
+ * announces a new conference's Focus URI, set by the c3p dissector while the
+ * frame was dissected); it renders on every pass. A failed join names
+ * c3pconn's latest failed connection from the server that sent it as the
+ * likely cause (plugin_protocols.h). Links from a request to its final response appear when
  * dissected again (GUI, -2).
  *
  * Everything comes from what SIP gives without a protocol tree:
@@ -32,6 +34,8 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-sip.h>
 
+#include "c3p/c3p_tap.h"
+#include "frame_facts.h"
 #include "frame_time.h"
 #include "plugin_protocols.h"
 #include "sipconf/sipconf_model.h"
@@ -234,7 +238,7 @@ static const char *cut_to(wmem_allocator_t *scope, const char *s, gsize max_byte
 }
 
 /* The diagnostics as expert texts quote them, the reason cut to reason_max bytes. */
-static char *diag_text(wmem_allocator_t *scope, const sipconf_diag_t *d, gsize reason_max)
+static const char *diag_text(wmem_allocator_t *scope, const sipconf_diag_t *d, gsize reason_max)
 {
     if (!d->error_id && !d->reason)
         return "";
@@ -265,24 +269,21 @@ static char *join_failed_text(wmem_allocator_t *scope, const sipconf_conference_
     }
 }
 
-const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame)
+/* The postdissector: only frames where SIP dissected a message (it reads
+ * nothing else), with the frame's C3P conference entity, which announces a
+ * new conference's Focus URI. */
+static int dissect_sipconf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    const sipconf_message_t *m = tracker ? sipconf_tracker_message(tracker, frame) : NULL;
-    const sipconf_conference_t *c = m ? m->conference : NULL;
-    return c && c->outcome == SIPCONF_FAILED && c->failure_frame == frame ? c : NULL;
-}
-
-void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *conference_entity,
-                           failed_connection_query_t failed_connection_from)
-{
+    if (!frame_facts_of(tvb, pinfo)->has_sip)
+        return 0;
     sipconf_frame_t *rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0);
     if (!rec && !PINFO_FD_VISITED(pinfo) && tracker) {
-        rec = feed(pinfo, conference_entity);
+        rec = feed(pinfo, c3p_conference_entity_in_frame(pinfo));
         if (rec)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sipconf, 0, rec);
     }
     if (!rec || !tracker)
-        return;
+        return 0;
     const sipconf_message_t *m = sipconf_tracker_message(tracker, pinfo->num);
     const sipconf_conference_t *c = m ? m->conference : NULL;
 
@@ -327,8 +328,7 @@ void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
          * could not reach the conferencing port (event 61013): its latest
          * failed connection there is the likely cause. */
         const char *cause = NULL;
-        const guint32 cause_frame =
-            failed_connection_from ? failed_connection_from(pinfo, &pinfo->net_src, &cause) : 0;
+        const guint32 cause_frame = c3pconn_latest_failure_from(pinfo, &pinfo->net_src, &cause);
         add_frame_link(t, hf_sipconf_cause_frame, tvb, cause_frame);
         expert_add_info_format(pinfo, top, &ei_sipconf_join_failed, "%s",
                                join_failed_text(pinfo->pool, c, cause_frame ? cause : NULL));
@@ -348,6 +348,7 @@ void sipconf_analyse_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         info->repeat = m->repeat;
         tap_queue_packet(sipconf_tap, pinfo, info);
     }
+    return 0;
 }
 
 void proto_register_sipconf(void)
@@ -406,6 +407,7 @@ void proto_register_sipconf(void)
 
 void proto_reg_handoff_sipconf(void)
 {
+    register_postdissector(create_dissector_handle(dissect_sipconf, proto_sipconf));
     proto_sip = proto_get_id_by_filter_name("sip");
     xml_handle = find_dissector_add_dependency("xml", proto_sipconf);
     dissector_add_string("sip.hdr", "ms-diagnostics", create_dissector_handle(dissect_ms_diagnostics, proto_sipconf));

@@ -4,7 +4,7 @@
  */
 #include "sipconf/sipconf_model.h"
 
-#include <stdlib.h>
+#include <wsutil/strtoi.h>
 #include <string.h>
 
 #include "c3p/c3p_model.h"
@@ -17,7 +17,7 @@
 gboolean sipconf_parse_uri(const char *uri, sipconf_uri_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->role = c3p_target_from_uri(uri);
+    out->role = c3p_target_from_uri(NULL, uri);
     if (!out->role)
         return FALSE;
     const char *id = strstr(uri, ":id:");
@@ -91,14 +91,15 @@ gboolean sipconf_parse_ms_diagnostics(const char *value, sipconf_diag_t *out)
     value += strspn(value, " \t");
     if (!g_ascii_isdigit(*value))
         return FALSE;
-    char *end;
-    const unsigned long id = strtoul(value, &end, 10);
-    if (id > G_MAXUINT || end - value > 9)
+    const char *end;
+    guint32 id;
+    if (!ws_strtou32(value, &end, &id) || end - value > 9)
         return FALSE;
-    out->error_id = (guint)id;
+    out->error_id = id;
     if (*end == '.' && g_ascii_isdigit(end[1])) {
-        const unsigned long sub = strtoul(end + 1, &end, 10);
-        out->sub_code = sub > G_MAXUINT ? G_MAXUINT : (guint)sub;
+        guint32 sub;
+        ws_strtou32(end + 1, &end, &sub); /* beyond 32 bits: G_MAXUINT32 */
+        out->sub_code = sub;
         out->has_sub_code = TRUE;
     }
     out->reason = diag_param(end, "reason");

@@ -19,8 +19,4 @@ typedef struct {
                                                (sipconf.duplicate_of) or a message sent again */
 } sipconf_tap_info_t;
 
-/* The conference whose join failed in this frame (its failing final
- * response), or NULL. For reports that read per-frame results. */
-const sipconf_conference_t *sipconf_join_failure_in_frame(guint32 frame);
-
 #endif

@@ -4,8 +4,10 @@
 by field, one pass and with -2, against tests/capture/expected/<capture>.c3p.tsv.
 
 The expected file lists every C3P message as two-pass dissection shows it:
-  frame type command code request_id target response_in request_in reason experts
-(experts: the c3p expert infos on the message, comma-separated). One pass must
+  frame type command code request_id target response_in request_in reason experts contents
+(experts: the c3p expert infos on the message, comma-separated; contents: the
+typed fields the command tables fill, per frame, "field=value|value" joined by
+two spaces). One pass must
 show the same except what only later frames can tell: response_in and
 c3p.no_response. Beyond the file, the check asserts what must hold in any
 capture: each response's request_in names a request with the same requestId
@@ -21,16 +23,22 @@ FIELDS = ["frame.number", "c3p.type", "c3p.command", "c3p.code", "c3p.request_id
           "c3p.response_in", "c3p.request_in", "c3p.reason", "c3p.time"]
 EXPERTS = ["c3p.failure", "c3p.no_response", "c3p.unclosed", "c3p.not_xml", "c3p.bad_request_id", "c3p.too_deep",
            "c3p.view_truncated", "c3p.long_value", "c3p.doctype", "c3p.invalid_utf8",
-           "c3p.command_count", "c3p.unknown_root"]
-COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "request_in", "reason", "experts"]
+           "c3p.command_count", "c3p.unknown_root", "c3p.foreign_namespace"]
+# The typed fields of known commands' contents (c3p_model.c's tables) and where a command is defined.
+CONTENTS = ["c3p.command_spec", "c3p.conference_entity", "c3p.conference_id", "c3p.user_entity", "c3p.role",
+            "c3p.endpoint", "c3p.endpoint_uri", "c3p.refer_to_uri", "c3p.joining_method", "c3p.mcu_uri",
+            "c3p.mcu_type", "c3p.lobby_access", "c3p.expiry_time", "c3p.admission_policy"]
+COLUMNS = ["type", "command", "code", "request_id", "target", "response_in", "request_in", "reason", "experts",
+           "contents"]
 
 
 def messages(a, two_pass):
     """{(frame, index): row} for each C3P message (a frame may hold several)."""
     rows = {}
-    for row in field_rows(a, "c3p", FIELDS, two_pass, "-E", "occurrence=a", "-E", "aggregator=|"):
-        values = dict(zip(FIELDS, row))
+    for row in field_rows(a, "c3p", FIELDS + CONTENTS, two_pass, "-E", "occurrence=a", "-E", "aggregator=|"):
+        values = dict(zip(FIELDS + CONTENTS, row))
         frame = int(values["frame.number"])
+        contents = "  ".join(f"{f[4:]}={values[f]}" for f in CONTENTS if values.get(f))
         split = {f: values[f].split("|") for f in FIELDS[1:]}
         for i, kind in enumerate(split["c3p.type"]):
             def get(f):
@@ -40,7 +48,7 @@ def messages(a, two_pass):
                 "type": kind, "command": get("c3p.command"), "code": get("c3p.code"),
                 "request_id": get("c3p.request_id"), "target": get("c3p.target"),
                 "response_in": get("c3p.response_in"), "request_in": get("c3p.request_in"),
-                "reason": get("c3p.reason"), "time": get("c3p.time"), "experts": set(),
+                "reason": get("c3p.reason"), "time": get("c3p.time"), "experts": set(), "contents": contents,
             }
     # Expert infos per frame (messages of one frame share them).
     for name in EXPERTS:

@@ -5,8 +5,10 @@
 #          expected files in tests/capture/expected/
 #   lab    new captures from the namespace lab (new ports, new ISNs, new
 #          timing) pass the same lbsnat checks as the committed ones, and the
-#          field case at every capture point gives the committed reports; needs
-#          root for network namespaces, otherwise the test is skipped (77)
+#          field case at every capture point gives the committed reports, and
+#          the idle-timeout lab's captures bound the same timers (within half a
+#          second: new timing); needs root for network namespaces, otherwise the
+#          test is skipped (77)
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 kind=$1 runner=$2 plugin=$3
@@ -54,7 +56,12 @@ lab)
                 > "$scratch/case-$s-$point.tsv"
         done
     done
+    "$root/pcaps/lab/make-lbidle-captures.sh" "$scratch"
     status=0
+    for expected in "$root"/tests/capture/expected/lbidle-*.lbidle; do
+        python3 "$root/tests/capture/check_lbidle.py" --runner "$runner" --plugin "$plugin" --tolerance 0.5 \
+            --pcap "$scratch/$(basename "$expected" .lbidle).pcapng" --expected "$expected" || status=1
+    done
     for expected in "$scratch"/*.tsv; do
         pcap=${expected%.tsv}.pcapng
         [ -e "$pcap" ] || pcap=${expected%.tsv}.cap

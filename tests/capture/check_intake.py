@@ -15,7 +15,8 @@ import os
 import subprocess
 import sys
 
-FIELDS = ["frame.number", "lbsnat.role", "lbsnat.case", "lbsnat.vip", "lbsnat.member", "lbsnat.client",
+FIELDS = ["frame.number", "lbsnat.role", "lbsnat.case", "lbsnat.vip", "lbsnat.vip.v6", "lbsnat.member",
+          "lbsnat.member.v6", "lbsnat.client", "lbsnat.client.v6",
           "lbsnat.rst_frame", "c3pconn.outcome", "c3pconn.syn_frame", "c3pconn.end_frame", "c3pconn.lbsnat_case"]
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Capture test: no analysis depends on the order the analyses run in. A
-test-only build of the plugin (MCUDIAG_DISPATCH_REVERSED: dispatch.c runs the
-analyses in the reverse order) must give, on each capture, one pass and -2,
+test-only build of the plugin that registers its protocols in the reverse
+order (tests/capture/reversed_plugin.c: Wireshark then runs the analyses'
+postdissectors in the reverse order) must give, on each capture, one pass and -2,
 the same summary lines, the same values of every field of the plugin's
 analyses, the same -z mcudiag report and the same expert infos.
 """

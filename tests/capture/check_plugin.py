@@ -13,6 +13,12 @@ CONTRACT = {
     "lbsnat": ["lbsnat.vip", "lbsnat.vip_port", "lbsnat.member", "lbsnat.client", "lbsnat.syn_frame",
                "lbsnat.synack_frame", "lbsnat.rst_frame", "lbsnat.missing_snat"],
 }
+# Typed fields: addresses as addresses (one field per family), ports as ports.
+TYPES = {f"lbsnat.{name}{suffix}": ftype
+         for name in ("vip", "member", "client", "member_view.client", "member_view.member")
+         for suffix, ftype in ((".v6", "FT_IPv6"), ("", "FT_IPv4"))}
+TYPES.update({f"lbsnat.{name}": "FT_UINT16" for name in ("vip_port", "member_port", "client_port",
+                                                          "member_view.member_port")})
 EXPORTS = {"plugin_register", "plugin_version", "plugin_want_major", "plugin_want_minor"}
 DESCRIBED_FROM = (4, 4)  # plugin_describe() and WS_PLUGIN_DESC_* (wsutil/plugins.h)
 
@@ -43,8 +49,11 @@ def main():
         failures.append(f"tshark -G plugins lists mcudiag.so as type {listed[0][2].strip()!r}, not a dissector")
 
     protocols = {line.split("\t")[2] for line in run([a.runner, a.plugin, "-G", "protocols"]).splitlines()}
-    fields = {line.split("\t")[2] for line in run([a.runner, a.plugin, "-G", "fields"]).splitlines()
-              if line.startswith("F\t")}
+    fields = {line.split("\t")[2]: line.split("\t")[3]
+              for line in run([a.runner, a.plugin, "-G", "fields"]).splitlines() if line.startswith("F\t")}
+    for name, ftype in TYPES.items():
+        if fields.get(name) != ftype:
+            failures.append(f"field {name} is {fields.get(name, 'not registered')}, not {ftype}")
     for proto, names in CONTRACT.items():
         if proto not in protocols:
             failures.append(f"protocol {proto} not registered")

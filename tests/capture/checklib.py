@@ -23,13 +23,29 @@ def tshark(a, *args):
     return subprocess.run([a.runner, a.plugin, *args], check=True, capture_output=True, text=True).stdout
 
 
+# Address fields have one field per family, as in Wireshark (ip.src, ipv6.src):
+# NAME holds an IPv4 address, NAME.v6 an IPv6 one.
+ADDRESS_FIELDS = {"lbsnat.vip", "lbsnat.member", "lbsnat.client", "lbsnat.member_view.client",
+                  "lbsnat.member_view.member"}
+
+
 def field_rows(a, display_filter, fields, two_pass, *options):
-    """The frames matching display_filter as rows of the fields' values (tab-split)."""
+    """The frames matching display_filter as rows of the fields' values
+    (tab-split); an address field's column holds the address of either family."""
     args = ["-r", a.pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t", *options]
     for f in fields:
-        args += ["-e", f]
+        args += ["-e", f] + (["-e", f + ".v6"] if f in ADDRESS_FIELDS else [])
     out = tshark(a, *args, *(["-2"] if two_pass else []))
-    return [line.split("\t") for line in out.splitlines()]
+    rows = []
+    for line in out.splitlines():
+        values, row = iter(line.split("\t")), []
+        for f in fields:
+            value = next(values)
+            if f in ADDRESS_FIELDS:
+                value = ",".join(v for v in (value, next(values)) if v)
+            row.append(value)
+        rows.append(row)
+    return rows
 
 
 def finish(a, failures, summary):

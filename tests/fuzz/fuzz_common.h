@@ -74,22 +74,23 @@ static inline uint64_t fz_u64(fz_input_t *in)
 
 /* 0-3: IPv4 10.0.0.1-4; 4-6: IPv6 fd00::1-3; 7: a bad family. */
 #define FZ_N_ADDRS 8
-static inline lbsnat_addr_t fz_addr(unsigned i)
+static inline host_addr_t fz_addr(unsigned i)
 {
-    lbsnat_addr_t a;
-    memset(&a, 0, sizeof a);
+    host_addr_t a;
+    guint8 bytes[16] = { 0 };
     i %= FZ_N_ADDRS;
     if (i < 4) {
-        a.family = 4;
-        a.bytes[0] = 10;
-        a.bytes[3] = (guint8)(i + 1);
+        bytes[0] = 10;
+        bytes[3] = (guint8)(i + 1);
+        host_addr_set(&a, bytes, 4);
     } else if (i < 7) {
-        a.family = 6;
-        a.bytes[0] = 0xfd;
-        a.bytes[15] = (guint8)(i - 3);
+        bytes[0] = 0xfd;
+        bytes[15] = (guint8)(i - 3);
+        host_addr_set(&a, bytes, 16);
     } else {
+        host_addr_set(&a, bytes, 16);
         a.family = 5; /* neither 4 nor 6: the tracker must ignore it */
-        a.bytes[0] = 1;
+        a.u.v6.bytes[0] = 1;
     }
     return a;
 }
@@ -194,27 +195,27 @@ static inline void fz_read_segment(fz_run_t *r, fz_input_t *in, lbsnat_segment_t
     seg->dst_port = fz_ports[(ports >> 4) % FZ_N_PORTS];
     switch ((kind & 0x7f) % 6) {
     case 0:
-        seg->flags = LBSNAT_TCP_SYN;
+        seg->flags = TCP_FLAG_SYN;
         seg->seq = fz_seq(in);
         break;
     case 1:
-        seg->flags = LBSNAT_TCP_SYN | LBSNAT_TCP_ACK;
+        seg->flags = TCP_FLAG_SYN | TCP_FLAG_ACK;
         seg->seq = fz_seq(in);
         seg->ack = fz_seq(in);
         break;
     case 2:
-        seg->flags = LBSNAT_TCP_RST;
+        seg->flags = TCP_FLAG_RST;
         seg->seq = fz_seq(in);
         break;
     case 3:
-        seg->flags = LBSNAT_TCP_SYN | LBSNAT_TCP_ACK;
+        seg->flags = TCP_FLAG_SYN | TCP_FLAG_ACK;
         seg->seq = fz_seq(in);
         seg->ack = fz_seq(in);
         seg->quoted_in_icmp = TRUE;
         seg->error_sender = (kind & 0x80) ? fz_addr(fz_u8(in)) : seg->dst;
         break;
     case 4:
-        seg->flags = LBSNAT_TCP_ACK;
+        seg->flags = TCP_FLAG_ACK;
         seg->seq = fz_seq(in);
         seg->ack = fz_seq(in);
         break;
@@ -249,7 +250,7 @@ static inline const lbsnat_answer_t *fz_check_verdict(const lbsnat_tracker_t *t,
         FZ_CHECK(ans->synack_frame == frame);
     else if (v->role != LBSNAT_ROLE_SYN)
         FZ_CHECK(ans->reset_frame == frame && ans->reset_role == v->role);
-    FZ_CHECK(!lbsnat_addr_equal(&ans->member, &v->c->vip) || v->c->rule == LBSNAT_RULE_FULL_PROXY ||
+    FZ_CHECK(!host_addr_equal(&ans->member, &v->c->vip) || v->c->rule == LBSNAT_RULE_FULL_PROXY ||
              ans->member_port != v->c->vip_port);
     const lbsnat_confidence_t conf = lbsnat_case_confidence(v->c);
     FZ_CHECK(conf >= LBSNAT_CONFIDENCE_LOW && conf <= LBSNAT_CONFIDENCE_HIGH);

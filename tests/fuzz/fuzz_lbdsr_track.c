@@ -14,14 +14,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* 0-3 IPv4 10.0.0.1-4, 4-6 IPv6 fd00::1-3, 7 a bad family. */
-static lbdsr_ip_t fz_ip(unsigned i)
+static host_addr_t fz_ip(unsigned i)
 {
-    lbdsr_ip_t a;
-    memset(&a, 0, sizeof a);
+    uint8_t bytes[16] = { 0 };
+    host_addr_t a;
     i %= 8;
-    a.family = i < 4 ? 4 : i < 7 ? 6 : 9;
-    a.bytes[0] = i < 4 ? 10 : 0xfd;
-    a.bytes[a.family == 4 ? 3 : 15] = (uint8_t)(i + 1);
+    bytes[0] = i < 4 ? 10 : 0xfd;
+    bytes[i < 4 ? 3 : 15] = (uint8_t)(i + 1);
+    host_addr_set(&a, bytes, i < 4 ? 4 : i < 7 ? 16 : 5); /* 5 bytes: no family */
     return a;
 }
 
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const guint8 ttl = c->view == LBDSR_VIEW_CALLER ? c->answer_ttl : c->syn_ttl;
                 FZ_CHECK(lbdsr_conn_routed(c) == (ttl && !lbdsr_ttl_is_initial(ttl)));
                 char buf[64];
-                FZ_CHECK(strlen(lbdsr_ip_to_str(&c->client, buf, sizeof buf)) < sizeof buf);
+                FZ_CHECK(strlen(host_addr_to_str(&c->client, buf, sizeof buf)) < sizeof buf);
             }
         }
         lbdsr_counters_t k;

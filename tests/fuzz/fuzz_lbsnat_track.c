@@ -73,14 +73,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         } else if (op < 0xfe) {
             fz_check_counters(&r);
-            char buf[64];
-            lbsnat_addr_t a = fz_addr(fz_u8(&in));
-            a.bytes[1] = fz_u8(&in); /* any bytes, any family value */
+            char buf[HOST_ADDR_STRLEN];
+            host_addr_t a = fz_addr(fz_u8(&in));
+            a.u.v6.bytes[1] = fz_u8(&in); /* any bytes, any family value */
             a.family = (op & 1) ? a.family : fz_u8(&in);
-            lbsnat_addr_to_str(&a, buf, sizeof buf);
+            host_addr_to_str(&a, buf, sizeof buf);
             FZ_CHECK(strlen(buf) < sizeof buf);
-            lbsnat_addr_t b = a;
-            FZ_CHECK(lbsnat_addr_equal(&a, &b));
+            host_addr_t b = a;
+            FZ_CHECK(host_addr_equal(&a, &b));
         } else if (op == 0xfe) {
             lbsnat_tracker_reset(r.t);
             FZ_CHECK(lbsnat_tracker_case_count(r.t) == 0);

@@ -18,10 +18,8 @@ static c3p_conn_ends_t ends(guint8 client, guint16 client_port, guint8 server)
 {
     c3p_conn_ends_t e;
     memset(&e, 0, sizeof e);
-    e.client.family = e.server.family = 4;
-    e.client.bytes[0] = e.server.bytes[0] = 10;
-    e.client.bytes[3] = client;
-    e.server.bytes[3] = server;
+    host_addr_set(&e.client, (const guint8[]){ 10, 0, 0, client }, 4);
+    host_addr_set(&e.server, (const guint8[]){ 10, 0, 0, server }, 4);
     e.client_port = client_port;
     e.server_port = 444;
     return e;
@@ -131,7 +129,8 @@ static void test_latest_failure_from(void)
     g_assert_true(c3p_connections_latest_failure_from(c, &a.client, 10, TRUE) == unanswered);
     g_assert_true(c3p_connections_latest_failure_from(c, &a.client, 3, TRUE) == reset);
     g_assert_null(c3p_connections_latest_failure_from(c, &a.client, 2, TRUE)); /* not this frame's own */
-    c3p_conn_addr_t nobody = { .family = 4, .bytes = { 10, 0, 0, 99 } };
+    host_addr_t nobody;
+    host_addr_set(&nobody, (const guint8[]){ 10, 0, 0, 99 }, 4);
     g_assert_null(c3p_connections_latest_failure_from(c, &nobody, 10, TRUE));
     c3p_connections_free(c);
 }

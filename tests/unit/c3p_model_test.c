@@ -15,26 +15,26 @@ static void assert_target(char *got, const char *expected)
 
 static void test_target_from_uri(void)
 {
-    assert_target(c3p_target_from_uri("sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory"), "focusfactory");
-    assert_target(c3p_target_from_uri("sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"), "focus");
-    assert_target(c3p_target_from_uri("<sip:alice@fabrikam.com;gruu;opaque=app:conf:audio-video:id:X>;tag=1"),
+    assert_target(c3p_target_from_uri(NULL, "sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory"), "focusfactory");
+    assert_target(c3p_target_from_uri(NULL, "sip:alice@contoso.com;gruu;opaque=app:conf:focus:id:TDVDW046"), "focus");
+    assert_target(c3p_target_from_uri(NULL, "<sip:alice@fabrikam.com;gruu;opaque=app:conf:audio-video:id:X>;tag=1"),
                   "audio-video");
-    assert_target(c3p_target_from_uri("sip:a@b;gruu;OPAQUE=app:conf:Chat:id:1"), "chat");
-    assert_target(c3p_target_from_uri("sip:alice@contoso.com"), NULL);
-    assert_target(c3p_target_from_uri("sip:pool@contoso.com;gruu;opaque=srvr:mcufactory"), NULL);
-    assert_target(c3p_target_from_uri("sip:a@b;opaque=app:conf:"), NULL);
-    assert_target(c3p_target_from_uri(NULL), NULL);
+    assert_target(c3p_target_from_uri(NULL, "sip:a@b;gruu;OPAQUE=app:conf:Chat:id:1"), "chat");
+    assert_target(c3p_target_from_uri(NULL, "sip:alice@contoso.com"), NULL);
+    assert_target(c3p_target_from_uri(NULL, "sip:pool@contoso.com;gruu;opaque=srvr:mcufactory"), NULL);
+    assert_target(c3p_target_from_uri(NULL, "sip:a@b;opaque=app:conf:"), NULL);
+    assert_target(c3p_target_from_uri(NULL, NULL), NULL);
 }
 
 static void test_target_from_http_path(void)
 {
-    assert_target(c3p_target_from_http_path("/LiveServer/MCUFactory/"), "mcufactory");
-    assert_target(c3p_target_from_http_path("/liveserver/Focus/conf?x=1"), "focus");
-    assert_target(c3p_target_from_http_path("https://pool01.contoso.com:444/LiveServer/IMMCU/"), "immcu");
-    assert_target(c3p_target_from_http_path("/LiveServer/"), NULL);
-    assert_target(c3p_target_from_http_path("/index.html"), NULL);
-    assert_target(c3p_target_from_http_path("https://host"), NULL);
-    assert_target(c3p_target_from_http_path(NULL), NULL);
+    assert_target(c3p_target_from_http_path(NULL, "/LiveServer/MCUFactory/"), "mcufactory");
+    assert_target(c3p_target_from_http_path(NULL, "/liveserver/Focus/conf?x=1"), "focus");
+    assert_target(c3p_target_from_http_path(NULL, "https://pool01.contoso.com:444/LiveServer/IMMCU/"), "immcu");
+    assert_target(c3p_target_from_http_path(NULL, "/LiveServer/"), NULL);
+    assert_target(c3p_target_from_http_path(NULL, "/index.html"), NULL);
+    assert_target(c3p_target_from_http_path(NULL, "https://host"), NULL);
+    assert_target(c3p_target_from_http_path(NULL, NULL), NULL);
 }
 
 static void test_codes_and_ids(void)
@@ -57,11 +57,88 @@ static void test_codes_and_ids(void)
     g_assert_false(c3p_parse_request_id("", &id));
     g_assert_false(c3p_parse_request_id(NULL, &id));
 
-    g_assert_true(c3p_is_known_command("addUser"));
-    g_assert_false(c3p_is_known_command("adduser"));
-    g_assert_false(c3p_is_known_command("healthNotification"));
-    g_assert_cmpstr(c3p_health_state_name(3), ==, "Unavailable");
-    g_assert_null(c3p_health_state_name(4));
+    g_assert_false(c3p_parse_request_id(" 7", &id));
+    g_assert_false(c3p_parse_request_id("+7", &id));
+    g_assert_true(c3p_parse_request_id("0007", &id));
+    g_assert_cmpuint(id, ==, 7);
+
+    g_assert_cmpstr(c3p_code_name(C3P_CODE_FAILURE), ==, "failure");
+    g_assert_cmpstr(c3p_code_name(C3P_CODE_NONE), ==, "none");
+    g_assert_cmpint(c3p_code_parse("other"), ==, C3P_CODE_OTHER);
+    g_assert_cmpint(c3p_code_parse("none"), ==, C3P_CODE_OTHER);
+}
+
+/* Every command of MS-CONFPRO, MS-CONFBAS and MS-CONFAV the research notes
+ * list is known, by its exact name, and nothing else is. */
+static void test_commands(void)
+{
+    static const char *const listed[] = {
+        "addConference", "getConference", "getConferences", "deleteConference", "getAvailableMcuTypes",
+        "getConferencingCapabilities", "addUser", "endorseUser", "modifyUserRoles", "modifyConferenceLock",
+        "deleteUser", "setLobbyAccess", "modifyEndpoint", "modifyConferenceAnnouncements", "modifyConference",
+        "modifyEndpointMedia",
+    };
+    gsize count = 0;
+    const c3p_command_info_t *all = c3p_commands(&count);
+    g_assert_cmpuint(count, ==, G_N_ELEMENTS(listed));
+    for (gsize i = 1; i < count; i++)
+        g_assert_cmpint(strcmp(all[i - 1].name, all[i].name), <, 0); /* binary search needs the order */
+    for (gsize i = 0; i < G_N_ELEMENTS(listed); i++) {
+        const c3p_command_info_t *c = c3p_command_lookup(listed[i]);
+        g_assert_nonnull(c);
+        g_assert_cmpstr(c->name, ==, listed[i]);
+    }
+    g_assert_cmpstr(c3p_command_lookup("getAvailableMcuTypes")->spec, ==, "MS-CONFPRO");
+    g_assert_cmpstr(c3p_command_lookup("modifyEndpointMedia")->spec, ==, "MS-CONFAV");
+    g_assert_null(c3p_command_lookup("adduser"));
+    g_assert_null(c3p_command_lookup("healthNotification"));
+    g_assert_null(c3p_command_lookup("getConferenc"));
+    g_assert_null(c3p_command_lookup(""));
+    g_assert_null(c3p_command_lookup(NULL));
+}
+
+/* The field of the rule for element/attribute (NULL: text), or -1. */
+static int field_of(const char *element, const char *parent, const char *attribute)
+{
+    const c3p_field_rule_t *rules, *any;
+    gsize any_count;
+    const gsize n = c3p_field_rules(element, &rules, &any, &any_count);
+    for (gsize i = 0; i < n; i++) {
+        g_assert_cmpstr(rules[i].element, ==, element);
+        if ((!rules[i].parent || g_strcmp0(rules[i].parent, parent) == 0) &&
+            g_strcmp0(rules[i].attribute, attribute) == 0)
+            return rules[i].field;
+    }
+    return -1;
+}
+
+static void test_field_rules(void)
+{
+    /* Runs of one element, wherever they sit in the table (first, last, middle). */
+    g_assert_cmpint(field_of("access", "setLobbyAccess", NULL), ==, C3P_FIELD_LOBBY_ACCESS);
+    g_assert_cmpint(field_of("access", "somethingElse", NULL), ==, -1);
+    g_assert_cmpint(field_of("userKeys", NULL, "confEntity"), ==, C3P_FIELD_CONFERENCE_ENTITY);
+    g_assert_cmpint(field_of("userKeys", NULL, "userEntity"), ==, C3P_FIELD_USER_ENTITY);
+    g_assert_cmpint(field_of("conferenceKeys", NULL, "confEntity"), ==, C3P_FIELD_CONFERENCE_ENTITY);
+    g_assert_cmpint(field_of("endpoint", NULL, "entity"), ==, C3P_FIELD_ENDPOINT);
+    g_assert_cmpint(field_of("endpoint", NULL, "endpoint-uri"), ==, C3P_FIELD_ENDPOINT_URI);
+    g_assert_cmpint(field_of("endpoint", NULL, "refer-to-uri"), ==, C3P_FIELD_REFER_TO_URI);
+    g_assert_cmpint(field_of("entry", "roles", NULL), ==, C3P_FIELD_ROLE);
+    g_assert_cmpint(field_of("entry", "conf-uris", NULL), ==, -1);
+    g_assert_cmpint(field_of("mcuType", NULL, NULL), ==, C3P_FIELD_MCU_TYPE);
+    g_assert_cmpint(field_of("joining-method", NULL, NULL), ==, C3P_FIELD_JOINING_METHOD);
+    g_assert_cmpint(field_of("conference-info", NULL, "entity"), ==, C3P_FIELD_CONFERENCE_ENTITY);
+    g_assert_cmpint(field_of("mcutype", NULL, NULL), ==, -1);
+    g_assert_cmpint(field_of("healthState", NULL, NULL), ==, -1);
+
+    const c3p_field_rule_t *rules, *any;
+    gsize any_count;
+    g_assert_cmpuint(c3p_field_rules(NULL, &rules, &any, &any_count), ==, 0);
+    g_assert_null(rules);
+    g_assert_cmpuint(any_count, ==, 2);
+    g_assert_cmpstr(any[0].attribute, ==, "mcuUri");
+    g_assert_cmpstr(any[0].attribute_ns, ==, C3P_NS_CCCP_EXTENSIONS);
+    g_assert_cmpint(any[1].field, ==, C3P_FIELD_CONFERENCE_ID);
 }
 
 #define FF "sip:alice@contoso.com;gruu;opaque=app:conf:focusfactory"
@@ -173,6 +250,8 @@ int main(int argc, char **argv)
     g_test_add_func("/c3p/target-from-uri", test_target_from_uri);
     g_test_add_func("/c3p/target-from-http-path", test_target_from_http_path);
     g_test_add_func("/c3p/codes-and-ids", test_codes_and_ids);
+    g_test_add_func("/c3p/commands", test_commands);
+    g_test_add_func("/c3p/field-rules", test_field_rules);
     g_test_add_func("/c3p/request-response-matching", test_request_response_matching);
     g_test_add_func("/c3p/copies", test_copies);
     return g_test_run();

@@ -9,21 +9,17 @@
 
 #include "lbdsr/lbdsr_track.h"
 
-#define SYN 0x02
-#define SYN_ACK 0x12
-#define ACK 0x10
+#define SYN TCP_FLAG_SYN
+#define SYN_ACK (TCP_FLAG_SYN | TCP_FLAG_ACK)
+#define ACK TCP_FLAG_ACK
 
 enum { CLIENT = 12, LB = 10, VIP = 11, M1 = 13, M2 = 14, ROUTER = 1, ROUTER2 = 2 };
 
-static lbdsr_ip_t ip(guint8 last)
+static host_addr_t ip(guint8 last)
 {
-    lbdsr_ip_t a;
-    memset(&a, 0, sizeof a);
-    a.family = 4;
-    a.bytes[0] = 10;
-    a.bytes[1] = 137;
-    a.bytes[2] = 7;
-    a.bytes[3] = last;
+    const guint8 bytes[4] = { 10, 137, 7, last };
+    host_addr_t a;
+    host_addr_set(&a, bytes, sizeof bytes);
     return a;
 }
 
@@ -181,9 +177,8 @@ static void test_bounded(void)
         memset(&s, 0, sizeof s);
         s.frame = i + 1;
         s.time_ns = (gint64)i * 1000; /* all inside the window */
-        s.src = ip(CLIENT);
-        s.src.bytes[2] = (guint8)(i >> 8);
-        s.src.bytes[1] = (guint8)(i >> 16);
+        const guint8 client[4] = { 10, (guint8)(i >> 16), (guint8)(i >> 8), CLIENT };
+        host_addr_set(&s.src, client, sizeof client);
         s.dst = ip(VIP);
         s.src_port = (guint16)i;
         s.dst_port = 444;
@@ -200,7 +195,6 @@ static void test_bounded(void)
     g_assert_cmpuint(k.pending_dropped, >, 0);
     g_assert_cmpuint(k.addresses_dropped, >, 0);
     char buf[64];
-    g_assert_cmpstr(lbdsr_ip_to_str(&(lbdsr_ip_t){ 4, { 10, 137, 7, 11 } }, buf, sizeof buf), ==, "10.137.7.11");
     g_assert_cmpstr(lbdsr_mac_to_str(&(lbdsr_mac_t){ { 2, 0, 0x0a, 0x89, 7, 0x0d } }, buf, sizeof buf), ==,
                     "02:00:0a:89:07:0d");
     lbdsr_tracker_free(t);
@@ -223,7 +217,8 @@ static void test_hairpin(void)
     g_assert_cmpuint(h->syn_frame, ==, 1);
     g_assert_cmpuint(h->first_return_frame, ==, 2);
     g_assert_cmpuint(h->returns, ==, 3);
-    g_assert_cmpuint(h->vip.bytes[3], ==, VIP);
+    const host_addr_t vip = ip(VIP);
+    g_assert_true(host_addr_equal(&h->vip, &vip));
     g_assert_cmpuint(h->balancer_mac.bytes[5], ==, LB);
     g_assert_true(lbdsr_tracker_hairpin(t, 1, &returned) == h);
     g_assert_false(returned);

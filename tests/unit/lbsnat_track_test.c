@@ -4,7 +4,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "lbsnat/lbsnat_track.h"
 
@@ -16,13 +15,15 @@ static const char *const VIP = "10.137.2.11";
 static const char *const MEMBER_A = "10.137.2.13";
 static const char *const MEMBER_B = "10.137.2.14";
 
-static lbsnat_addr_t addr(const char *text)
+static host_addr_t addr(const char *text)
 {
-    lbsnat_addr_t a = { 0 };
-    if (inet_pton(AF_INET, text, a.bytes) == 1)
-        a.family = 4;
-    else if (inet_pton(AF_INET6, text, a.bytes) == 1)
-        a.family = 6;
+    host_addr_t a;
+    ws_in4_addr v4;
+    ws_in6_addr v6;
+    if (ws_inet_pton4(text, &v4))
+        host_addr_set(&a, &v4, sizeof v4);
+    else if (ws_inet_pton6(text, &v6))
+        host_addr_set(&a, &v6, sizeof v6);
     else
         g_assert_not_reached();
     return a;
@@ -51,11 +52,11 @@ static void world_init(world_t *w, const lbsnat_config_t *c)
 }
 
 /* Feeds one header and returns its frame number. */
-static guint32 tcp(world_t *w, gint64 time, const char *src, guint16 sport, const char *dst, guint16 dport,
+static guint32 tcp(world_t *w, gint64 when, const char *src, guint16 sport, const char *dst, guint16 dport,
                    guint32 seq, guint32 ack, guint8 flags)
 {
     lbsnat_segment_t s = {
-        .frame = ++w->frame, .time_ns = time, .src = addr(src), .dst = addr(dst),
+        .frame = ++w->frame, .time_ns = when, .src = addr(src), .dst = addr(dst),
         .src_port = sport, .dst_port = dport, .seq = seq, .ack = ack, .flags = flags,
     };
     lbsnat_tracker_feed(w->t, &s);
@@ -63,11 +64,11 @@ static guint32 tcp(world_t *w, gint64 time, const char *src, guint16 sport, cons
 }
 
 /* Feeds an ICMP error sent by `sender` that quotes a header src:sport -> dst:dport with seq. */
-static guint32 icmp_quote(world_t *w, gint64 time, const char *sender, const char *src, guint16 sport,
+static guint32 icmp_quote(world_t *w, gint64 when, const char *sender, const char *src, guint16 sport,
                           const char *dst, guint16 dport, guint32 seq, guint8 flags)
 {
     lbsnat_segment_t s = {
-        .frame = ++w->frame, .time_ns = time, .src = addr(src), .dst = addr(dst),
+        .frame = ++w->frame, .time_ns = when, .src = addr(src), .dst = addr(dst),
         .src_port = sport, .dst_port = dport, .seq = seq, .flags = flags,
         .quoted_in_icmp = TRUE, .error_sender = addr(sender),
     };
@@ -75,10 +76,10 @@ static guint32 icmp_quote(world_t *w, gint64 time, const char *sender, const cha
     return s.frame;
 }
 
-#define SYN LBSNAT_TCP_SYN
-#define SYNACK (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)
-#define RST LBSNAT_TCP_RST
-#define ACK LBSNAT_TCP_ACK
+#define SYN TCP_FLAG_SYN
+#define SYNACK (TCP_FLAG_SYN | TCP_FLAG_ACK)
+#define RST TCP_FLAG_RST
+#define ACK TCP_FLAG_ACK
 
 static void assert_role(world_t *w, guint32 frame, lbsnat_role_t role, guint case_id)
 {
@@ -106,9 +107,9 @@ static void test_isn_match_confirmed_by_reset(void)
 
     g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 1);
     const lbsnat_case_t *c = lbsnat_tracker_case(w.t, 1);
-    lbsnat_addr_t vip = addr(VIP), client = addr(CLIENT), member = addr(MEMBER_A);
-    g_assert_true(lbsnat_addr_equal(&c->vip, &vip));
-    g_assert_true(lbsnat_addr_equal(&c->client, &client));
+    host_addr_t vip = addr(VIP), client = addr(CLIENT), member = addr(MEMBER_A);
+    g_assert_true(host_addr_equal(&c->vip, &vip));
+    g_assert_true(host_addr_equal(&c->client, &client));
     g_assert_cmpuint(c->vip_port, ==, 444);
     g_assert_cmpuint(c->client_port, ==, 50000);
     g_assert_cmpint(c->rule, ==, LBSNAT_RULE_ISN_MATCH);
@@ -117,7 +118,7 @@ static void test_isn_match_confirmed_by_reset(void)
     assert_role(&w, rst, LBSNAT_ROLE_CLIENT_RESET, 1);
 
     const lbsnat_answer_t *ans = lbsnat_verdict_answer(lbsnat_tracker_verdict(w.t, syn));
-    g_assert_true(lbsnat_addr_equal(&ans->member, &member));
+    g_assert_true(host_addr_equal(&ans->member, &member));
     g_assert_cmpuint(ans->syn_frame, ==, syn);
     g_assert_cmpuint(ans->synack_frame, ==, sa);
     g_assert_cmpuint(ans->reset_frame, ==, rst);
@@ -363,7 +364,7 @@ static void test_ipv6_and_isn_wrap(void)
     guint32 sa = tcp(&w, 1 * MS, "fd00:137:2::13", 444, "fd00:137:2::12", 50000, 7000, 0, SYNACK);
     assert_role(&w, sa, LBSNAT_ROLE_FOREIGN_SYNACK, 1);
     char buf[64];
-    g_assert_cmpstr(lbsnat_addr_to_str(&lbsnat_tracker_case(w.t, 1)->vip, buf, sizeof buf), ==, "fd00:137:2::11");
+    g_assert_cmpstr(host_addr_to_str(&lbsnat_tracker_case(w.t, 1)->vip, buf, sizeof buf), ==, "fd00:137:2::11");
     lbsnat_tracker_free(w.t);
 }
 
@@ -392,7 +393,7 @@ static void test_syn_flood_stays_bounded(void)
     world_init(&w, &cfg);
     char ip[32];
     for (guint i = 0; i < 1000000; i++) {
-        g_snprintf(ip, sizeof ip, "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+        snprintf(ip, sizeof ip, "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
         tcp(&w, (gint64)i * 1000, ip, (guint16)(1024 + i % 60000), VIP, 444, i, 0, SYN);
     }
     lbsnat_counters_t n;
@@ -418,7 +419,7 @@ static void test_finished_handshakes_are_forgotten_early(void)
     for (guint i = 0; i < n; i++) {
         gint64 t0 = (gint64)i * (SEC / rate);
         guint16 port = (guint16)(1024 + i % 60000);
-        g_snprintf(ip, sizeof ip, "10.1.%u.%u", (i / 60000) & 0xff, i % 200);
+        snprintf(ip, sizeof ip, "10.1.%u.%u", (i / 60000) & 0xff, i % 200);
         tcp(&w, t0, ip, port, VIP, 443, i * 7, 0, SYN);
         tcp(&w, t0 + 50, VIP, 443, ip, port, 9000 + i, i * 7 + 1, SYNACK);
         tcp(&w, t0 + 90, ip, port, VIP, 443, i * 7 + 1, 9001 + i, ACK);
@@ -679,9 +680,9 @@ static void test_member_view(void)
     g_assert_cmpuint(lbsnat_tracker_case_count(w.t), ==, 0);
     g_assert_cmpuint(lbsnat_tracker_member_view_count(w.t), ==, 1);
     const lbsnat_member_view_t *mv = lbsnat_tracker_member_view_by_id(w.t, 1);
-    lbsnat_addr_t client = addr(CLIENT), member = addr(MEMBER_A);
-    g_assert_true(lbsnat_addr_equal(&mv->client, &client));
-    g_assert_true(lbsnat_addr_equal(&mv->member, &member));
+    host_addr_t client = addr(CLIENT), member = addr(MEMBER_A);
+    g_assert_true(host_addr_equal(&mv->client, &client));
+    g_assert_true(host_addr_equal(&mv->member, &member));
     g_assert_cmpuint(mv->member_port, ==, 444);
     g_assert_cmpuint(mv->resets, ==, 3);
     g_assert_cmpuint(mv->first_reset_frame, ==, frames[2]);

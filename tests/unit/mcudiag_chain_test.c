@@ -3,14 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <arpa/inet.h>
-
 #include "report/mcudiag_chain.h"
 
-static lbsnat_addr_t v4(const char *text)
+static host_addr_t v4(const char *text)
 {
-    lbsnat_addr_t a = { .family = 4 };
-    g_assert_cmpint(inet_pton(AF_INET, text, a.bytes), ==, 1);
+    ws_in4_addr bytes;
+    g_assert_true(ws_inet_pton4(text, &bytes));
+    host_addr_t a;
+    host_addr_set(&a, &bytes, sizeof bytes);
     return a;
 }
 
@@ -38,9 +38,9 @@ static lbsnat_tracker_t *feed_field_case(mcudiag_chain_t *chain)
 {
     lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
     lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
-    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, LBSNAT_TCP_SYN);
-    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, LBSNAT_TCP_SYN | LBSNAT_TCP_ACK);
-    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, LBSNAT_TCP_RST);
+    feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, TCP_FLAG_SYN);
+    feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, TCP_FLAG_SYN | TCP_FLAG_ACK);
+    feed(t, chain, 3, "10.137.2.12", 50000, "10.137.2.13", 444, 1001, 0, TCP_FLAG_RST);
     return t;
 }
 
@@ -110,9 +110,9 @@ static lbsnat_tracker_t *tracker_new(void)
     return lbsnat_tracker_new(&cfg);
 }
 
-#define SYN LBSNAT_TCP_SYN
-#define SYNACK (LBSNAT_TCP_SYN | LBSNAT_TCP_ACK)
-#define RST LBSNAT_TCP_RST
+#define SYN TCP_FLAG_SYN
+#define SYNACK (TCP_FLAG_SYN | TCP_FLAG_ACK)
+#define RST TCP_FLAG_RST
 
 /* Both Front Ends post their health through their own pool VIP; a SPAN of the
  * segment shows each SYN before and after the rewrite. Frames are fed ~1 µs
@@ -243,6 +243,45 @@ static void test_port_scan_is_not_event_61013(void)
     mcudiag_chain_free(chain);
 }
 
+/* The model behind the text: one finding with its fields, and the kinds' names. */
+static void test_findings_model(void)
+{
+    mcudiag_chain_t *chain = mcudiag_chain_new();
+    lbsnat_tracker_t *t = feed_field_case(chain);
+    mcudiag_chain_add_failed_connection(chain, "10.137.2.12", 444, 3, 1);
+    mcudiag_findings_t *set = mcudiag_chain_findings(chain);
+    g_assert_cmpuint(set->findings->len, ==, 2);
+    const mcudiag_finding_t *conn = g_ptr_array_index(set->findings, 0);
+    g_assert_cmpint(conn->kind, ==, MCUDIAG_FINDING_FAILED_CONNECTIONS);
+    g_assert_cmpuint(conn->number, ==, 1);
+    g_assert_cmpint(conn->certainty, ==, MCUDIAG_LEVEL_MEDIUM);
+    g_assert_cmpint(conn->cause, ==, MCUDIAG_CAUSE_NEXT_FINDING);
+    const mcudiag_finding_t *vip = g_ptr_array_index(set->findings, 1);
+    g_assert_cmpint(vip->kind, ==, MCUDIAG_FINDING_VIP_WITHOUT_SNAT);
+    g_assert_cmpuint(vip->number, ==, 2);
+    g_assert_cmpint(vip->confidence, ==, MCUDIAG_LEVEL_HIGH);
+    g_assert_cmpstr(vip->address, ==, "10.137.2.11");
+    g_assert_cmpuint(vip->port, ==, 444);
+    g_assert_cmpstr(vip->endpoint, ==, "10.137.2.11:444");
+    g_assert_cmpuint(vip->attempts, ==, 1);
+    g_assert_cmpuint(vip->members->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(vip->members, 0), ==, "10.137.2.13");
+    g_assert_cmpstr(g_ptr_array_index(vip->clients, 0), ==, "10.137.2.12");
+    g_assert_cmpuint(vip->frames->len, ==, 1);
+    g_assert_cmpuint(g_array_index(vip->frames, mcudiag_frame_t, 0).frame, ==, 2);
+    g_assert_cmpuint(g_array_index(vip->reset_frames, mcudiag_frame_t, 0).frame, ==, 3);
+    g_assert_nonnull(strstr(vip->fix, "SNAT automap"));
+    g_assert_nonnull(strstr(vip->impact, "event 61013"));
+    g_assert_nonnull(vip->missing);
+    mcudiag_findings_free(set);
+
+    for (const mcudiag_finding_kind_info_t *k = mcudiag_finding_kinds; k->name; k++)
+        g_assert_cmpint(mcudiag_finding_kind_from_name(mcudiag_finding_kind_name(k->kind)), ==, k->kind);
+    g_assert_cmpint(mcudiag_finding_kind_from_name("no-such-kind"), ==, 0);
+    mcudiag_chain_free(chain);
+    lbsnat_tracker_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -251,5 +290,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mcudiag/span-both-members", test_span_both_members);
     g_test_add_func("/mcudiag/member-view-alone-and-tied", test_member_view_alone_and_tied);
     g_test_add_func("/mcudiag/port-scan-is-not-event-61013", test_port_scan_is_not_event_61013);
+    g_test_add_func("/mcudiag/findings-model", test_findings_model);
     return g_test_run();
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""batch-bench.py [--packets 4M] [--files 40] [--jobs 1,2] [--repeat 1]
+
+Not a test: wall time of scripts/mcudiag-batch over a capture set against one
+tshark on the whole set (the mergecap of its files), for issue 20's target
+(-j 2 at most 0.6 of the single tshark's wall time on 2 cores). The set is the
+tcp mix of make-mix.py (--packets packets) cut into --files files by editcap.
+Prints the wall times, mcudiag-batch's own steps (prepare: capinfos and the
+chunk captures; chunks: the tshark runs under GNU parallel; merge) and the
+speed-up per core. Wall times depend on what else the machine runs.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def count(text):
+    m = re.fullmatch(r"(\d+)([kM]?)", text)
+    return int(m.group(1)) * {"": 1, "k": 1000, "M": 1000000}[m.group(2)]
+
+
+def wall(cmd, env=None):
+    t0 = time.time()
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr}")
+    return time.time() - t0, r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--packets", default="4M")
+    ap.add_argument("--files", type=int, default=40)
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--plugin", default=os.path.join(ROOT, "build", "plugin", "mcudiag.so"))
+    a = ap.parse_args()
+    base = os.environ.get("MCUDIAG_BENCH_DIR", "/tmp/mcudiag-batch-bench")
+    os.makedirs(base, exist_ok=True)
+    os.chmod(base, 0o755)
+    n = count(a.packets)
+    subprocess.run([sys.executable, os.path.join(HERE, "make-mix.py"), "--mix", "tcp", "--sizes", a.packets,
+                    "--outdir", base], check=True)
+    whole = os.path.join(base, f"bench-tcp-{a.packets}.pcap")
+    setdir = os.path.join(base, f"batch-set-{n}-{a.files}")
+    if not os.path.isdir(setdir):
+        os.makedirs(setdir)
+        subprocess.run(["editcap", "-c", str(-(-n // a.files)), whole, os.path.join(setdir, "ring.pcap")],
+                       check=True)
+        os.chmod(setdir, 0o755)
+    merged = os.path.join(base, f"batch-merged-{n}-{a.files}.pcap")
+    if not os.path.exists(merged):
+        subprocess.run(["mergecap", "-F", "pcap", "-w", merged, *sorted(
+            os.path.join(setdir, f) for f in os.listdir(setdir))], check=True)
+    runner = [os.path.join(HERE, "run-tshark-bench"), a.plugin]
+    env = dict(os.environ, MCUDIAG_TSHARK=" ".join(runner), MCUDIAG_BENCH_DIR=base)
+    rows = []
+    for _ in range(a.repeat):
+        t, _ = wall([*runner, "-r", merged, "-q", "-z", "mcudiag"], env)
+        rows.append(("one tshark, merged file", 1, t, ""))
+        for j in map(int, a.jobs.split(",")):
+            t, r = wall([sys.executable, os.path.join(ROOT, "scripts", "mcudiag-batch"), "-j", str(j), "--timings",
+                         setdir], env)
+            steps = "; ".join(line.split("timing: ")[1] for line in r.stderr.splitlines() if "timing: " in line)
+            rows.append((f"mcudiag-batch -j {j}", j, t, steps))
+    single = min(t for name, _, t, _ in rows if name.startswith("one"))
+    print(f"{n} packets in {a.files} files; load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(f"| run | wall s | / one tshark | speed-up per core | steps |")
+    print(f"|---|---|---|---|---|")
+    for name, j, t, steps in rows:
+        print(f"| {name} | {t:.2f} | {t / single:.2f} | {single / t / j:.2f} | {steps} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

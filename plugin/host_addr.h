@@ -1,0 +1,96 @@
+/* host_addr.h — an IPv4 or IPv6 address held by value, for the analysis cores.
+ *
+ * The cores (plain C + GLib + wsutil, no epan) keep addresses in hash keys,
+ * fixed arrays and structures copied by value: Wireshark's `address` only
+ * points to its bytes, so they hold wsutil's own address types instead, and
+ * write them with wsutil's ws_inet_ntop4/6. The epan glue converts from and
+ * to `address` (host_addr_epan.h) for fields, trees and address_to_str.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MCUDIAG_HOST_ADDR_H
+#define MCUDIAG_HOST_ADDR_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <wsutil/inet_addr.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    HOST_ADDR_NONE = 0,
+    HOST_ADDR_V4 = 4,
+    HOST_ADDR_V6 = 6,
+} host_addr_family_t;
+
+/* Unused bytes are zero, so two addresses (and structures holding them,
+ * zeroed first) compare and hash as bytes. */
+typedef struct {
+    guint8 family; /* host_addr_family_t */
+    union {
+        ws_in4_addr v4; /* network byte order */
+        ws_in6_addr v6;
+    } u;
+} host_addr_t;
+
+/* Longest text host_addr_to_str writes, and host_endpoint_to_str ("[v6]:port"). */
+#define HOST_ADDR_STRLEN WS_INET6_ADDRSTRLEN
+#define HOST_ENDPOINT_STRLEN (WS_INET6_ADDRSTRLEN + 8)
+
+/* An address from its bytes on the wire: 4 for IPv4, 16 for IPv6; any other
+ * length gives HOST_ADDR_NONE. */
+static inline void host_addr_set(host_addr_t *a, const void *bytes, gsize len)
+{
+    memset(a, 0, sizeof *a);
+    if (len == sizeof a->u.v4) {
+        a->family = HOST_ADDR_V4;
+        memcpy(&a->u.v4, bytes, len);
+    } else if (len == sizeof a->u.v6) {
+        a->family = HOST_ADDR_V6;
+        memcpy(&a->u.v6, bytes, len);
+    }
+}
+
+static inline gboolean host_addr_equal(const host_addr_t *a, const host_addr_t *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* "10.0.0.1", "fd00::1" ("?" for no address) in buf, of HOST_ADDR_STRLEN bytes or more. */
+static inline const char *host_addr_to_str(const host_addr_t *a, char *buf, gsize len)
+{
+    if (a->family == HOST_ADDR_V4)
+        return ws_inet_ntop4(&a->u.v4, buf, len);
+    if (a->family == HOST_ADDR_V6)
+        return ws_inet_ntop6(&a->u.v6, buf, len);
+    g_strlcpy(buf, "?", len);
+    return buf;
+}
+
+/* An address from its text ("10.0.0.1", "fd00::1"); FALSE (and
+ * HOST_ADDR_NONE) for anything else. */
+static inline gboolean host_addr_from_str(host_addr_t *a, const char *text)
+{
+    memset(a, 0, sizeof *a);
+    if (ws_inet_pton4(text, &a->u.v4))
+        a->family = HOST_ADDR_V4;
+    else if (ws_inet_pton6(text, &a->u.v6))
+        a->family = HOST_ADDR_V6;
+    return a->family != HOST_ADDR_NONE;
+}
+
+/* Address and port as the plugin's trees and reports write them:
+ * "10.0.0.1:444", "[fd00::1]:444"; buf of HOST_ENDPOINT_STRLEN bytes or more. */
+static inline const char *host_endpoint_to_str(const host_addr_t *a, guint16 port, char *buf, gsize len)
+{
+    char addr[HOST_ADDR_STRLEN];
+    host_addr_to_str(a, addr, sizeof addr);
+    snprintf(buf, len, a->family == HOST_ADDR_V6 ? "[%s]:%u" : "%s:%u", addr, port);
+    return buf;
+}
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,566 @@
+/* lbidle_track.c — the load balancer's TCP idle timer (see lbidle_track.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "lbidle/lbidle_track.h"
+
+#include <string.h>
+
+/* Cuts looked back at for the other end's reset of the same expiry. */
+#define PAIRING_LOOKBACK 8
+
+/* Connection key: client and server ends; padding zeroed so keys hash and
+ * compare as bytes. */
+typedef struct {
+    host_addr_t client, server;
+    guint16 client_port, server_port;
+} conn_key_t;
+
+/* A packet sent after an idle gap, waiting for the other end's reaction. */
+typedef struct {
+    gboolean active;
+    gboolean from_client;
+    gint64 gap_ns;
+    gint64 time_ns;
+    guint32 frame, before_gap_frame;
+    guint32 seq, payload_len;
+    guint retransmissions;
+    guint32 first_retransmission_frame;
+    lbidle_cut_t *dropped;  /* set once its retransmissions make it a silent drop */
+} resumption_t;
+
+typedef struct {
+    conn_key_t key;
+    GList link;             /* in the tracker's least-recently-active queue; data = this */
+    lbidle_service_t *service;
+    gint64 last_ns;
+    guint32 last_frame;
+    gboolean ended;         /* FIN or RST seen: no more gaps */
+    resumption_t pending;
+} conn_t;
+
+struct lbidle_service {
+    host_addr_t addr;
+    guint16 port;
+    guint connections;
+    gint64 longest_survived_ns;
+    guint32 longest_survived_frame;
+    GPtrArray *cuts;        /* lbidle_cut_t *, owned by the tracker's cut list */
+};
+
+typedef struct {
+    lbidle_cut_t pub;
+    gint64 reset_time_ns;
+} cut_t;
+
+struct lbidle_tracker {
+    lbidle_config_t config;
+    GHashTable *conns;      /* conn_key_t * -> conn_t * (owns) */
+    GQueue lru;             /* conn_t links, least recently active first */
+    GHashTable *services;   /* service key -> lbidle_service_t * (owns) */
+    GPtrArray *service_order;
+    GPtrArray *cuts;        /* cut_t * (owns) */
+    GHashTable *verdicts;   /* frame -> lbidle_verdict_t * (owns) */
+    lbidle_counters_t counters;
+};
+
+/* Time from a to b, never negative (reordered captures), without overflow. */
+static gint64 elapsed(gint64 a, gint64 b)
+{
+    if (b <= a)
+        return 0;
+    guint64 d = (guint64)b - (guint64)a;
+    return d > (guint64)G_MAXINT64 ? G_MAXINT64 : (gint64)d;
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static guint bytes_hash(const void *data, gsize len)
+{
+    const guint8 *p = data;
+    guint h = 2166136261u;
+    for (gsize i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static guint conn_key_hash(gconstpointer k)
+{
+    return bytes_hash(k, sizeof(conn_key_t));
+}
+
+static gboolean conn_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(conn_key_t)) == 0;
+}
+
+static guint service_hash(gconstpointer k)
+{
+    const lbidle_service_t *s = k;
+    return bytes_hash(&s->addr, sizeof s->addr) ^ s->port;
+}
+
+static gboolean service_equal(gconstpointer a, gconstpointer b)
+{
+    const lbidle_service_t *x = a, *y = b;
+    return x->port == y->port && host_addr_equal(&x->addr, &y->addr);
+}
+
+static void service_free(gpointer p)
+{
+    lbidle_service_t *s = p;
+    g_ptr_array_free(s->cuts, TRUE);
+    g_free(s);
+}
+
+/* ---- lifetime ------------------------------------------------------------- */
+
+static void tracker_tables_new(lbidle_tracker_t *t)
+{
+    t->conns = g_hash_table_new_full(conn_key_hash, conn_key_equal, NULL, g_free);
+    g_queue_init(&t->lru);
+    t->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
+    t->service_order = g_ptr_array_new();
+    t->cuts = g_ptr_array_new_with_free_func(g_free);
+    t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    memset(&t->counters, 0, sizeof t->counters);
+}
+
+static void tracker_tables_free(lbidle_tracker_t *t)
+{
+    g_hash_table_destroy(t->conns);
+    g_hash_table_destroy(t->services);
+    g_ptr_array_free(t->service_order, TRUE);
+    g_ptr_array_free(t->cuts, TRUE);
+    g_hash_table_destroy(t->verdicts);
+}
+
+static void set_config(lbidle_tracker_t *t, const lbidle_config_t *config)
+{
+    t->config = *config;
+    if (!t->config.max_connections)
+        t->config.max_connections = LBIDLE_DEFAULT_MAX_CONNECTIONS;
+    if (!t->config.max_services)
+        t->config.max_services = LBIDLE_DEFAULT_MAX_SERVICES;
+    if (!t->config.max_cuts)
+        t->config.max_cuts = LBIDLE_DEFAULT_MAX_CUTS;
+}
+
+lbidle_tracker_t *lbidle_tracker_new(const lbidle_config_t *config)
+{
+    lbidle_tracker_t *t = g_new0(lbidle_tracker_t, 1);
+    set_config(t, config);
+    tracker_tables_new(t);
+    return t;
+}
+
+void lbidle_tracker_reset(lbidle_tracker_t *t)
+{
+    tracker_tables_free(t);
+    tracker_tables_new(t);
+}
+
+void lbidle_tracker_configure(lbidle_tracker_t *t, const lbidle_config_t *config)
+{
+    set_config(t, config);
+    lbidle_tracker_reset(t);
+}
+
+void lbidle_tracker_free(lbidle_tracker_t *t)
+{
+    if (!t)
+        return;
+    tracker_tables_free(t);
+    g_free(t);
+}
+
+/* ---- connections and services --------------------------------------------- */
+
+static lbidle_service_t *service_for(lbidle_tracker_t *t, const host_addr_t *addr, guint16 port)
+{
+    lbidle_service_t probe = { .addr = *addr, .port = port };
+    lbidle_service_t *s = g_hash_table_lookup(t->services, &probe);
+    if (s)
+        return s;
+    if (g_hash_table_size(t->services) >= t->config.max_services) {
+        t->counters.services_not_kept++;
+        return NULL;
+    }
+    s = g_new0(lbidle_service_t, 1);
+    s->addr = *addr;
+    s->port = port;
+    s->cuts = g_ptr_array_new();
+    g_hash_table_insert(t->services, s, s);
+    g_ptr_array_add(t->service_order, s);
+    return s;
+}
+
+static void forget_oldest_connection(lbidle_tracker_t *t)
+{
+    GList *oldest = g_queue_peek_head_link(&t->lru);
+    conn_t *c = oldest->data;
+    g_queue_unlink(&t->lru, oldest);
+    g_hash_table_remove(t->conns, &c->key);
+    t->counters.evicted_connections++;
+}
+
+/* Which end opened the connection: the SYN's sender; without a SYN (the
+ * capture started later) the end with the higher port, as client ports are
+ * ephemeral and services well known. */
+static void key_for_new(const lbidle_segment_t *seg, conn_key_t *k)
+{
+    gboolean src_is_client;
+    if (seg->flags & TCP_FLAG_SYN)
+        src_is_client = !(seg->flags & TCP_FLAG_ACK);
+    else
+        src_is_client = seg->src_port >= seg->dst_port;
+    memset(k, 0, sizeof *k);
+    k->client = src_is_client ? seg->src : seg->dst;
+    k->client_port = src_is_client ? seg->src_port : seg->dst_port;
+    k->server = src_is_client ? seg->dst : seg->src;
+    k->server_port = src_is_client ? seg->dst_port : seg->src_port;
+}
+
+static conn_t *lookup_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gboolean *from_client)
+{
+    conn_key_t k;
+    memset(&k, 0, sizeof k);
+    k.client = seg->src;
+    k.client_port = seg->src_port;
+    k.server = seg->dst;
+    k.server_port = seg->dst_port;
+    conn_t *c = g_hash_table_lookup(t->conns, &k);
+    if (c) {
+        *from_client = TRUE;
+        return c;
+    }
+    memset(&k, 0, sizeof k);
+    k.client = seg->dst;
+    k.client_port = seg->dst_port;
+    k.server = seg->src;
+    k.server_port = seg->src_port;
+    c = g_hash_table_lookup(t->conns, &k);
+    *from_client = FALSE;
+    return c;
+}
+
+static conn_t *open_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gboolean *from_client)
+{
+    if (g_hash_table_size(t->conns) >= t->config.max_connections)
+        forget_oldest_connection(t);
+    conn_t *c = g_new0(conn_t, 1);
+    key_for_new(seg, &c->key);
+    c->link.data = c;
+    c->service = service_for(t, &c->key.server, c->key.server_port);
+    if (c->service)
+        c->service->connections++;
+    c->last_ns = seg->time_ns;
+    c->last_frame = seg->frame;
+    g_hash_table_insert(t->conns, &c->key, c);
+    g_queue_push_tail_link(&t->lru, &c->link);
+    *from_client = seg->src_port == c->key.client_port && host_addr_equal(&seg->src, &c->key.client);
+    guint n = g_hash_table_size(t->conns);
+    if (n > t->counters.peak_connections)
+        t->counters.peak_connections = n;
+    return c;
+}
+
+/* ---- cuts and verdicts ------------------------------------------------------ */
+
+static void set_verdict(lbidle_tracker_t *t, guint32 frame, const lbidle_cut_t *cut, lbidle_role_t role)
+{
+    if (!frame)
+        return;
+    lbidle_verdict_t *v = g_new(lbidle_verdict_t, 1);
+    v->cut = cut;
+    v->role = role;
+    g_hash_table_replace(t->verdicts, GUINT_TO_POINTER(frame), v);
+}
+
+/* Another recent cut whose RST went the other way at the same moment: the
+ * balancer reset both ends when it forgot the flows. */
+static void pair_with_recent(lbidle_tracker_t *t, cut_t *cut)
+{
+    guint n = t->cuts->len;
+    for (guint i = n > PAIRING_LOOKBACK ? n - PAIRING_LOOKBACK : 0; i < n; i++) {
+        cut_t *other = g_ptr_array_index(t->cuts, i);
+        if (other == cut || !other->pub.reset_frame || other->pub.reset_to_server == cut->pub.reset_to_server)
+            continue;
+        const gint64 apart = MAX(elapsed(cut->reset_time_ns, other->reset_time_ns),
+                                 elapsed(other->reset_time_ns, cut->reset_time_ns));
+        if (apart <= MESSAGE_COPIES_WINDOW_NS) {
+            other->pub.paired = TRUE;
+            cut->pub.paired = TRUE;
+        }
+    }
+}
+
+static cut_t *new_cut(lbidle_tracker_t *t, conn_t *c, lbidle_behaviour_t behaviour, gint64 gap_ns,
+                      guint32 before_gap_frame)
+{
+    if (!c->service)
+        return NULL;
+    if (t->cuts->len >= t->config.max_cuts) {
+        t->counters.cuts_not_kept++;
+        return NULL;
+    }
+    cut_t *cut = g_new0(cut_t, 1);
+    cut->pub.id = t->cuts->len + 1;
+    cut->pub.service = c->service;
+    cut->pub.client = c->key.client;
+    cut->pub.client_port = c->key.client_port;
+    cut->pub.behaviour = behaviour;
+    cut->pub.idle_gap_ns = gap_ns;
+    cut->pub.before_gap_frame = before_gap_frame;
+    g_ptr_array_add(t->cuts, cut);
+    g_ptr_array_add(c->service->cuts, &cut->pub);
+    return cut;
+}
+
+static void cut_by_reset(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
+                         lbidle_behaviour_t behaviour, gint64 gap_ns, guint32 before_gap_frame)
+{
+    cut_t *cut = new_cut(t, c, behaviour, gap_ns, before_gap_frame);
+    if (!cut)
+        return;
+    cut->pub.reset_frame = seg->frame;
+    cut->pub.reset_to_server = from_client;
+    cut->reset_time_ns = seg->time_ns;
+    if (behaviour == LBIDLE_BEHAVIOUR_RESET_NEXT) {
+        cut->pub.resume_frame = c->pending.frame;
+        cut->pub.resumed_by_client = c->pending.from_client;
+        set_verdict(t, c->pending.frame, &cut->pub, LBIDLE_ROLE_RESUME);
+    }
+    set_verdict(t, seg->frame, &cut->pub, LBIDLE_ROLE_RESET);
+    pair_with_recent(t, cut);
+}
+
+static void note_survived(conn_t *c, gint64 gap_ns, guint32 frame)
+{
+    if (c->service && gap_ns > c->service->longest_survived_ns) {
+        c->service->longest_survived_ns = gap_ns;
+        c->service->longest_survived_frame = frame;
+    }
+}
+
+/* The packet after the gap, sent again: a dead run from its
+ * LBIDLE_DEAD_RUN_RETRANSMISSIONS-th copy, when it becomes a cut. */
+static void note_retransmission(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg)
+{
+    resumption_t *p = &c->pending;
+    if (++p->retransmissions == 1)
+        p->first_retransmission_frame = seg->frame;
+    if (!p->dropped && p->retransmissions >= LBIDLE_DEAD_RUN_RETRANSMISSIONS) {
+        cut_t *cut = new_cut(t, c, LBIDLE_BEHAVIOUR_SILENT_DROP, p->gap_ns, p->before_gap_frame);
+        if (!cut)
+            return;
+        p->dropped = &cut->pub;
+        p->dropped->resume_frame = p->frame;
+        p->dropped->resumed_by_client = p->from_client;
+        set_verdict(t, p->frame, p->dropped, LBIDLE_ROLE_RESUME);
+        set_verdict(t, p->first_retransmission_frame, p->dropped, LBIDLE_ROLE_RETRANSMISSION);
+    }
+    if (!p->dropped)
+        return;
+    p->dropped->retransmissions = p->retransmissions;
+    p->dropped->last_retransmission_frame = seg->frame;
+    set_verdict(t, seg->frame, p->dropped, LBIDLE_ROLE_RETRANSMISSION);
+}
+
+/* ---- feeding ---------------------------------------------------------------- */
+
+/* A packet after the connection was quiet: an unprompted RST after an idle
+ * gap is a cut; any other packet after one waits for the other end's reaction. */
+static void after_silence(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
+                          gint64 gap_ns)
+{
+    if (seg->flags & TCP_FLAG_FIN) {
+        c->ended = TRUE; /* closed by an end itself, idle or not */
+        return;
+    }
+    if (seg->flags & TCP_FLAG_RST) {
+        if (gap_ns >= LBIDLE_SHORTEST_IDLE_NS)
+            cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY, gap_ns, c->last_frame);
+        c->ended = TRUE;
+        return;
+    }
+    if (gap_ns < LBIDLE_SHORTEST_IDLE_NS || (seg->flags & TCP_FLAG_SYN))
+        return;
+    c->pending = (resumption_t){
+        .active = TRUE,
+        .from_client = from_client,
+        .gap_ns = gap_ns,
+        .time_ns = seg->time_ns,
+        .frame = seg->frame,
+        .before_gap_frame = c->last_frame,
+        .seq = seg->seq,
+        .payload_len = seg->payload_len,
+    };
+}
+
+/* The next packet after the one that broke the silence. */
+static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
+                              gint64 gap_ns)
+{
+    resumption_t *p = &c->pending;
+    if (from_client == p->from_client) {
+        if (seg->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) {
+            c->ended = TRUE; /* the sender gave up or closed; a dead run stays a cut */
+            p->active = FALSE;
+        } else if (!(seg->flags & TCP_FLAG_SYN) && seg->seq == p->seq && seg->payload_len == p->payload_len) {
+            note_retransmission(t, c, seg);
+        }
+        return;
+    }
+    p->active = FALSE;
+    const gint64 since = elapsed(p->time_ns, seg->time_ns);
+    if ((seg->flags & TCP_FLAG_RST) && !p->dropped && since < LBIDLE_SHORTEST_IDLE_NS) {
+        cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_NEXT, p->gap_ns, p->before_gap_frame);
+        c->ended = TRUE;
+        return;
+    }
+    /* Answered (or reset much later, after a silence of its own): the connection survived the gap. */
+    if (p->dropped)
+        p->dropped->withdrawn = TRUE;
+    note_survived(c, p->gap_ns, p->frame);
+    if (seg->flags & TCP_FLAG_RST)
+        after_silence(t, c, seg, from_client, gap_ns);
+    else if (seg->flags & TCP_FLAG_FIN)
+        c->ended = TRUE;
+}
+
+void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
+{
+    t->counters.segments++;
+    gboolean from_client;
+    conn_t *c = lookup_conn(t, seg, &from_client);
+    if (!c) {
+        /* A connection's last words with nothing before them tell no gap. */
+        if (!(seg->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)))
+            open_conn(t, seg, &from_client);
+        return;
+    }
+    g_queue_unlink(&t->lru, &c->link);
+    g_queue_push_tail_link(&t->lru, &c->link);
+    const gint64 gap_ns = elapsed(c->last_ns, seg->time_ns);
+    if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && c->ended) {
+        c->ended = FALSE; /* the port pair carries a new connection */
+        c->pending.active = FALSE;
+    } else if (!c->ended) {
+        if (c->pending.active)
+            follow_resumption(t, c, seg, from_client, gap_ns);
+        else
+            after_silence(t, c, seg, from_client, gap_ns);
+    }
+    if (seg->time_ns > c->last_ns)
+        c->last_ns = seg->time_ns;
+    c->last_frame = seg->frame;
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+const lbidle_verdict_t *lbidle_tracker_verdict(const lbidle_tracker_t *t, guint32 frame)
+{
+    return g_hash_table_lookup(t->verdicts, GUINT_TO_POINTER(frame));
+}
+
+guint lbidle_tracker_service_count(const lbidle_tracker_t *t)
+{
+    return t->service_order->len;
+}
+
+const lbidle_service_t *lbidle_tracker_service(const lbidle_tracker_t *t, guint index)
+{
+    return index < t->service_order->len ? g_ptr_array_index(t->service_order, index) : NULL;
+}
+
+const host_addr_t *lbidle_service_addr(const lbidle_service_t *s, guint16 *port)
+{
+    if (port)
+        *port = s->port;
+    return &s->addr;
+}
+
+guint lbidle_service_cut_count(const lbidle_service_t *s)
+{
+    return s->cuts->len;
+}
+
+const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint index)
+{
+    return index < s->cuts->len ? g_ptr_array_index(s->cuts, index) : NULL;
+}
+
+/* The timer is claimed only when at least two cuts agree with everything
+ * the capture shows: each cut came after a longer silence than any the
+ * service's connections survived. One cut shorter than a survived gap means
+ * the cuts are something else (a server's own resets, lost packets). */
+void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->connections = s->connections;
+    out->lower_bound_ns = s->longest_survived_ns;
+    out->lower_bound_frame = s->longest_survived_frame;
+    out->confidence = LBIDLE_CONFIDENCE_LOW;
+    guint per_behaviour[LBIDLE_BEHAVIOUR_SILENT_DROP + 1] = { 0 };
+    gboolean consistent = TRUE, seen_by_server_end = FALSE;
+    for (guint i = 0; i < s->cuts->len; i++) {
+        const lbidle_cut_t *cut = g_ptr_array_index(s->cuts, i);
+        if (cut->withdrawn)
+            continue;
+        out->cuts++;
+        per_behaviour[cut->behaviour]++;
+        if (cut->idle_gap_ns <= s->longest_survived_ns)
+            consistent = FALSE;
+        if (!out->upper_bound_cut || cut->idle_gap_ns < out->upper_bound_ns) {
+            out->upper_bound_ns = cut->idle_gap_ns;
+            out->upper_bound_cut = cut->id;
+        }
+        /* An RST that reached the service's end from the client's address,
+         * or both ends reset at once: no server resets itself. */
+        if (cut->paired || (cut->reset_frame && cut->reset_to_server))
+            seen_by_server_end = TRUE;
+    }
+    for (guint b = LBIDLE_BEHAVIOUR_RESET_NEXT; b <= LBIDLE_BEHAVIOUR_SILENT_DROP; b++)
+        if (!out->behaviour || per_behaviour[b] > per_behaviour[out->behaviour])
+            out->behaviour = b;
+    out->found = out->cuts >= 2 && consistent && s->longest_survived_ns >= LBIDLE_SHORTEST_IDLE_NS;
+    if (out->found)
+        out->confidence = seen_by_server_end ? LBIDLE_CONFIDENCE_HIGH : LBIDLE_CONFIDENCE_MEDIUM;
+}
+
+void lbidle_tracker_counters(const lbidle_tracker_t *t, lbidle_counters_t *out)
+{
+    *out = t->counters;
+    out->connections = g_hash_table_size(t->conns);
+    out->services = g_hash_table_size(t->services);
+    out->cuts = t->cuts->len;
+    /* the connection and its hash table slot (key, value, hash) */
+    out->bytes_per_connection = (guint)(sizeof(conn_t) + 2 * sizeof(gpointer) + sizeof(guint));
+}
+
+const char *lbidle_behaviour_name(lbidle_behaviour_t b)
+{
+    switch (b) {
+    case LBIDLE_BEHAVIOUR_RESET_NEXT:
+        return "reset on the next packet";
+    case LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY:
+        return "reset at expiry";
+    case LBIDLE_BEHAVIOUR_SILENT_DROP:
+        return "silent drop";
+    }
+    return "unknown";
+}
+
+const char *lbidle_confidence_name(lbidle_confidence_t c)
+{
+    switch (c) {
+    case LBIDLE_CONFIDENCE_LOW:
+        return "low";
+    case LBIDLE_CONFIDENCE_MEDIUM:
+        return "medium";
+    case LBIDLE_CONFIDENCE_HIGH:
+        return "high";
+    }
+    return "unknown";
+}
