@@ -13,6 +13,7 @@ const proto_plugin mcudiag_protocols[] = {
     { proto_register_c3pconn, proto_reg_handoff_c3pconn },
     { proto_register_sipconf, proto_reg_handoff_sipconf },
     { proto_register_lbidle, proto_reg_handoff_lbidle },
+    { proto_register_lbdsr, proto_reg_handoff_lbdsr },
 };
 const size_t mcudiag_n_protocols = G_N_ELEMENTS(mcudiag_protocols);
 

@@ -30,6 +30,9 @@ void proto_register_c3pconn(void);
 void proto_reg_handoff_c3pconn(void);
 void proto_register_sipconf(void);
 void proto_reg_handoff_sipconf(void);
+/* lbdsr: its own postdissector (packet-lbdsr.c) */
+void proto_register_lbdsr(void);
+void proto_reg_handoff_lbdsr(void);
 
 /* -z mcudiag and the GUI's Statistics > Conferencing Diagnosis window */
 void register_tap_listener_mcudiag(void);

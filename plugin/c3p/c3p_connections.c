@@ -100,6 +100,12 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
         if (conn && !conn->syn_frame) {
             conn->syn_frame = seg->frame;
             note_frame(c, conn, seg->frame);
+        } else if (conn && conn->outcome == C3P_CONN_PROBED) {
+            /* It still wants this connection: its SYN went elsewhere (a VIP)
+             * and the answer came from a member it never called. */
+            conn->outcome = C3P_CONN_RESET;
+            conn->resent_frame = seg->frame;
+            note_frame(c, conn, seg->frame);
         }
         return conn;
     }
@@ -110,10 +116,17 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
 
     if (!seg->from_client && syn_ack == (TCP_FLAG_SYN | TCP_FLAG_ACK) && (!conn->isn_known || seg->ack == conn->isn + 1))
         conn->answered = TRUE;
+    if (seg->from_client && (seg->flags & (TCP_FLAG_ACK | TCP_FLAG_RST)) == TCP_FLAG_ACK)
+        conn->client_acked = TRUE;
     if (seg->from_client && seg->client_request)
         conn->outcome = C3P_CONN_REACHED;
     else if (seg->flags & TCP_FLAG_RST)
-        end_attempt(c, conn, C3P_CONN_RESET, seg->frame);
+        /* A client resetting the SYN-ACK of the very address it called,
+         * before acknowledging it, is probing (a SYN scan's kernel reset),
+         * unless it sends the SYN again (see above). */
+        end_attempt(c, conn, seg->from_client && conn->answered && !conn->client_acked ? C3P_CONN_PROBED
+                                                                                      : C3P_CONN_RESET,
+                    seg->frame);
     else if (seg->flags & TCP_FLAG_FIN)
         end_attempt(c, conn, C3P_CONN_CLOSED, seg->frame);
     return conn;
@@ -159,7 +172,7 @@ guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capt
     if (!conn)
         return 0;
     if (conn->outcome == C3P_CONN_RESET || conn->outcome == C3P_CONN_CLOSED)
-        return conn->end_frame;
+        return conn->resent_frame ? conn->resent_frame : conn->end_frame;
     if (capture_complete && conn->outcome == C3P_CONN_PENDING && !conn->answered)
         return conn->syn_frame;
     return 0;

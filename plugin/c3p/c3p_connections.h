@@ -30,6 +30,8 @@ typedef enum {
     C3P_CONN_RESET = 2,          /* reset before any request */
     C3P_CONN_CLOSED = 3,         /* closed (FIN) before any request */
     C3P_CONN_FOREIGN_ANSWER = 4, /* once the capture is read: answered only by another address */
+    C3P_CONN_PROBED = 5,         /* the client reset the server's own SYN-ACK and sent its SYN no more:
+                                  * a port probe (a SYN scan) or a dying client, not a failure */
 } c3p_conn_outcome_t;
 
 /* A connection's ends as the client's SYN addressed them. */
@@ -45,6 +47,8 @@ typedef struct {
     guint32 syn_frame;         /* first client SYN; 0 if none was seen */
     guint32 end_frame;         /* the RST or FIN that ended it before a request */
     gboolean answered;         /* the server's own SYN-ACK was seen */
+    gboolean client_acked;     /* the client acknowledged (completed the handshake) */
+    guint32 resent_frame;      /* the client's SYN sent again after it reset the server's SYN-ACK */
     gconstpointer foreign_answer; /* the caller's explanation of an answer from another address */
     c3p_conn_outcome_t outcome;
 } c3p_connection_t;
@@ -86,8 +90,9 @@ const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, gui
 c3p_conn_outcome_t c3p_connection_outcome(const c3p_connection_t *conn, gboolean capture_complete);
 
 /* The one frame that shows the attempt's failure, as known now (the reset or
- * FIN; once the capture is read, the first SYN of a handshake the server
- * never answered); 0 while it has not failed. */
+ * FIN; the SYN sent again after the client reset the server's own SYN-ACK,
+ * which a prober never does; once the capture is read, the first SYN of a
+ * handshake the server never answered); 0 while it has not failed. */
 guint32 c3p_connection_failure_frame(const c3p_connection_t *conn, gboolean capture_complete);
 
 /* The attempt from `client` whose failure frame (as known now, see

@@ -65,6 +65,7 @@ static const value_string outcome_names[] = {
     { C3P_CONN_RESET, "reset before any request" },
     { C3P_CONN_CLOSED, "closed before any request" },
     { C3P_CONN_FOREIGN_ANSWER, "handshake answered only by another address" },
+    { C3P_CONN_PROBED, "the client reset the server's answer (a probe)" },
     { 0, NULL }
 };
 

@@ -54,6 +54,7 @@ mcudiag_chain_t *mcudiag_chain_new(void)
     chain->failed_connections = g_ptr_array_new_with_free_func(failed_connection_free);
     chain->conf_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     chain->host_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, host_calls_free);
+    chain->dsr = mcudiag_dsr_new();
     chain->captures = g_ptr_array_new_with_free_func(mcudiag_capture_free);
     chain->idle_services = g_ptr_array_new();
     return chain;
@@ -71,6 +72,7 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     g_ptr_array_set_size(chain->failed_connections, 0);
     g_hash_table_remove_all(chain->conf_hosts);
     g_hash_table_remove_all(chain->host_calls);
+    mcudiag_dsr_reset(chain->dsr);
     g_ptr_array_set_size(chain->captures, 0);
     g_ptr_array_set_size(chain->idle_services, 0);
 }
@@ -89,6 +91,7 @@ void mcudiag_chain_free(mcudiag_chain_t *chain)
     g_ptr_array_free(chain->failed_connections, TRUE);
     g_hash_table_destroy(chain->conf_hosts);
     g_hash_table_destroy(chain->host_calls);
+    mcudiag_dsr_free(chain->dsr);
     g_ptr_array_free(chain->captures, TRUE);
     g_ptr_array_free(chain->idle_services, TRUE);
     g_free(chain);
@@ -133,6 +136,16 @@ void mcudiag_chain_add_failure(mcudiag_chain_t *chain, const char *client, guint
     fc->frame = frame;
     fc->explained = explained;
     g_ptr_array_add(chain->failed_connections, fc);
+}
+
+void mcudiag_chain_add_lbdsr(mcudiag_chain_t *chain, const lbdsr_tap_info_t *info)
+{
+    mcudiag_dsr_add(chain->dsr, info);
+}
+
+void mcudiag_chain_add_lbhairpin(mcudiag_chain_t *chain, const lbhairpin_tap_info_t *info)
+{
+    mcudiag_dsr_add_hairpin(chain->dsr, info);
 }
 
 void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *host, mcudiag_conf_evidence_t kind)
@@ -518,18 +531,33 @@ static mcudiag_finding_t *failed_joins_finding(const mcudiag_chain_t *chain, gbo
  * TLS of conferencing (high); a balancer fault explains them (medium);
  * nothing ties them to conferencing (low: then it is not called an MCU's
  * failure). */
+/* The failed connections to the conferencing port that count: of hosts that
+ * are no sweepers and that the capture ties to conferencing (SIP or C3P of a
+ * conference) or behind which a balancer fault is seen. The others, tied to
+ * nothing, go into the `untied` note (taken by the caller; NULL if none). */
 static mcudiag_finding_t *failed_connections_finding(const mcudiag_chain_t *chain, const GArray *ports,
-                                                     gboolean lbsnat_evidence)
+                                                     gboolean lbsnat_evidence, mcudiag_finding_t **untied)
 {
     mcudiag_finding_t *f = mcudiag_finding_new(MCUDIAG_FINDING_FAILED_CONNECTIONS);
+    mcudiag_finding_t *note = mcudiag_finding_new(MCUDIAG_FINDING_UNTIED_CONNECTIONS);
     gboolean explained = FALSE;
+    for (guint i = 0; i < chain->failed_connections->len; i++)
+        explained |= ((const failed_connection_t *)g_ptr_array_index(chain->failed_connections, i))->explained;
+    const gboolean balancer = explained || lbsnat_evidence;
     for (guint i = 0; i < chain->failed_connections->len; i++) {
         const failed_connection_t *fc = g_ptr_array_index(chain->failed_connections, i);
-        explained |= fc->explained;
         if (host_sweep_size(chain, ports, fc->client))
             continue;
-        mcudiag_strv_add_unique(f->clients, fc->client);
-        g_array_append_val(f->frames, fc->frame);
+        mcudiag_finding_t *to = balancer || g_hash_table_contains(chain->conf_hosts, fc->client) ? f : note;
+        mcudiag_strv_add_unique(to->clients, fc->client);
+        g_array_append_val(to->frames, fc->frame);
+    }
+    *untied = NULL;
+    if (note->clients->len) {
+        sort_frames(note->frames);
+        *untied = note;
+    } else {
+        mcudiag_finding_free(note);
     }
     if (!f->clients->len) {
         mcudiag_finding_free(f);
@@ -540,14 +568,10 @@ static mcudiag_finding_t *failed_connections_finding(const mcudiag_chain_t *chai
     guint with_evidence = 0;
     for (guint i = 0; i < f->clients->len; i++)
         with_evidence += g_hash_table_contains(chain->conf_hosts, g_ptr_array_index(f->clients, i));
-    const gboolean balancer = explained || lbsnat_evidence;
-    f->certainty = with_evidence == f->clients->len    ? MCUDIAG_LEVEL_HIGH
-                   : with_evidence || balancer          ? MCUDIAG_LEVEL_MEDIUM
-                                                        : MCUDIAG_LEVEL_LOW;
-    f->cause = explained        ? MCUDIAG_CAUSE_NEXT_FINDING
-               : balancer       ? MCUDIAG_CAUSE_BALANCER_BELOW
-               : with_evidence  ? MCUDIAG_CAUSE_CERTIFICATE
-                                : MCUDIAG_CAUSE_UNKNOWN;
+    f->certainty = with_evidence == f->clients->len ? MCUDIAG_LEVEL_HIGH : MCUDIAG_LEVEL_MEDIUM;
+    f->cause = explained  ? MCUDIAG_CAUSE_NEXT_FINDING
+               : balancer ? MCUDIAG_CAUSE_BALANCER_BELOW
+                          : MCUDIAG_CAUSE_CERTIFICATE;
     return f;
 }
 
@@ -604,7 +628,8 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
         mcudiag_findings_add(set, failed_joins_finding(chain, chain->failed_connections->len || chain->records->len ||
                                                                    chain->views->len));
     GArray *ports = failed_ports(chain);
-    mcudiag_finding_t *connections = failed_connections_finding(chain, ports, vips->len || chain->views->len);
+    mcudiag_finding_t *untied;
+    mcudiag_finding_t *connections = failed_connections_finding(chain, ports, vips->len || chain->views->len, &untied);
     if (connections)
         mcudiag_findings_add(set, connections);
     for (guint i = 0; i < vips->len; i++) {
@@ -616,11 +641,12 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
     }
     for (guint i = 0; i < members->len; i++)
         mcudiag_findings_add(set, g_ptr_array_index(members, i));
-    GPtrArray *idle = g_ptr_array_new();
-    lbidle_findings(chain->idle_services, idle);
-    for (guint i = 0; i < idle->len; i++)
-        mcudiag_findings_add(set, g_ptr_array_index(idle, i));
-    g_ptr_array_free(idle, TRUE);
+    GPtrArray *balancer = g_ptr_array_new(); /* the idle timer, then layer 2: self-selection, DSR */
+    lbidle_findings(chain->idle_services, balancer);
+    mcudiag_dsr_findings(chain->dsr, balancer);
+    for (guint i = 0; i < balancer->len; i++)
+        mcudiag_findings_add(set, g_ptr_array_index(balancer, i));
+    g_ptr_array_free(balancer, TRUE);
     if (set->findings->len == 0) {
         mcudiag_finding_t *f = mcudiag_finding_new(MCUDIAG_FINDING_NO_FAULT);
         f->count = chain->joins->len;
@@ -628,6 +654,8 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
         mcudiag_findings_add(set, f);
     }
     sweeper_notes(chain, ports, set);
+    if (untied)
+        mcudiag_findings_add(set, untied);
     g_array_free(ports, TRUE);
     g_ptr_array_free(vips, TRUE);
     g_ptr_array_free(members, TRUE);

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "lbdsr/lbdsr_tap.h"
 #include "lbidle/lbidle_tap.h"
 #include "lbsnat/lbsnat_tap.h"
 #include "report/mcudiag_findings.h"
@@ -73,6 +74,12 @@ void mcudiag_chain_add_conferencing_host(mcudiag_chain_t *chain, const char *hos
 void mcudiag_chain_add_syn(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port);
 /* From this many distinct ports (or servers on one conferencing port) a host is sweeping. */
 #define MCUDIAG_SWEEP_ENDPOINTS 16
+
+/* One direct-server-return record (the lbdsr tap): its findings come after
+ * the other balancer findings (mcudiag_dsr.h). */
+void mcudiag_chain_add_lbdsr(mcudiag_chain_t *chain, const lbdsr_tap_info_t *info);
+/* One self-selection record (the lbhairpin tap). */
+void mcudiag_chain_add_lbhairpin(mcudiag_chain_t *chain, const lbhairpin_tap_info_t *info);
 
 /* What capture is read (its file name; NULL if not known), and each frame's
  * time: the report names the capture, its size and its first and last packet. */

@@ -9,6 +9,7 @@
 #define MCUDIAG_CHAIN_PRIVATE_H
 
 #include "report/mcudiag_chain.h"
+#include "report/mcudiag_dsr.h"
 
 /* One connection attempt (an lbsnat case) with evidence in the report. */
 typedef struct {
@@ -67,6 +68,7 @@ struct mcudiag_chain {
     GHashTable *host_calls;  /* client host -> host_calls_t* */
     GPtrArray *captures;     /* mcudiag_capture_t*: what was read; frames name them by index */
     GPtrArray *idle_services; /* const lbidle_service_t*, owned by lbidle's tracker for the file */
+    mcudiag_dsr_t *dsr;      /* direct server return and self-selection (mcudiag_dsr.h) */
 };
 
 /* The attempt of a connection (client, its port, VIP, VIP port, ISN), made

@@ -14,6 +14,9 @@ const mcudiag_finding_kind_info_t mcudiag_finding_kinds[] = {
     { MCUDIAG_FINDING_SWEEPER, "sweeper", FALSE },
     { MCUDIAG_FINDING_NO_FAULT, "no-fault", FALSE },
     { MCUDIAG_FINDING_IDLE_TIMEOUT, "idle-timeout", TRUE },
+    { MCUDIAG_FINDING_UNTIED_CONNECTIONS, "untied-connections", FALSE },
+    { MCUDIAG_FINDING_SELF_SELECTION, "self-selection", TRUE },
+    { MCUDIAG_FINDING_DIRECT_SERVER_RETURN, "direct-server-return", TRUE },
     { 0, NULL, FALSE },
 };
 
@@ -103,6 +106,11 @@ mcudiag_finding_t *mcudiag_finding_new(mcudiag_finding_kind_t kind)
     f->frames = g_array_new(FALSE, FALSE, sizeof(mcudiag_frame_t));
     f->reset_frames = g_array_new(FALSE, FALSE, sizeof(mcudiag_frame_t));
     f->joins = g_ptr_array_new_with_free_func(mcudiag_join_leg_free);
+    f->syn_frames = g_array_new(FALSE, FALSE, sizeof(mcudiag_frame_t));
+    f->forward_frames = g_array_new(FALSE, FALSE, sizeof(mcudiag_frame_t));
+    f->balancer_macs = g_ptr_array_new_with_free_func(g_free);
+    f->member_macs = g_ptr_array_new_with_free_func(g_free);
+    f->ttls = g_array_new(FALSE, FALSE, sizeof(guint16));
     f->member_views = g_ptr_array_new_with_free_func((GDestroyNotify)mcudiag_finding_free);
     f->timer_min_ns = f->timer_max_ns = G_MININT64;
     return f;
@@ -121,6 +129,11 @@ void mcudiag_finding_free(mcudiag_finding_t *f)
     g_array_free(f->frames, TRUE);
     g_array_free(f->reset_frames, TRUE);
     g_ptr_array_free(f->joins, TRUE);
+    g_array_free(f->syn_frames, TRUE);
+    g_array_free(f->forward_frames, TRUE);
+    g_ptr_array_free(f->balancer_macs, TRUE);
+    g_ptr_array_free(f->member_macs, TRUE);
+    g_array_free(f->ttls, TRUE);
     g_ptr_array_free(f->member_views, TRUE);
     g_free(f->impact);
     g_free(f->fix);

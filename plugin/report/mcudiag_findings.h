@@ -35,6 +35,11 @@ typedef enum {
     MCUDIAG_FINDING_NO_FAULT = 6,           /* note: nothing found */
     MCUDIAG_FINDING_IDLE_TIMEOUT = 7,       /* a VIP forgets idle connections: its timer bounded (lbidle; code: the
                                                behaviour, 1 reset on next packet, 2 at expiry, 3 silent drop) */
+    MCUDIAG_FINDING_UNTIED_CONNECTIONS = 8, /* note: failed connections to the port of hosts nothing ties to
+                                               conferencing, with no balancer fault in sight */
+    MCUDIAG_FINDING_SELF_SELECTION = 9,     /* a VIP without SNAT handed a member its own SYN (lbhairpin) */
+    MCUDIAG_FINDING_DIRECT_SERVER_RETURN = 10, /* a VIP answers by direct server return (lbdsr; code: the view,
+                                                  1 a caller's or the segment's, 2 the member's) */
 } mcudiag_finding_kind_t;
 
 typedef struct {
@@ -117,6 +122,13 @@ struct mcudiag_finding {
     GArray *frames;       /* foreign SYN-ACKs, failed connections, first resets (member view) */
     GArray *reset_frames; /* the clients' resets or ICMP errors of foreign SYN-ACKs */
     GPtrArray *joins;     /* mcudiag_join_leg_t*: the failed legs */
+    GArray *syn_frames;     /* the callers' SYNs to the VIP (direct server return, self-selection) */
+    GArray *forward_frames; /* the balancer's layer-2 forwards of those SYNs (direct server return) */
+
+    /* layer 2, for balancers seen by their Ethernet addresses */
+    GPtrArray *balancer_macs; /* char*: the MACs the SYNs to the VIP went to (or came back from) */
+    GPtrArray *member_macs;   /* char*: the MACs the VIP answered from */
+    GArray *ttls;             /* guint16: TTLs or hop limits of the packets that crossed between them */
 
     /* timer bounds and codes, for analyses of timeouts: G_MININT64 when unknown */
     gint64 timer_min_ns, timer_max_ns;

@@ -66,6 +66,18 @@ void mcudiag_json_frame(json_dumper *d, const mcudiag_findings_t *set, const mcu
     json_dumper_end_object(d);
 }
 
+/* A guint16 array as a JSON array of integers, left out when empty. */
+static void member_u16s(json_dumper *d, const char *name, const GArray *values)
+{
+    if (!values->len)
+        return;
+    json_dumper_set_member_name(d, name);
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < values->len; i++)
+        json_dumper_value_anyf(d, "%u", g_array_index(values, guint16, i));
+    json_dumper_end_array(d);
+}
+
 static void member_frames(json_dumper *d, const mcudiag_findings_t *set, const char *name, const GArray *frames)
 {
     if (!frames->len)
@@ -119,13 +131,7 @@ static void write_finding(json_dumper *d, const mcudiag_findings_t *set, const m
     member_strings(d, "members", f->members);
     member_strings(d, "clients", f->clients);
     member_strings(d, "pairs", f->pairs);
-    if (f->ports->len) {
-        json_dumper_set_member_name(d, "ports");
-        json_dumper_begin_array(d);
-        for (guint i = 0; i < f->ports->len; i++)
-            json_dumper_value_anyf(d, "%u", g_array_index(f->ports, guint16, i));
-        json_dumper_end_array(d);
-    }
+    member_u16s(d, "ports", f->ports);
     member_nonzero(d, "attempts", f->attempts);
     member_nonzero(d, "count", f->count);
     member_nonzero(d, "total", f->total);
@@ -138,6 +144,11 @@ static void write_finding(json_dumper *d, const mcudiag_findings_t *set, const m
             mcudiag_json_join_leg(d, set, g_ptr_array_index(f->joins, i));
         json_dumper_end_array(d);
     }
+    member_frames(d, set, "syn_frames", f->syn_frames);
+    member_frames(d, set, "forward_frames", f->forward_frames);
+    member_strings(d, "balancer_macs", f->balancer_macs);
+    member_strings(d, "member_macs", f->member_macs);
+    member_u16s(d, "ttls", f->ttls);
     if (f->timer_min_ns != G_MININT64) {
         json_dumper_set_member_name(d, "timer_min_ns");
         json_dumper_value_anyf(d, "%" G_GINT64_FORMAT, f->timer_min_ns);

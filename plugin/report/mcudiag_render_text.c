@@ -13,11 +13,12 @@ static void append_list(GString *out, const GPtrArray *items)
                                (const char *)g_ptr_array_index(items, i));
 }
 
-static void append_ports(GString *out, const GArray *ports)
+/* guint16 values (ports, TTLs): "1, 2 and 3". */
+static void append_numbers(GString *out, const GArray *values)
 {
-    for (guint i = 0; i < ports->len; i++)
-        g_string_append_printf(out, "%s%u", i == 0 ? "" : (i + 1 == ports->len ? " and " : ", "),
-                               g_array_index(ports, guint16, i));
+    for (guint i = 0; i < values->len; i++)
+        g_string_append_printf(out, "%s%u", i == 0 ? "" : (i + 1 == values->len ? " and " : ", "),
+                               g_array_index(values, guint16, i));
 }
 
 static void append_frame(GString *out, const mcudiag_findings_t *set, const mcudiag_frame_t *f)
@@ -167,7 +168,7 @@ static const char *const cause_text[] = {
 static void render_failed_connections(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
 {
     g_string_append_printf(out, "%u. HTTPS connections to the conferencing port ", f->number);
-    append_ports(out, f->ports);
+    append_numbers(out, f->ports);
     g_string_append(out, " failed before any request was sent, from ");
     append_list(out, f->clients);
     g_string_append(out, " (");
@@ -242,6 +243,96 @@ static void render_idle_timeout(GString *out, const mcudiag_findings_t *set, con
                                     "gap could also be the server's own; %s\n", f->next);
 }
 
+/* Hosts whose failed connections nothing ties to conferencing: a note. */
+static void render_untied(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    g_string_append(out, "Note: connections from ");
+    append_list(out, f->clients);
+    g_string_append(out, " to the conferencing port failed before any request (");
+    append_frames(out, set, f->frames);
+    g_string_append(out, "), but nothing in this capture ties these hosts to conferencing (no SIP or C3P of a "
+                         "conference, no load-balancer VIP on the port): not counted as MCU health notifications. "
+                         "A capture on such a host shows whether it runs an MCU.\n");
+}
+
+/* "MAC a" or "MACs a and b". */
+static void append_macs(GString *out, const char *what, const GPtrArray *macs)
+{
+    g_string_append_printf(out, "%s MAC%s ", what, macs->len > 1 ? "s" : "");
+    append_list(out, macs);
+}
+
+static void render_dsr_evidence(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    if (f->code == 1) { /* seen from a caller or the segment */
+        g_string_append_printf(out, "   Evidence: the SYNs to %s went to ", f->endpoint);
+        append_macs(out, "balancer", f->balancer_macs);
+        g_string_append(out, ", which never sends as the VIP; the VIP's SYN-ACKs came from ");
+        append_macs(out, "member", f->member_macs);
+        g_string_append(out, " (");
+        append_frames(out, set, f->frames);
+        g_string_append(out, ")");
+        if (f->forward_frames->len) {
+            g_string_append(out, "; the balancer forwarded each SYN at layer 2, addresses and ports unchanged (");
+            append_frames(out, set, f->forward_frames);
+            g_string_append(out, ")");
+        }
+    } else {
+        g_string_append_printf(out, "   Evidence: seen from the member: SYNs to %s arrived from balancer MAC ",
+                               f->endpoint);
+        append_list(out, f->balancer_macs);
+        g_string_append(out, ", and member MAC ");
+        append_list(out, f->member_macs);
+        g_string_append(out, " answered from the VIP straight to the client's own MAC (");
+        append_frames(out, set, f->frames);
+        g_string_append(out, ")");
+    }
+    g_string_append_printf(out, "; %u connection%s from ", f->attempts, f->attempts == 1 ? "" : "s");
+    append_list(out, f->clients);
+    if (f->ttls->len) {
+        g_string_append(out, f->code == 1 ? "; TTL of the answers " : "; TTL of the SYNs ");
+        append_numbers(out, f->ttls);
+        g_string_append(out, " (not routed: sent on this segment)");
+    }
+    g_string_append(out, ".\n");
+}
+
+/* A VIP answered by direct server return (lbdsr). */
+static void render_dsr(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    g_string_append_printf(out, "%u. Load balancer VIP %s answers by direct server return (confidence %s).\n",
+                           f->number, f->endpoint, mcudiag_level_name(f->confidence));
+    render_dsr_evidence(out, set, f);
+    g_string_append_printf(out, "   Requirement: Microsoft's load-balancer requirements for Skype for Business "
+                                "Server pools: \"Direct server return is not supported.\" The balancer sees only "
+                                "%s.\n", f->impact);
+    if (f->next)
+        g_string_append_printf(out, "   Next: %s\n", f->next);
+    g_string_append_printf(out, "   Fix: %s\n", f->fix);
+}
+
+/* A VIP without SNAT that handed a member its own SYN (lbhairpin). */
+static void render_self_selection(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
+{
+    const char *member = f->members->len ? g_ptr_array_index(f->members, 0) : "?";
+    const char *mac = f->balancer_macs->len ? g_ptr_array_index(f->balancer_macs, 0) : "?";
+    g_string_append_printf(out, "%u. Load balancer VIP %s handed pool member %s its own SYN (self-selection without "
+                                "SNAT, confidence %s).\n", f->number, f->endpoint, member,
+                           mcudiag_level_name(f->confidence));
+    g_string_append_printf(out, "   Evidence: %s's SYN to %s (frame ", member, f->endpoint);
+    if (f->syn_frames->len)
+        append_frame(out, set, &g_array_index(f->syn_frames, mcudiag_frame_t, 0));
+    g_string_append_printf(out, ") came back from balancer MAC %s with %s as source and destination (", mac, member);
+    append_frames(out, set, f->frames);
+    g_string_append(out, "): the balancer picked the caller itself as the member and rewrote only the "
+                         "destination; a host drops a packet from its own address, so the connection was never "
+                         "answered.\n");
+    g_string_append(out, "   Requirement: OCS 2007 R2 (quoted by Kemp): only SNAT is supported for internal pools; "
+                         "half-NAT fails \"because inter-server communications within an internal pool fail when "
+                         "servers in the pool try to connect to their own VIP\".\n");
+    g_string_append_printf(out, "   Fix: %s\n", f->fix);
+}
+
 static void render_finding(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
 {
     switch (f->kind) {
@@ -265,6 +356,15 @@ static void render_finding(GString *out, const mcudiag_findings_t *set, const mc
         break;
     case MCUDIAG_FINDING_IDLE_TIMEOUT:
         render_idle_timeout(out, set, f);
+        break;
+    case MCUDIAG_FINDING_UNTIED_CONNECTIONS:
+        render_untied(out, set, f);
+        break;
+    case MCUDIAG_FINDING_SELF_SELECTION:
+        render_self_selection(out, set, f);
+        break;
+    case MCUDIAG_FINDING_DIRECT_SERVER_RETURN:
+        render_dsr(out, set, f);
         break;
     }
 }

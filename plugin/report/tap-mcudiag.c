@@ -2,7 +2,7 @@
  * GUI: "-z mcudiag" prints it once the capture has been read; the Statistics
  * menu's "Conferencing Diagnosis" opens it in a text window (Wireshark's
  * funnel API, which Lua's register_menu and TextWindow use too). Both listen
- * to the lbsnat, sipconf and c3pconn taps (the findings), to c3p (hosts that
+ * to the lbsnat, lbdsr, lbhairpin, sipconf and c3pconn taps (the findings), to c3p (hosts that
  * take part in conferencing) and tcp (client SYNs: sweeps), and render with
  * the one mcudiag_chain_render(), so the GUI reads exactly like tshark.
  *
@@ -136,6 +136,22 @@ static tap_packet_status mcudiag_tcp_packet(void *tapdata, packet_info *pinfo, e
     return TAP_PACKET_REDRAW;
 }
 
+static tap_packet_status mcudiag_lbdsr_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                              const void *data, tap_flags_t flags _U_)
+{
+    mcudiag_report_t *report = tapdata;
+    mcudiag_chain_add_lbdsr(report->chain, data);
+    return TAP_PACKET_REDRAW;
+}
+
+static tap_packet_status mcudiag_lbhairpin_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                                  const void *data, tap_flags_t flags _U_)
+{
+    mcudiag_report_t *report = tapdata;
+    mcudiag_chain_add_lbhairpin(report->chain, data);
+    return TAP_PACKET_REDRAW;
+}
+
 static tap_packet_status mcudiag_c3pconn_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                                 const void *data, tap_flags_t flags _U_)
 {
@@ -250,6 +266,8 @@ static GString *mcudiag_listen(mcudiag_report_t *report)
         { "frame", NULL, mcudiag_frame_packet, NULL },
         { "sipconf", NULL, mcudiag_sipconf_packet, NULL },
         { "c3pconn", NULL, mcudiag_c3pconn_packet, NULL },
+        { "lbdsr", NULL, mcudiag_lbdsr_packet, NULL },
+        { "lbhairpin", NULL, mcudiag_lbhairpin_packet, NULL },
         { "c3p", NULL, mcudiag_c3p_packet, NULL },
         { "tcp", NULL, mcudiag_tcp_packet, NULL },
     };

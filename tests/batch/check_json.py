@@ -22,6 +22,8 @@ TITLES = {
     "failed-connections": "HTTPS connections to the conferencing port",
     "vip-without-snat": "Load balancer VIP ",
     "member-without-snat": "A client reset this member's SYN-ACK",
+    "self-selection": "Load balancer VIP ",
+    "direct-server-return": "Load balancer VIP ",
 }
 
 

@@ -36,6 +36,14 @@ lab)
     # The field case at every capture point, with and without SNAT: the same
     # lbsnat checks, and the reports the committed captures must give.
     "$root/pcaps/lab/make-case-captures.sh" "$scratch"
+    # Direct server return (nftables netdev forwarding by MAC) and the hairpin, at every capture point.
+    "$root/pcaps/lab/make-dsr-captures.sh" "$scratch"
+    # A real scanner (nmap) where it is installed.
+    scans=""
+    if command -v nmap >/dev/null; then
+        "$root/pcaps/lab/make-scan-capture.sh" "$scratch"
+        scans=scan-nmap-syn
+    fi
     for s in nosnat snat; do
         members=""
         [ $s = nosnat ] && members="10.137.2.12 10.137.2.13"
@@ -61,7 +69,8 @@ lab)
             --pcap "$pcap" --expected "$expected" || status=1
     done
     for report in case-nosnat-span case-nosnat-merged case-snat-span case-snat-merged case-snat-fe2 \
-                  lbsnat-nosnat-ipv4-m1 lbsnat-port-scan; do
+                  lbsnat-nosnat-ipv4-m1 lbsnat-port-scan lbdsr-dsr-ipv4-client lbdsr-dsr-ipv4-m1 \
+                  lbdsr-dsr-ipv4-segment lbdsr-dsr-ipv6-client lbdsr-hairpin-m1 lbdsr-hairpin-segment $scans; do
         python3 "$root/tests/capture/check_mcudiag.py" --runner "$runner" --plugin "$plugin" \
             --pcap "$scratch/$report.pcapng" --expected "$root/tests/capture/expected/$report.mcudiag" || status=1
     done

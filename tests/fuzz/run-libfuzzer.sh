@@ -5,7 +5,7 @@
 # corpus in the source tree is never written to).
 #
 # usage: run-libfuzzer.sh [--seconds N] [--seed S] [--build-dir DIR]
-#                         [--targets "fuzz_lbsnat_track fuzz_lbidle_track fuzz_mcudiag_chain fuzz_conference_models"]
+#                         [--targets "fuzz_lbsnat_track fuzz_lbidle_track fuzz_lbdsr_track fuzz_mcudiag_chain fuzz_conference_models"]
 #                         [--jobs N] [--] [extra libFuzzer flags...]
 #   --seconds N    run time per target (default 30)
 #   --seed S       libFuzzer -seed (default 1)
@@ -22,7 +22,7 @@ src=$(cd "$here/../.." && pwd)
 seconds=30
 seed=1
 build="$src/build-fuzz"
-targets="fuzz_lbsnat_track fuzz_lbidle_track fuzz_mcudiag_chain fuzz_conference_models"
+targets="fuzz_lbsnat_track fuzz_lbidle_track fuzz_lbdsr_track fuzz_mcudiag_chain fuzz_conference_models"
 jobs=1
 extra=()
 while [ $# -gt 0 ]; do

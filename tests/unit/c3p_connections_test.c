@@ -135,6 +135,40 @@ static void test_latest_failure_from(void)
     c3p_connections_free(c);
 }
 
+/* A SYN scan: the scanner's kernel resets the SYN-ACK its raw SYN drew,
+ * and sends that SYN no more: a probe, no failure. A client that sends the
+ * same SYN again after resetting the answer (it called a VIP; a member
+ * answered) has failed: shown on that SYN, which one pass reaches too. */
+static void test_probe_and_member_view(void)
+{
+    c3p_connections_t *c = c3p_connections_new(10);
+    c3p_conn_ends_t a = ends(10, 38616, 21);
+    feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
+    feed(c, a, FALSE, SYN_ACK, 500, 101, FALSE, 2);
+    const c3p_connection_t *probe = feed(c, a, TRUE, RST, 101, 0, FALSE, 3);
+    g_assert_cmpint(c3p_connection_outcome(probe, TRUE), ==, C3P_CONN_PROBED);
+    g_assert_cmpuint(c3p_connection_failure_frame(probe, TRUE), ==, 0);
+
+    c3p_conn_ends_t b = ends(12, 40000, 13);
+    feed(c, b, TRUE, SYN, 7, 0, FALSE, 4);
+    feed(c, b, FALSE, SYN_ACK, 900, 8, FALSE, 5);
+    const c3p_connection_t *view = feed(c, b, TRUE, RST, 8, 0, FALSE, 6);
+    g_assert_cmpint(view->outcome, ==, C3P_CONN_PROBED);
+    g_assert_true(feed(c, b, TRUE, SYN, 7, 0, FALSE, 7) == view);
+    g_assert_cmpint(view->outcome, ==, C3P_CONN_RESET);
+    g_assert_cmpuint(view->end_frame, ==, 6);
+    g_assert_cmpuint(c3p_connection_failure_frame(view, FALSE), ==, 7);
+    g_assert_true(c3p_connections_at_frame(c, 7) == view);
+
+    /* A client that completed the handshake and then reset failed (not a probe). */
+    c3p_conn_ends_t d = ends(12, 40001, 13);
+    feed(c, d, TRUE, SYN, 50, 0, FALSE, 8);
+    feed(c, d, FALSE, SYN_ACK, 70, 51, FALSE, 9);
+    feed(c, d, TRUE, 0x10, 51, 71, FALSE, 10);
+    g_assert_cmpint(feed(c, d, TRUE, RST_ACK, 51, 71, FALSE, 11)->outcome, ==, C3P_CONN_RESET);
+    c3p_connections_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -142,6 +176,7 @@ int main(int argc, char **argv)
     g_test_add_func("/c3p-connections/attempts-by-isn", test_attempts_by_isn);
     g_test_add_func("/c3p-connections/foreign-answer", test_foreign_answer);
     g_test_add_func("/c3p-connections/cap", test_cap);
+    g_test_add_func("/c3p-connections/probe-and-member-view", test_probe_and_member_view);
     g_test_add_func("/c3p-connections/latest-failure-from", test_latest_failure_from);
     return g_test_run();
 }
