@@ -30,25 +30,52 @@ start_capture() {
     local ns=$1 file=$2 filter=$3
     ip netns exec "$ns" tcpdump -i eth0 -s 0 -U --immediate-mode -Z root -w "$file" "$filter" 2>"$file.log" &
     capture_pid=$!
+    capture_file=$file
     wait_for_line "$file.log" "listening on"
 }
 
 stop_capture() {
-    kill -TERM "$capture_pid"
-    wait "$capture_pid" || true
+    end_capture "$capture_pid" "$capture_file"
+}
+
+# end_capture PID FILE: ends the tcpdump PID writing FILE once it has caught
+# up. On a loaded machine tcpdump lags behind the traffic, and a TERM while
+# packets wait in its buffer loses them: the capture ends early (a scan of 40
+# ports kept 15). So it waits until FILE stops growing (15 s at most), and
+# then says so on stderr if tcpdump's own count shows packets lost anyway.
+end_capture() {
+    local pid=$1 file=$2 last=-1 size steady=0 tries=0
+    while [ $steady -lt 5 ] && [ $tries -lt 150 ]; do
+        size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+        if [ "$size" = "$last" ]; then steady=$((steady + 1)); else steady=0; last=$size; fi
+        tries=$((tries + 1))
+        sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    local captured received dropped
+    captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$file.log")
+    received=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$file.log")
+    dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$file.log")
+    if [ "${dropped:-0}" != 0 ] || [ "${captured:-0}" != "${received:-0}" ]; then
+        echo "lab: $file kept ${captured:-?} of ${received:-?} packets (${dropped:-?} dropped by the kernel)" >&2
+    fi
 }
 
 # capture_at NAMESPACE INTERFACE FILE [FILTER]: one more tcpdump (TCP unless
 # FILTER says otherwise) running beside the others until stop_all_captures.
 captures=()
+capture_files=()
 capture_at() {
     ip netns exec "$1" tcpdump -i "$2" -s 0 -U --immediate-mode -Z root -w "$3" "${4:-tcp}" 2>"$3.log" &
     captures+=($!)
+    capture_files+=("$3")
     wait_for_line "$3.log" "listening on"
 }
 
 stop_all_captures() {
-    local pid
-    for pid in "${captures[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; done
+    local i
+    for i in "${!captures[@]}"; do end_capture "${captures[$i]}" "${capture_files[$i]}"; done
     captures=()
+    capture_files=()
 }

@@ -36,6 +36,7 @@ in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
 lab_down() {
     local pid
+    stop_all_captures
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     for ns in $hosts; do ip netns del "$lab-$ns" 2>/dev/null || true; done
 }
@@ -112,9 +113,7 @@ until in_ns m1 ss -Hltn 'sport = :444' | grep -q 444; do
 done
 
 raw=$work/vxlan.pcap
-ip netns exec "$lab-r1" tcpdump -i eth1 -s 0 -U --immediate-mode -Z root -w "$raw" 'udp port 4789' 2>"$raw.log" &
-capture_pid=$!
-wait_for_line "$raw.log" "listening on"
+capture_at "$lab-r1" eth1 "$raw" 'udp port 4789'
 in_ns client python3 -c '
 import socket
 s = socket.socket(); s.settimeout(2.5)
@@ -124,7 +123,7 @@ except OSError as e:
     print("  connection to the VIP failed:", e)
 '
 sleep 0.5
-kill -TERM "$capture_pid"; wait "$capture_pid" || true
+stop_all_captures
 editcap -F pcapng "$raw" "$out/lbsnat-vxlan-tunnel.pcapng"
 
 # The expectation from stock tshark: inner headers only (the last value of
