@@ -77,6 +77,17 @@ static gboolean ip_source(gboolean v6, guint n, address *out)
     return ip4 != NULL;
 }
 
+/* TTL or hop limit of the last IPv4 or IPv6 header of the frame (the one
+ * around its innermost TCP header, inside any tunnel), or 0. */
+static guint8 last_ip_ttl(gboolean v6)
+{
+    const void *last = NULL;
+    for (int i = 0, tap = v6 ? ipv6_tap : ip_tap; (last = fetch_tapped_data(tap, i)) != NULL; i++)
+        if (!fetch_tapped_data(tap, i + 1))
+            return v6 ? ((const ws_ip6 *)last)->ip6_hop : ((const ws_ip4 *)last)->ip_ttl;
+    return 0;
+}
+
 /* What the frame's layers (every protocol, in the order it was dissected)
  * tell of its TCP headers.
  *
@@ -275,7 +286,10 @@ static gboolean from_bytes(tvbuff_t *frame, packet_info *pinfo, frame_tcp_t *h)
     h->flags = avail >= 14 ? t[13] : 0;
     if (h->quoted_in_icmp) {
         error_sender_in_bytes(pinfo, b, ip, v6, &h->error_sender);
-    } else if (h->header_len >= 20) {
+        return TRUE;
+    }
+    h->ttl = b[ip + (v6 ? 7 : 8)];
+    if (h->header_len >= 20) {
         const gint ip_payload = v6 ? tvb_get_ntohs(frame, ip + 4) - (tcp - ip - 40)
                                                            : tvb_get_ntohs(frame, ip + 2) - (tcp - ip);
         h->payload_len = (guint32)MAX(ip_payload - h->header_len, 0);
@@ -303,6 +317,8 @@ void frame_facts_collect(tvbuff_t *frame, packet_info *pinfo, frame_facts_t *fac
         from_record(last, h);
         if (h->quoted_in_icmp && layers.error_ip_index)
             ip_source(layers.error_ip_v6, layers.error_ip_index - 1, &h->error_sender);
+        else if (!h->quoted_in_icmp)
+            h->ttl = last_ip_ttl(h->src.type == AT_IPv6);
     } else {
         /* No record for the last TCP layer: see "when Wireshark is not tapping". */
         if (!from_bytes(frame, pinfo, h))

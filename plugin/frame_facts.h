@@ -29,6 +29,7 @@ typedef struct {
     guint8 flags;               /* TH_FIN ... TH_CWR (epan/dissectors/packet-tcp.h) */
     guint32 payload_len;        /* bytes of payload; 0 when TCP could not tell */
     guint8 header_len;          /* bytes of TCP header, options included */
+    guint8 ttl;                 /* TTL or hop limit of that IP header; 0 when unknown or quoted */
     gboolean quoted_in_icmp;    /* quoted by an ICMP or ICMPv6 error */
     address error_sender;       /* when quoted: the source of that error */
 } frame_tcp_t;

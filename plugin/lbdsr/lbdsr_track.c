@@ -42,6 +42,7 @@ struct lbdsr_tracker {
     lbdsr_config_t config;
     GHashTable *pending;    /* handshake_key_t* -> pending_syn_t* (owned) */
     GHashTable *senders;    /* host_addr_t* (owned) -> senders_t* (owned) */
+    GHashTable *owners;     /* host_addr_t* (owned) -> senders_t* (owned): MACs that answered it directly */
     GHashTable *verdicts;   /* frame -> lbdsr_verdict_t* (owned) */
     GHashTable *syn_frames; /* frame -> pending_syn_t* of a waiting SYN, for its TTL */
     GHashTable *by_transmission; /* transmission_key_t* (the pending's) -> pending_syn_t* */
@@ -93,6 +94,7 @@ lbdsr_tracker_t *lbdsr_tracker_new(const lbdsr_config_t *config)
     t->config = *config;
     t->pending = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
     t->senders = g_hash_table_new_full(ip_hash, ip_equal, g_free, g_free);
+    t->owners = g_hash_table_new_full(ip_hash, ip_equal, g_free, g_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->syn_frames = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->by_transmission = g_hash_table_new_full(transmission_hash, transmission_equal, g_free, NULL);
@@ -115,6 +117,7 @@ void lbdsr_tracker_free(lbdsr_tracker_t *t)
     g_ptr_array_free(t->hairpins, TRUE);
     g_hash_table_destroy(t->pending);
     g_hash_table_destroy(t->senders);
+    g_hash_table_destroy(t->owners);
     g_hash_table_destroy(t->verdicts);
     g_ptr_array_free(t->conns, TRUE);
     g_ptr_array_free(t->vips, TRUE);
@@ -146,13 +149,35 @@ gboolean lbdsr_conn_routed(const lbdsr_conn_t *c)
     return ttl && !lbdsr_ttl_is_initial(ttl);
 }
 
-static gboolean sent_as(const lbdsr_tracker_t *t, const host_addr_t *ip, const lbdsr_mac_t *mac)
+/* Whether `mac` is among the MACs kept for `ip` in `table` (senders or owners). */
+static gboolean mac_kept(GHashTable *table, const host_addr_t *ip, const lbdsr_mac_t *mac)
 {
-    const senders_t *s = g_hash_table_lookup(t->senders, ip);
+    const senders_t *s = g_hash_table_lookup(table, ip);
     for (guint i = 0; s && i < s->n; i++)
         if (mac_equal(&s->macs[i], mac))
             return TRUE;
     return FALSE;
+}
+
+/* Keeps `mac` among the MACs of `ip` in `table`; FALSE when it was already
+ * there or the table is full. */
+static gboolean keep_mac(lbdsr_tracker_t *t, GHashTable *table, const host_addr_t *ip, const lbdsr_mac_t *mac)
+{
+    senders_t *s = g_hash_table_lookup(table, ip);
+    if (!s) {
+        if (g_hash_table_size(table) >= t->config.max_addresses) {
+            t->counters.addresses_dropped++;
+            return FALSE;
+        }
+        s = g_new0(senders_t, 1);
+        g_hash_table_insert(table, g_memdup2(ip, sizeof *ip), s);
+    }
+    for (guint i = 0; i < s->n; i++)
+        if (mac_equal(&s->macs[i], mac))
+            return FALSE;
+    if (s->n < SENDER_MACS)
+        s->macs[s->n++] = *mac;
+    return TRUE;
 }
 
 /* A VIP whose balancer MAC sends as the VIP is no DSR VIP: that MAC owns it. */
@@ -171,21 +196,24 @@ static void withdraw_owned_vips(lbdsr_tracker_t *t, const host_addr_t *ip, const
 
 static void note_sender(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
-    senders_t *s = g_hash_table_lookup(t->senders, &seg->src);
-    if (!s) {
-        if (g_hash_table_size(t->senders) >= t->config.max_addresses) {
-            t->counters.addresses_dropped++;
-            return;
-        }
-        s = g_new0(senders_t, 1);
-        g_hash_table_insert(t->senders, g_memdup2(&seg->src, sizeof seg->src), s);
+    if (keep_mac(t, t->senders, &seg->src, &seg->src_mac))
+        withdraw_owned_vips(t, &seg->src, &seg->src_mac);
+}
+
+/* A handshake answered from the very MAC the SYN was sent to, back to the
+ * MAC that sent it: that MAC holds the address and is reached directly. Its
+ * other answers for the address are not DSR either (a SYN to another MAC is
+ * then a one-off: a corrupted or misdirected frame), so connections already
+ * taken for DSR from it are withdrawn. */
+static void note_owner(lbdsr_tracker_t *t, const lbdsr_segment_t *answer)
+{
+    if (!keep_mac(t, t->owners, &answer->src, &answer->src_mac))
+        return;
+    for (guint k = 0; k < t->conns->len; k++) {
+        lbdsr_conn_t *c = g_ptr_array_index(t->conns, k);
+        if (ip_equal(&c->vip->vip, &answer->src) && mac_equal(&c->member_mac, &answer->src_mac))
+            c->withdrawn = TRUE;
     }
-    for (guint i = 0; i < s->n; i++)
-        if (mac_equal(&s->macs[i], &seg->src_mac))
-            return;
-    if (s->n < SENDER_MACS)
-        s->macs[s->n++] = seg->src_mac;
-    withdraw_owned_vips(t, &seg->src, &seg->src_mac);
 }
 
 static void set_verdict(lbdsr_tracker_t *t, guint32 frame, const lbdsr_conn_t *c, lbdsr_role_t role)
@@ -358,12 +386,14 @@ static lbdsr_view_t dsr_view(const lbdsr_tracker_t *t, const pending_syn_t *p, c
         return 0;
     /* The client received at the MAC it sent from; the answer left from
      * another MAC than the one called, which never sends as the VIP. */
+    if (mac_kept(t->owners, &seg->src, &seg->src_mac))
+        return 0; /* the VIP answered directly from this MAC before */
     if (mac_equal(&seg->dst_mac, delivered_by) && !mac_equal(&seg->src_mac, called) &&
-        !sent_as(t, &seg->src, called))
+        !mac_kept(t->senders, &seg->src, called))
         return LBDSR_VIEW_CALLER;
     /* The member answered from the MAC the SYN reached, to another MAC than the one that delivered it. */
     if (mac_equal(&seg->src_mac, called) && !mac_equal(&seg->dst_mac, delivered_by) &&
-        !sent_as(t, &seg->src, delivered_by))
+        !mac_kept(t->senders, &seg->src, delivered_by))
         return LBDSR_VIEW_MEMBER;
     return 0;
 }
@@ -406,6 +436,10 @@ static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
     pending_syn_t *p = g_hash_table_lookup(t->pending, &key);
     if (!p || seg->ack != p->isn + 1 || time_apart(p->time_ns, seg->time_ns) > (guint64)t->config.window_ns)
         return;
+    if (mac_equal(&seg->src_mac, &p->dst_mac) && mac_equal(&seg->dst_mac, &p->src_mac) && station_mac(&seg->src_mac)) {
+        note_owner(t, seg);
+        return;
+    }
     if (!p->conn) {
         const lbdsr_view_t view = dsr_view(t, p, seg);
         if (!view || !(p->conn = new_conn(t, p, seg, view)))

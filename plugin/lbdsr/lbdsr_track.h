@@ -30,6 +30,10 @@
  *   - first-hop redundancy (VRRP, HSRP, GLBP, CARP): a gateway's virtual MAC
  *     receives and its physical MAC may answer: connections whose MACs are
  *     such virtual MACs are ignored;
+ *   - a host reached directly: a handshake answered from the MAC the SYN
+ *     went to, back to the MAC that sent it, shows that MAC holds the
+ *     address; its answers to SYNs sent elsewhere (a corrupted or misdirected
+ *     frame) are not DSR, before or after;
  *   - failover of an address to another host (gratuitous ARP): each
  *     connection is answered from the MAC it was sent to; and when the MAC
  *     the SYN went to sends as the VIP anywhere in the capture, the VIP is
@@ -37,7 +41,8 @@
  *
  * Memory is bounded: unanswered SYNs live in a table of at most max_pending
  * entries (older than the window forgotten first), the MACs each address was
- * sent from in one of at most max_addresses, connections up to max_conns.
+ * sent from (and answered directly from) in tables of at most max_addresses,
+ * connections up to max_conns.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -12,10 +12,10 @@
  * back to it. It is its own protocol (fields, expert info, tap) fed by the
  * same tracker, which already holds each SYN's Ethernet addresses.
  *
- * State is decided on the first pass. TTLs come from the "ip" and "ipv6" tap
- * records, which Wireshark queues on every pass that taps (one pass, the GUI,
- * tshark -2's second pass): a connection whose crossing packet was routed
- * (asymmetric routing, not DSR) is never shown, whichever pass shows it.
+ * State is decided on the first pass, TTLs included (the frame's facts carry
+ * the TTL or hop limit on every pass, tshark -2's first one too): a
+ * connection whose crossing packet was routed (asymmetric routing, not DSR)
+ * is never shown, whichever pass shows it, even on frames before that packet.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,7 +24,6 @@
 #include <epan/packet.h>
 #include <epan/tap.h>
 #include <epan/to_str.h>
-#include <epan/dissectors/packet-ip.h>
 
 #include "frame_facts.h"
 #include "host_addr_epan.h"
@@ -35,8 +34,6 @@
 
 static int proto_lbdsr = -1;
 static int lbdsr_tap = -1;
-static int ip_tap = -1;
-static int ipv6_tap = -1;
 
 static int hf_lbdsr_conn = -1;
 static int hf_lbdsr_role = -1;
@@ -116,15 +113,6 @@ static gboolean to_mac(const address *a, lbdsr_mac_t *out)
 /* The TTL or hop limit of the IP header carrying the frame's TCP header: the
  * last record of its family's tap; 0 where nothing was tapped (tshark -2's
  * first pass). */
-static guint8 frame_ttl(gboolean v6)
-{
-    const void *last = NULL;
-    for (int i = 0, tap = v6 ? ipv6_tap : ip_tap; (last = fetch_tapped_data(tap, i)) != NULL; i++)
-        if (!fetch_tapped_data(tap, i + 1))
-            return v6 ? ((const ws_ip6 *)last)->ip6_hop : ((const ws_ip4 *)last)->ip_ttl;
-    return 0;
-}
-
 static void learn(packet_info *pinfo, const frame_tcp_t *tcp)
 {
     lbdsr_segment_t seg;
@@ -282,11 +270,11 @@ static int dissect_lbdsr(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     const frame_facts_t *facts = frame_facts_of(tvb, pinfo);
     if (facts->n_tcp != 1 || facts->innermost.quoted_in_icmp)
         return 0;
-    if (!PINFO_FD_VISITED(pinfo))
+    if (!PINFO_FD_VISITED(pinfo)) {
         learn(pinfo, &facts->innermost);
-    const guint8 ttl = frame_ttl(facts->innermost.src.type == AT_IPv6);
-    if (ttl)
-        lbdsr_tracker_note_ttl(tracker, pinfo->num, ttl);
+        if (facts->innermost.ttl)
+            lbdsr_tracker_note_ttl(tracker, pinfo->num, facts->innermost.ttl);
+    }
     const lbdsr_verdict_t *v = lbdsr_tracker_verdict(tracker, pinfo->num);
     if (v && !v->conn->vip->withdrawn && !v->conn->withdrawn && !lbdsr_conn_routed(v->conn))
         render_verdict(tvb, pinfo, tree, v);
@@ -390,7 +378,5 @@ static void register_lbhairpin(void)
 
 void proto_reg_handoff_lbdsr(void)
 {
-    ip_tap = find_tap_id("ip");
-    ipv6_tap = find_tap_id("ipv6");
     register_postdissector(create_dissector_handle(dissect_lbdsr, proto_lbdsr));
 }

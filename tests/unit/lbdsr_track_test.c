@@ -164,6 +164,28 @@ static void test_not_dsr(void)
     lbdsr_tracker_free(t);
 }
 
+/* A host reached directly at its own MAC, and one SYN that went to another
+ * MAC (a bit flipped in a damaged capture) answered from the host's: no DSR,
+ * whichever comes first. */
+static void test_reached_directly(void)
+{
+    lbdsr_tracker_t *t = tracker();
+    feed_mac(t, 1, CLIENT, 46000, 40, 80, SYN, 1, 0, mac(CLIENT), mac(41));
+    feed_mac(t, 2, 40, 80, CLIENT, 46000, SYN_ACK, 7, 2, mac(41), mac(CLIENT));
+    feed_mac(t, 3, CLIENT, 46001, 40, 80, SYN, 3, 0, mac(CLIENT), mac(42));
+    feed_mac(t, 4, 40, 80, CLIENT, 46001, SYN_ACK, 9, 4, mac(41), mac(CLIENT));
+    g_assert_cmpuint(lbdsr_tracker_conn_count(t), ==, 0);
+    /* The one-off first: taken for DSR until the direct handshake shows otherwise. */
+    feed_mac(t, 10, CLIENT, 47001, 50, 80, SYN, 3, 0, mac(CLIENT), mac(52));
+    feed_mac(t, 11, 50, 80, CLIENT, 47001, SYN_ACK, 9, 4, mac(51), mac(CLIENT));
+    g_assert_cmpuint(lbdsr_tracker_conn_count(t), ==, 1);
+    g_assert_false(lbdsr_tracker_conn(t, 1)->withdrawn);
+    feed_mac(t, 12, CLIENT, 47002, 50, 80, SYN, 5, 0, mac(CLIENT), mac(51));
+    feed_mac(t, 13, 50, 80, CLIENT, 47002, SYN_ACK, 11, 6, mac(51), mac(CLIENT));
+    g_assert_true(lbdsr_tracker_conn(t, 1)->withdrawn);
+    lbdsr_tracker_free(t);
+}
+
 /* Bounded under a flood of SYNs nobody answers, and of addresses. */
 static void test_bounded(void)
 {
@@ -236,6 +258,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lbdsr/caller-and-segment-view", test_caller_and_segment_view);
     g_test_add_func("/lbdsr/member-view", test_member_view);
     g_test_add_func("/lbdsr/not-dsr", test_not_dsr);
+    g_test_add_func("/lbdsr/reached-directly", test_reached_directly);
     g_test_add_func("/lbdsr/bounded", test_bounded);
     g_test_add_func("/lbdsr/hairpin", test_hairpin);
     return g_test_run();
