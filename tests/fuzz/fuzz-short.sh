@@ -4,6 +4,11 @@
 #      given plugin (sanitizer build if it is one), one pass and -2 (~1 min);
 #   2. each libFuzzer harness for --seconds (default 20) in a clang build of
 #      its own (--build-dir).
+# Inside a version test (MCUDIAG_IN_VERSION_TEST set by scripts/test-versions:
+# the same suite against Wireshark 4.4 and 4.6 in their build roots) the round
+# is a smoke test: one mutation seed and 3 s per harness show the harnesses
+# build and run with that suite's clang and the mutated captures load with
+# that Wireshark; the fuzzing at length is the host's run, on the same code.
 # Exit 1 on any finding; 77 (skipped) when clang/libclang-rt are missing and
 # the mutation round was clean; 0 otherwise.
 # usage: fuzz-short.sh --plugin SO [--build-dir DIR] [--out DIR] [--seconds N]
@@ -17,6 +22,10 @@ out="${TMPDIR:-/tmp}/mcudiag-fuzz-short-$$"
 seconds=20
 rate=0.02
 seeds="1 2 3"
+if [ -n "${MCUDIAG_IN_VERSION_TEST:-}" ]; then
+    seconds=3
+    seeds=1
+fi
 while [ $# -gt 0 ]; do
     case $1 in
     --plugin) plugin=$2; shift 2 ;;
