@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <wsutil/to_str.h>
+
 /* The handshake a SYN opened: (client, client port, server, server port). */
 typedef struct {
     host_addr_t client, server;
@@ -534,7 +536,12 @@ void lbdsr_tracker_counters(const lbdsr_tracker_t *t, lbdsr_counters_t *out)
 
 char *lbdsr_mac_to_str(const lbdsr_mac_t *m, char *buf, gsize size)
 {
-    const guint8 *b = m->bytes;
-    g_snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+    enum { TEXT = sizeof m->bytes * 3 - 1 };
+    if (size <= TEXT) {
+        if (size)
+            buf[0] = '\0';
+        return buf;
+    }
+    *bytes_to_hexstr_punct(buf, m->bytes, sizeof m->bytes, ':') = '\0';
     return buf;
 }

@@ -180,7 +180,7 @@ typedef struct {
 } lbdsr_counters_t;
 void lbdsr_tracker_counters(const lbdsr_tracker_t *t, lbdsr_counters_t *out);
 
-/* "02:00:0a:89:07:0d" (a buffer of at least 18 bytes). */
+/* "02:00:0a:89:07:0d" (a buffer of at least 18 bytes; empty in a smaller one). */
 char *lbdsr_mac_to_str(const lbdsr_mac_t *m, char *buf, gsize size);
 
 G_END_DECLS

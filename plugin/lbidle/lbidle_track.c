@@ -469,9 +469,9 @@ guint lbidle_tracker_service_count(const lbidle_tracker_t *t)
     return t->service_order->len;
 }
 
-const lbidle_service_t *lbidle_tracker_service(const lbidle_tracker_t *t, guint index)
+const lbidle_service_t *lbidle_tracker_service(const lbidle_tracker_t *t, guint position)
 {
-    return index < t->service_order->len ? g_ptr_array_index(t->service_order, index) : NULL;
+    return position < t->service_order->len ? g_ptr_array_index(t->service_order, position) : NULL;
 }
 
 const host_addr_t *lbidle_service_addr(const lbidle_service_t *s, guint16 *port)
@@ -486,9 +486,9 @@ guint lbidle_service_cut_count(const lbidle_service_t *s)
     return s->cuts->len;
 }
 
-const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint index)
+const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint position)
 {
-    return index < s->cuts->len ? g_ptr_array_index(s->cuts, index) : NULL;
+    return position < s->cuts->len ? g_ptr_array_index(s->cuts, position) : NULL;
 }
 
 /* The timer is claimed only when at least two cuts agree with everything

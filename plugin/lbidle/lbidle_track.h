@@ -164,13 +164,13 @@ void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg);
 const lbidle_verdict_t *lbidle_tracker_verdict(const lbidle_tracker_t *t, guint32 frame);
 
 guint lbidle_tracker_service_count(const lbidle_tracker_t *t);
-/* Service by index (0-based, in order of first connection); NULL if out of range. */
-const lbidle_service_t *lbidle_tracker_service(const lbidle_tracker_t *t, guint index);
+/* Service at a position (0-based, in order of first connection); NULL if out of range. */
+const lbidle_service_t *lbidle_tracker_service(const lbidle_tracker_t *t, guint position);
 /* The service's address and port. */
 const host_addr_t *lbidle_service_addr(const lbidle_service_t *s, guint16 *port);
 /* The service's cuts, in order of detection (withdrawn ones included). */
 guint lbidle_service_cut_count(const lbidle_service_t *s);
-const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint index);
+const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint position);
 /* What the capture (so far) says of the service's idle timer. */
 void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out);
 
