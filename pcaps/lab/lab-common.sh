@@ -79,3 +79,28 @@ stop_all_captures() {
     captures=()
     capture_files=()
 }
+
+# live_start NAMESPACE FILTER FILE: a live capture for the labs' live test:
+# the shell command in MCUDIAG_LAB_LIVE_CMD (tshark -i - with the plugin)
+# reads NAMESPACE's eth0 packets as a pcap stream on stdin, from one more
+# tcpdump writing a FIFO (stopped with the others), and prints into FILE.
+live_start() {
+    local fifo=$3.fifo
+    mkfifo "$fifo"
+    bash -c "$MCUDIAG_LAB_LIVE_CMD" <"$fifo" >"$3" 2>"$3.log" &
+    live_pid=$!
+    capture_at "$1" eth0 "$fifo" "$2"
+}
+
+# live_finish FILE OUT: waits (30 s at most) for the live command's first
+# line while the packets still come, stops the captures, lets the command
+# read to the end of the stream, and writes OUT: a first line saying whether
+# it printed while capturing ("# printed while capturing"), then its output.
+live_finish() {
+    local tries=0 state="# nothing printed while capturing"
+    until [ -s "$1" ] || [ $tries -ge 300 ]; do tries=$((tries + 1)); sleep 0.1; done
+    [ -s "$1" ] && state="# printed while capturing"
+    stop_all_captures
+    wait "$live_pid" || true
+    { echo "$state"; cat "$1"; } >"$2"
+}

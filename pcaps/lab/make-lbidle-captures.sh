@@ -30,6 +30,8 @@
 #                    connection themselves after 4 s without a message (FIN)
 # Captures per scenario (OUTDIR/lbidle-<scenario>-<point>.pcapng): client (the
 # client's eth0), m1 (member m1's eth0) and span (the bridge: both legs).
+# MCUDIAG_LAB_LIVE_CMD (optional): a live capture of the client beside the
+# files, OUTDIR/lbidle-<scenario>-client.live (lab-common.sh's live_start).
 # Needs root, iproute2, nftables, conntrack, tcpdump, tshark (editcap) and
 # python3. Only addresses inside the namespaces it creates are used; it
 # removes them on exit.
@@ -148,9 +150,11 @@ for scenario in $scenarios; do
     capture_at "$lab-sw" br0 "$work/$scenario-span.pcap"
     capture_at "$lab-client" eth0 "$work/$scenario-client.pcap"
     capture_at "$lab-m1" eth0 "$work/$scenario-m1.pcap"
+    [ -z "${MCUDIAG_LAB_LIVE_CMD:-}" ] || live_start "$lab-client" tcp "$work/$scenario.live"
     in_ns client python3 "$here/idle_peers.py" clients "$vip"
     # the reaper's resets of the last flows, the members' last retransmissions
     sleep 2
+    [ -z "${MCUDIAG_LAB_LIVE_CMD:-}" ] || live_finish "$work/$scenario.live" "$out/lbidle-$scenario-client.live"
     stop_all_captures
     lab_down
     for point in client m1 span; do

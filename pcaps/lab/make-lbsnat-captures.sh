@@ -33,12 +33,8 @@
 # Next to each capture it writes the expected lbsnat result
 # (tests/capture/expected/lbsnat-<scenario>.tsv), derived with stock tshark
 # from the lab's own knowledge of which addresses are VIP, members and client.
-# LBL_LIVE_CMD (optional): a shell command that reads the client's packets as
-# a pcap stream on stdin while each scenario runs (tshark -i - with the
-# plugin: a live capture); its output goes to OUTDIR/lbsnat-<scenario>.live.
-# The scenario waits (30 s at most) until that output has a line before it
-# stops capturing, and the file's first line says whether one came while the
-# packets were still coming ("# printed while capturing") or not.
+# MCUDIAG_LAB_LIVE_CMD (optional): a live capture of the client beside the
+# file, OUTDIR/lbsnat-<scenario>.live (lab-common.sh's live_start).
 # Needs root, iproute2, nftables, tcpdump, tshark (editcap) and python3. Only
 # addresses inside the namespaces it creates are used; it removes them on exit.
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -212,32 +208,11 @@ for port in range(430, 470):
 
 client_filter='tcp or icmp or (icmp6 and ip6[40] < 128)'
 
-# live_start SCENARIO: LBL_LIVE_CMD reading the client's packets from a FIFO
-# that one more tcpdump writes (stopped with the other captures).
-live_start() {
-    local fifo=$work/$1.live.fifo
-    mkfifo "$fifo"
-    bash -c "$LBL_LIVE_CMD" <"$fifo" >"$work/$1.live" 2>"$work/$1.live.log" &
-    live_pid=$!
-    capture_at "$lab-client" eth0 "$fifo" "$client_filter"
-}
-
-# live_finish SCENARIO: waits for the live command's first line while the
-# capture still runs, then lets it read to the end of the stream.
-live_finish() {
-    local scenario=$1 tries=0 state="# nothing printed while capturing"
-    until [ -s "$work/$scenario.live" ] || [ $tries -ge 300 ]; do tries=$((tries + 1)); sleep 0.1; done
-    [ -s "$work/$scenario.live" ] && state="# printed while capturing"
-    stop_all_captures
-    wait "$live_pid" || true
-    { echo "$state"; cat "$work/$scenario.live"; } >"$out/lbsnat-$scenario.live"
-}
-
 capture() {
     local scenario=$1 vip=$2
     local raw=$work/$scenario.pcap
     start_capture "$lab-client" "$raw" "$client_filter"
-    [ -z "${LBL_LIVE_CMD:-}" ] || live_start "$scenario"
+    [ -z "${MCUDIAG_LAB_LIVE_CMD:-}" ] || live_start "$lab-client" "$client_filter" "$work/$scenario.live"
     if [ "$scenario" = port-scan ]; then
         scan_member
     else
@@ -247,7 +222,7 @@ capture() {
         connect_vip "$vip"
     fi
     sleep 1
-    [ -z "${LBL_LIVE_CMD:-}" ] || live_finish "$scenario"
+    [ -z "${MCUDIAG_LAB_LIVE_CMD:-}" ] || live_finish "$work/$scenario.live" "$out/lbsnat-$scenario.live"
     stop_capture
     stop_all_captures
     editcap -F pcapng "$raw" "$out/lbsnat-$scenario.pcapng"
