@@ -8,34 +8,18 @@
 
 struct c3p_connections {
     GPtrArray *attempts;   /* every c3p_connection_t followed, owned */
-    GHashTable *latest;    /* c3p_conn_ends_t → the latest attempt on those ends */
+    GHashTable *latest;    /* host_conn_t → the latest attempt on those ends */
     GHashTable *by_frame;  /* frame → attempt, for its first SYN and its end */
     GPtrArray *aliases;    /* keys of `latest` owned here: other ends of an attempt */
     guint max_attempts;
     guint64 not_followed;
 };
 
-/* Ends are compared as bytes: every c3p_conn_ends_t used as a key is zeroed
- * before it is filled, padding included. */
-static guint ends_hash(gconstpointer key)
-{
-    const guint8 *b = key;
-    guint32 h = 2166136261u;
-    for (gsize i = 0; i < sizeof(c3p_conn_ends_t); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-static gboolean ends_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(c3p_conn_ends_t)) == 0;
-}
-
 c3p_connections_t *c3p_connections_new(guint max_attempts)
 {
     c3p_connections_t *c = g_new0(c3p_connections_t, 1);
     c->attempts = g_ptr_array_new_with_free_func(g_free);
-    c->latest = g_hash_table_new(ends_hash, ends_equal);
+    c->latest = g_hash_table_new(host_conn_hash, host_conn_equal);
     c->by_frame = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->aliases = g_ptr_array_new_with_free_func(g_free);
     c->max_attempts = max_attempts;
@@ -53,7 +37,7 @@ void c3p_connections_free(c3p_connections_t *c)
     g_free(c);
 }
 
-static c3p_connection_t *new_attempt(c3p_connections_t *c, const c3p_conn_ends_t *ends)
+static c3p_connection_t *new_attempt(c3p_connections_t *c, const host_conn_t *ends)
 {
     if (c->attempts->len >= c->max_attempts) {
         c->not_followed++;
@@ -80,7 +64,7 @@ static void end_attempt(c3p_connections_t *c, c3p_connection_t *conn, c3p_conn_o
 
 /* The attempt a client SYN belongs to: the latest on its ends with the same
  * ISN (a retransmission), or a new one. */
-static c3p_connection_t *attempt_of_syn(c3p_connections_t *c, c3p_connection_t *latest, const c3p_conn_ends_t *ends,
+static c3p_connection_t *attempt_of_syn(c3p_connections_t *c, c3p_connection_t *latest, const host_conn_t *ends,
                                         guint32 isn)
 {
     c3p_connection_t *conn = latest && latest->isn_known && latest->isn == isn ? latest : new_attempt(c, ends);
@@ -132,7 +116,7 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
     return conn;
 }
 
-const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_conn_ends_t *ends, guint32 isn,
+const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const host_conn_t *ends, guint32 isn,
                                                 gconstpointer explanation, gboolean ends_it, guint32 frame)
 {
     c3p_connection_t *conn = attempt_of_syn(c, g_hash_table_lookup(c->latest, ends), ends, isn);
@@ -144,12 +128,12 @@ const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_
     return conn;
 }
 
-void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, guint32 attempt_frame)
+void c3p_connections_alias(c3p_connections_t *c, const host_conn_t *alias, guint32 attempt_frame)
 {
     c3p_connection_t *attempt = g_hash_table_lookup(c->by_frame, GUINT_TO_POINTER(attempt_frame));
     if (!attempt)
         return;
-    c3p_conn_ends_t *key = g_new(c3p_conn_ends_t, 1);
+    host_conn_t *key = g_new(host_conn_t, 1);
     *key = *alias;
     g_ptr_array_add(c->aliases, key);
     g_hash_table_insert(c->latest, key, attempt);

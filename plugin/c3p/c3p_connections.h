@@ -34,14 +34,9 @@ typedef enum {
                                   * a port probe (a SYN scan) or a dying client, not a failure */
 } c3p_conn_outcome_t;
 
-/* A connection's ends as the client's SYN addressed them. */
-typedef struct {
-    host_addr_t client, server;
-    guint16 client_port, server_port;
-} c3p_conn_ends_t;
 
 typedef struct {
-    c3p_conn_ends_t ends;
+    host_conn_t ends;
     guint32 isn;               /* the client's; meaningful when isn_known */
     gboolean isn_known;        /* a SYN (or lbsnat) told it; not when the capture starts later */
     guint32 syn_frame;         /* first client SYN; 0 if none was seen */
@@ -55,7 +50,7 @@ typedef struct {
 
 /* One TCP segment of a connection to a watched port, first pass only. */
 typedef struct {
-    c3p_conn_ends_t ends;      /* client → server, whichever way the segment went */
+    host_conn_t ends;      /* client → server, whichever way the segment went */
     gboolean from_client;
     guint8 flags;              /* TCP_FLAG_* */
     guint32 seq, ack;
@@ -75,13 +70,13 @@ const c3p_connection_t *c3p_connections_feed(c3p_connections_t *c, const c3p_con
 /* Another address answered the attempt (ends, isn): a foreign SYN-ACK, or the
  * client's reset of one (`ends_it`), in `frame`. `explanation` is kept for the
  * caller (e.g. the lbsnat case). Returns the attempt, or NULL. */
-const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const c3p_conn_ends_t *ends, guint32 isn,
+const c3p_connection_t *c3p_connections_foreign(c3p_connections_t *c, const host_conn_t *ends, guint32 isn,
                                                 gconstpointer explanation, gboolean ends_it, guint32 frame);
 
 /* Segments on `alias` (the balancer's rewrite of the attempt's SYN: client to
  * member instead of client to VIP) belong from now on to the attempt whose
  * first SYN (or end) is `attempt_frame`; nothing changes if there is none. */
-void c3p_connections_alias(c3p_connections_t *c, const c3p_conn_ends_t *alias, guint32 attempt_frame);
+void c3p_connections_alias(c3p_connections_t *c, const host_conn_t *alias, guint32 attempt_frame);
 
 /* The attempt whose failure `frame` may show (its first SYN or its end), or NULL. */
 const c3p_connection_t *c3p_connections_at_frame(const c3p_connections_t *c, guint32 frame);

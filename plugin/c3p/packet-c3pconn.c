@@ -108,7 +108,7 @@ static const c3p_connection_t *feed_case_frame(packet_info *pinfo, const lbsnat_
     const lbsnat_case_t *c = v->c;
     if (!is_watched(c->vip_port))
         return NULL;
-    c3p_conn_ends_t ends;
+    host_conn_t ends;
     memset(&ends, 0, sizeof ends);
     ends.client = c->client;
     ends.server = c->vip;

@@ -8,14 +8,8 @@
 
 #include <wsutil/to_str.h>
 
-/* The handshake a SYN opened: (client, client port, server, server port). */
 typedef struct {
-    host_addr_t client, server;
-    guint16 client_port, server_port;
-} handshake_key_t;
-
-typedef struct {
-    handshake_key_t key;
+    host_conn_t key;         /* the handshake the SYN opened */
     guint32 isn;
     lbdsr_mac_t src_mac, dst_mac; /* of the first transmission */
     guint32 syn_frame, forward_frame;
@@ -42,7 +36,7 @@ typedef struct {
 
 struct lbdsr_tracker {
     lbdsr_config_t config;
-    GHashTable *pending;    /* handshake_key_t* -> pending_syn_t* (owned) */
+    GHashTable *pending;    /* host_conn_t* -> pending_syn_t* (owned) */
     GHashTable *senders;    /* host_addr_t* (owned) -> senders_t* (owned) */
     GHashTable *owners;     /* host_addr_t* (owned) -> senders_t* (owned): MACs that answered it directly */
     GHashTable *verdicts;   /* frame -> lbdsr_verdict_t* (owned) */
@@ -57,25 +51,12 @@ struct lbdsr_tracker {
     lbdsr_counters_t counters;
 };
 
-static guint bytes_hash(const void *p, gsize n)
-{
-    const guint8 *b = p;
-    guint32 h = 2166136261u;
-    for (gsize i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
 /* Keys are zeroed before they are filled (padding included): compared as bytes. */
-static guint key_hash(gconstpointer k) { return bytes_hash(k, sizeof(handshake_key_t)); }
-static gboolean key_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(handshake_key_t)) == 0; }
-static guint transmission_hash(gconstpointer k) { return bytes_hash(k, sizeof(transmission_key_t)); }
+static guint transmission_hash(gconstpointer k) { return host_key_hash(k, sizeof(transmission_key_t)); }
 static gboolean transmission_equal(gconstpointer a, gconstpointer b)
 {
     return memcmp(a, b, sizeof(transmission_key_t)) == 0;
 }
-static guint ip_hash(gconstpointer k) { return bytes_hash(k, sizeof(host_addr_t)); }
-static gboolean ip_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(host_addr_t)) == 0; }
 
 static gboolean mac_equal(const lbdsr_mac_t *a, const lbdsr_mac_t *b)
 {
@@ -94,9 +75,9 @@ lbdsr_tracker_t *lbdsr_tracker_new(const lbdsr_config_t *config)
 {
     lbdsr_tracker_t *t = g_new0(lbdsr_tracker_t, 1);
     t->config = *config;
-    t->pending = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
-    t->senders = g_hash_table_new_full(ip_hash, ip_equal, g_free, g_free);
-    t->owners = g_hash_table_new_full(ip_hash, ip_equal, g_free, g_free);
+    t->pending = g_hash_table_new_full(host_conn_hash, host_conn_equal, NULL, g_free);
+    t->senders = g_hash_table_new_full(host_addr_hash, host_addr_key_equal, g_free, g_free);
+    t->owners = g_hash_table_new_full(host_addr_hash, host_addr_key_equal, g_free, g_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->syn_frames = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->by_transmission = g_hash_table_new_full(transmission_hash, transmission_equal, g_free, NULL);
@@ -187,7 +168,7 @@ static void withdraw_owned_vips(lbdsr_tracker_t *t, const host_addr_t *ip, const
 {
     for (guint i = 0; i < t->vips->len; i++) {
         lbdsr_vip_t *vip = g_ptr_array_index(t->vips, i);
-        if (vip->withdrawn || !ip_equal(&vip->vip, ip))
+        if (vip->withdrawn || !host_addr_equal(&vip->vip, ip))
             continue;
         for (guint k = 0; k < t->conns->len && !vip->withdrawn; k++) {
             const lbdsr_conn_t *c = g_ptr_array_index(t->conns, k);
@@ -213,7 +194,7 @@ static void note_owner(lbdsr_tracker_t *t, const lbdsr_segment_t *answer)
         return;
     for (guint k = 0; k < t->conns->len; k++) {
         lbdsr_conn_t *c = g_ptr_array_index(t->conns, k);
-        if (ip_equal(&c->vip->vip, &answer->src) && mac_equal(&c->member_mac, &answer->src_mac))
+        if (host_addr_equal(&c->vip->vip, &answer->src) && mac_equal(&c->member_mac, &answer->src_mac))
             c->withdrawn = TRUE;
     }
 }
@@ -266,7 +247,7 @@ static lbdsr_vip_t *vip_of(lbdsr_tracker_t *t, const host_addr_t *vip, guint16 p
 {
     for (guint i = 0; i < t->vips->len; i++) {
         lbdsr_vip_t *v = g_ptr_array_index(t->vips, i);
-        if (v->port == port && ip_equal(&v->vip, vip))
+        if (v->port == port && host_addr_equal(&v->vip, vip))
             return v;
     }
     lbdsr_vip_t *v = g_new0(lbdsr_vip_t, 1);
@@ -283,13 +264,13 @@ static void feed_returned_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg);
  * layer-2 forward of it (from the MAC it was sent to, to another MAC). */
 static void feed_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
-    handshake_key_t key;
+    host_conn_t key;
     memset(&key, 0, sizeof key);
     key.client = seg->src;
     key.server = seg->dst;
     key.client_port = seg->src_port;
     key.server_port = seg->dst_port;
-    if (ip_equal(&seg->src, &seg->dst)) {
+    if (host_addr_equal(&seg->src, &seg->dst)) {
         feed_returned_syn(t, seg);
         return;
     }
@@ -343,7 +324,7 @@ static void feed_returned_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
     key.client_port = seg->src_port;
     key.isn = seg->seq;
     pending_syn_t *p = g_hash_table_lookup(t->by_transmission, &key);
-    if (!p || ip_equal(&p->key.server, &seg->src) || p->key.server_port != seg->dst_port ||
+    if (!p || host_addr_equal(&p->key.server, &seg->src) || p->key.server_port != seg->dst_port ||
         mac_equal(&seg->src_mac, &p->src_mac) || time_apart(p->time_ns, seg->time_ns) > (guint64)t->config.window_ns)
         return;
     lbdsr_hairpin_t *h = p->hairpin;
@@ -429,7 +410,7 @@ static lbdsr_conn_t *new_conn(lbdsr_tracker_t *t, pending_syn_t *p, const lbdsr_
 /* A SYN-ACK from the address the SYN was sent to, acknowledging its ISN. */
 static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
-    handshake_key_t key;
+    host_conn_t key;
     memset(&key, 0, sizeof key);
     key.client = seg->dst;
     key.server = seg->src;
@@ -458,7 +439,7 @@ static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
  * one-off, e.g. a corrupted frame). */
 static void feed_client_segment(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
-    handshake_key_t key;
+    host_conn_t key;
     memset(&key, 0, sizeof key);
     key.client = seg->src;
     key.server = seg->dst;
@@ -507,8 +488,9 @@ const lbdsr_verdict_t *lbdsr_tracker_verdict(const lbdsr_tracker_t *t, guint32 f
 
 const lbdsr_hairpin_t *lbdsr_tracker_hairpin(const lbdsr_tracker_t *t, guint32 frame, gboolean *returned)
 {
-    *returned = g_hash_table_contains(t->returned_frames, GUINT_TO_POINTER(frame));
-    return g_hash_table_lookup(t->hairpin_frames, GUINT_TO_POINTER(frame));
+    const lbdsr_hairpin_t *h = g_hash_table_lookup(t->hairpin_frames, GUINT_TO_POINTER(frame));
+    *returned = h && g_hash_table_contains(t->returned_frames, GUINT_TO_POINTER(frame));
+    return h;
 }
 
 guint lbdsr_tracker_hairpin_count(const lbdsr_tracker_t *t)

@@ -272,7 +272,8 @@ static int dissect_lbdsr(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
         learn(pinfo, &facts->innermost);
-        if (facts->innermost.ttl)
+        /* Only a SYN or SYN-ACK crosses from another MAC. */
+        if (facts->innermost.ttl && (facts->innermost.flags & TH_SYN))
             lbdsr_tracker_note_ttl(tracker, pinfo->num, facts->innermost.ttl);
     }
     const lbdsr_verdict_t *v = lbdsr_tracker_verdict(tracker, pinfo->num);

@@ -9,13 +9,6 @@
 /* Cuts looked back at for the other end's reset of the same expiry. */
 #define PAIRING_LOOKBACK 8
 
-/* Connection key: client and server ends; padding zeroed so keys hash and
- * compare as bytes. */
-typedef struct {
-    host_addr_t client, server;
-    guint16 client_port, server_port;
-} conn_key_t;
-
 /* A packet sent after an idle gap, waiting for the other end's reaction. */
 typedef struct {
     gboolean active;
@@ -30,7 +23,7 @@ typedef struct {
 } resumption_t;
 
 typedef struct {
-    conn_key_t key;
+    host_conn_t key;
     GList link;             /* in the tracker's least-recently-active queue; data = this */
     lbidle_service_t *service;
     gint64 last_ns;
@@ -55,7 +48,7 @@ typedef struct {
 
 struct lbidle_tracker {
     lbidle_config_t config;
-    GHashTable *conns;      /* conn_key_t * -> conn_t * (owns) */
+    GHashTable *conns;      /* host_conn_t * -> conn_t * (owns) */
     GQueue lru;             /* conn_t links, least recently active first */
     GHashTable *services;   /* service key -> lbidle_service_t * (owns) */
     GPtrArray *service_order;
@@ -75,29 +68,10 @@ static gint64 elapsed(gint64 a, gint64 b)
 
 /* ---- keys ----------------------------------------------------------------- */
 
-static guint bytes_hash(const void *data, gsize len)
-{
-    const guint8 *p = data;
-    guint h = 2166136261u;
-    for (gsize i = 0; i < len; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
-static guint conn_key_hash(gconstpointer k)
-{
-    return bytes_hash(k, sizeof(conn_key_t));
-}
-
-static gboolean conn_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(conn_key_t)) == 0;
-}
-
 static guint service_hash(gconstpointer k)
 {
     const lbidle_service_t *s = k;
-    return bytes_hash(&s->addr, sizeof s->addr) ^ s->port;
+    return host_addr_hash(&s->addr) ^ s->port;
 }
 
 static gboolean service_equal(gconstpointer a, gconstpointer b)
@@ -117,7 +91,7 @@ static void service_free(gpointer p)
 
 static void tracker_tables_new(lbidle_tracker_t *t)
 {
-    t->conns = g_hash_table_new_full(conn_key_hash, conn_key_equal, NULL, g_free);
+    t->conns = g_hash_table_new_full(host_conn_hash, host_conn_equal, NULL, g_free);
     g_queue_init(&t->lru);
     t->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
     t->service_order = g_ptr_array_new();
@@ -207,7 +181,7 @@ static void forget_oldest_connection(lbidle_tracker_t *t)
 /* Which end opened the connection: the SYN's sender; without a SYN (the
  * capture started later) the end with the higher port, as client ports are
  * ephemeral and services well known. */
-static void key_for_new(const lbidle_segment_t *seg, conn_key_t *k)
+static void key_for_new(const lbidle_segment_t *seg, host_conn_t *k)
 {
     gboolean src_is_client;
     if (seg->flags & TCP_FLAG_SYN)
@@ -223,7 +197,7 @@ static void key_for_new(const lbidle_segment_t *seg, conn_key_t *k)
 
 static conn_t *lookup_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gboolean *from_client)
 {
-    conn_key_t k;
+    host_conn_t k;
     memset(&k, 0, sizeof k);
     k.client = seg->src;
     k.client_port = seg->src_port;

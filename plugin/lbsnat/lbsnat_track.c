@@ -129,13 +129,7 @@ struct lbsnat_tracker {
 static guint port_key_hash(gconstpointer p)
 {
     const port_key_t *k = p;
-    guint h = k->port * 2654435761u ^ k->addr.family;
-    for (size_t i = 0; i < sizeof k->addr.u; i += 4) {
-        guint32 w;
-        memcpy(&w, (const guint8 *)&k->addr.u + i, sizeof w);
-        h = (h ^ w) * 16777619u;
-    }
-    return h;
+    return host_addr_hash(&k->addr) ^ k->port * 2654435761u;
 }
 
 static gboolean port_key_equal(gconstpointer a, gconstpointer b)

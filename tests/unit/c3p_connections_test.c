@@ -14,9 +14,9 @@
 #define PSH_ACK 0x18
 #define FIN_ACK 0x11
 
-static c3p_conn_ends_t ends(guint8 client, guint16 client_port, guint8 server)
+static host_conn_t ends(guint8 client, guint16 client_port, guint8 server)
 {
-    c3p_conn_ends_t e;
+    host_conn_t e;
     memset(&e, 0, sizeof e);
     host_addr_set(&e.client, (const guint8[]){ 10, 0, 0, client }, 4);
     host_addr_set(&e.server, (const guint8[]){ 10, 0, 0, server }, 4);
@@ -25,7 +25,7 @@ static c3p_conn_ends_t ends(guint8 client, guint16 client_port, guint8 server)
     return e;
 }
 
-static const c3p_connection_t *feed(c3p_connections_t *c, c3p_conn_ends_t e, gboolean from_client, guint8 flags,
+static const c3p_connection_t *feed(c3p_connections_t *c, host_conn_t e, gboolean from_client, guint8 flags,
                                     guint32 seq, guint32 ack, gboolean request, guint32 frame)
 {
     c3p_conn_segment_t s = { .ends = e, .from_client = from_client, .flags = flags, .seq = seq, .ack = ack,
@@ -36,7 +36,7 @@ static const c3p_connection_t *feed(c3p_connections_t *c, c3p_conn_ends_t e, gbo
 static void test_reached_and_reset(void)
 {
     c3p_connections_t *c = c3p_connections_new(10);
-    c3p_conn_ends_t a = ends(12, 40000, 11);
+    host_conn_t a = ends(12, 40000, 11);
     feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
     feed(c, a, FALSE, SYN_ACK, 500, 101, FALSE, 2);
     const c3p_connection_t *ok = feed(c, a, TRUE, PSH_ACK, 101, 501, TRUE, 3);
@@ -44,7 +44,7 @@ static void test_reached_and_reset(void)
     feed(c, a, TRUE, FIN_ACK, 200, 501, FALSE, 4);
     g_assert_cmpuint(c3p_connection_failure_frame(ok, TRUE), ==, 0);
 
-    c3p_conn_ends_t b = ends(12, 40001, 11);
+    host_conn_t b = ends(12, 40001, 11);
     feed(c, b, TRUE, SYN, 7, 0, FALSE, 5);
     feed(c, b, FALSE, SYN_ACK, 9, 8, FALSE, 6);
     const c3p_connection_t *reset = feed(c, b, FALSE, RST_ACK, 10, 8, FALSE, 7);
@@ -60,7 +60,7 @@ static void test_reached_and_reset(void)
 static void test_attempts_by_isn(void)
 {
     c3p_connections_t *c = c3p_connections_new(10);
-    c3p_conn_ends_t a = ends(12, 40000, 11);
+    host_conn_t a = ends(12, 40000, 11);
     const c3p_connection_t *first = feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
     g_assert_true(feed(c, a, TRUE, SYN, 100, 0, FALSE, 2) == first);
     g_assert_true(feed(c, a, TRUE, SYN, 100, 0, FALSE, 3) == first);
@@ -85,7 +85,7 @@ static void test_foreign_answer(void)
 {
     static const int explanation = 1;
     c3p_connections_t *c = c3p_connections_new(10);
-    c3p_conn_ends_t vip = ends(12, 40000, 11);
+    host_conn_t vip = ends(12, 40000, 11);
     const c3p_connection_t *conn = feed(c, vip, TRUE, SYN, 100, 0, FALSE, 1);
     g_assert_true(c3p_connections_foreign(c, &vip, 100, &explanation, FALSE, 2) == conn);
     g_assert_true(c3p_connections_foreign(c, &vip, 100, &explanation, TRUE, 3) == conn);
@@ -95,7 +95,7 @@ static void test_foreign_answer(void)
     g_assert_cmpuint(c3p_connection_failure_frame(conn, TRUE), ==, 3);
     g_assert_true(conn->foreign_answer == &explanation);
 
-    c3p_conn_ends_t dropped = ends(12, 40001, 11);
+    host_conn_t dropped = ends(12, 40001, 11);
     const c3p_connection_t *quiet = feed(c, dropped, TRUE, SYN, 5, 0, FALSE, 7);
     c3p_connections_foreign(c, &dropped, 5, &explanation, FALSE, 8);
     g_assert_cmpint(c3p_connection_outcome(quiet, TRUE), ==, C3P_CONN_FOREIGN_ANSWER);
@@ -119,7 +119,7 @@ static void test_cap(void)
 static void test_latest_failure_from(void)
 {
     c3p_connections_t *c = c3p_connections_new(10);
-    c3p_conn_ends_t a = ends(12, 40000, 11), b = ends(12, 40001, 11), other = ends(20, 40000, 11);
+    host_conn_t a = ends(12, 40000, 11), b = ends(12, 40001, 11), other = ends(20, 40000, 11);
     feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
     const c3p_connection_t *reset = feed(c, a, FALSE, RST_ACK, 0, 101, FALSE, 2);
     const c3p_connection_t *unanswered = feed(c, b, TRUE, SYN, 7, 0, FALSE, 3);
@@ -142,14 +142,14 @@ static void test_latest_failure_from(void)
 static void test_probe_and_member_view(void)
 {
     c3p_connections_t *c = c3p_connections_new(10);
-    c3p_conn_ends_t a = ends(10, 38616, 21);
+    host_conn_t a = ends(10, 38616, 21);
     feed(c, a, TRUE, SYN, 100, 0, FALSE, 1);
     feed(c, a, FALSE, SYN_ACK, 500, 101, FALSE, 2);
     const c3p_connection_t *probe = feed(c, a, TRUE, RST, 101, 0, FALSE, 3);
     g_assert_cmpint(c3p_connection_outcome(probe, TRUE), ==, C3P_CONN_PROBED);
     g_assert_cmpuint(c3p_connection_failure_frame(probe, TRUE), ==, 0);
 
-    c3p_conn_ends_t b = ends(12, 40000, 13);
+    host_conn_t b = ends(12, 40000, 13);
     feed(c, b, TRUE, SYN, 7, 0, FALSE, 4);
     feed(c, b, FALSE, SYN_ACK, 900, 8, FALSE, 5);
     const c3p_connection_t *view = feed(c, b, TRUE, RST, 8, 0, FALSE, 6);
@@ -161,7 +161,7 @@ static void test_probe_and_member_view(void)
     g_assert_true(c3p_connections_at_frame(c, 7) == view);
 
     /* A client that completed the handshake and then reset failed (not a probe). */
-    c3p_conn_ends_t d = ends(12, 40001, 13);
+    host_conn_t d = ends(12, 40001, 13);
     feed(c, d, TRUE, SYN, 50, 0, FALSE, 8);
     feed(c, d, FALSE, SYN_ACK, 70, 51, FALSE, 9);
     feed(c, d, TRUE, 0x10, 51, 71, FALSE, 10);
