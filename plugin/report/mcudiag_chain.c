@@ -627,6 +627,13 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
     if (failed_join_count(chain))
         mcudiag_findings_add(set, failed_joins_finding(chain, chain->failed_connections->len || chain->records->len ||
                                                                    chain->views->len));
+    /* What the engineer hears of first: failed joins, then sign-outs (the
+     * idle timer), then the connections, then the balancer's layer 2. */
+    GPtrArray *sign_outs = g_ptr_array_new();
+    lbidle_findings(chain->idle_services, sign_outs);
+    for (guint i = 0; i < sign_outs->len; i++)
+        mcudiag_findings_add(set, g_ptr_array_index(sign_outs, i));
+    g_ptr_array_free(sign_outs, TRUE);
     GArray *ports = failed_ports(chain);
     mcudiag_finding_t *untied;
     mcudiag_finding_t *connections = failed_connections_finding(chain, ports, vips->len || chain->views->len, &untied);
@@ -641,8 +648,7 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
     }
     for (guint i = 0; i < members->len; i++)
         mcudiag_findings_add(set, g_ptr_array_index(members, i));
-    GPtrArray *balancer = g_ptr_array_new(); /* the idle timer, then layer 2: self-selection, DSR */
-    lbidle_findings(chain->idle_services, balancer);
+    GPtrArray *balancer = g_ptr_array_new(); /* layer 2: self-selection, DSR */
     mcudiag_dsr_findings(chain->dsr, balancer);
     for (guint i = 0; i < balancer->len; i++)
         mcudiag_findings_add(set, g_ptr_array_index(balancer, i));
