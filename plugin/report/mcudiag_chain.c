@@ -526,15 +526,13 @@ static mcudiag_finding_t *failed_joins_finding(const mcudiag_chain_t *chain, gbo
     return f;
 }
 
-/* The failed connections of hosts that do not sweep (NULL if none). How
- * sure they are MCUs' health notifications: the hosts also carry SIP, C3P or
- * TLS of conferencing (high); a balancer fault explains them (medium);
- * nothing ties them to conferencing (low: then it is not called an MCU's
- * failure). */
 /* The failed connections to the conferencing port that count: of hosts that
  * are no sweepers and that the capture ties to conferencing (SIP or C3P of a
  * conference) or behind which a balancer fault is seen. The others, tied to
- * nothing, go into the `untied` note (taken by the caller; NULL if none). */
+ * nothing, go into the `untied` note (taken by the caller; NULL if none). How
+ * sure the counted ones are MCUs' health notifications: every host also
+ * carries SIP, C3P or TLS of conferencing (high), else a balancer fault ties
+ * them (medium). */
 static mcudiag_finding_t *failed_connections_finding(const mcudiag_chain_t *chain, const GArray *ports,
                                                      gboolean lbsnat_evidence, mcudiag_finding_t **untied)
 {
