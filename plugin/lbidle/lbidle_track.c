@@ -54,6 +54,8 @@ struct lbidle_tracker {
     GPtrArray *service_order;
     GPtrArray *cuts;        /* cut_t * (owns) */
     GHashTable *verdicts;   /* frame -> lbidle_verdict_t * (owns) */
+    GHashTable *survivals;  /* frame -> lbidle_service_t *: the frame answered a new longest survived gap */
+    GHashTable *opens;      /* frame -> lbidle_service_t *: the frame opened a connection (at most max_connections) */
     lbidle_counters_t counters;
 };
 
@@ -97,6 +99,8 @@ static void tracker_tables_new(lbidle_tracker_t *t)
     t->service_order = g_ptr_array_new();
     t->cuts = g_ptr_array_new_with_free_func(g_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    t->survivals = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->opens = g_hash_table_new(g_direct_hash, g_direct_equal);
     memset(&t->counters, 0, sizeof t->counters);
 }
 
@@ -107,6 +111,8 @@ static void tracker_tables_free(lbidle_tracker_t *t)
     g_ptr_array_free(t->service_order, TRUE);
     g_ptr_array_free(t->cuts, TRUE);
     g_hash_table_destroy(t->verdicts);
+    g_hash_table_destroy(t->survivals);
+    g_hash_table_destroy(t->opens);
 }
 
 static void set_config(lbidle_tracker_t *t, const lbidle_config_t *config)
@@ -226,8 +232,11 @@ static conn_t *open_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gbool
     key_for_new(seg, &c->key);
     c->link.data = c;
     c->service = service_for(t, &c->key.server, c->key.server_port);
-    if (c->service)
+    if (c->service) {
         c->service->connections++;
+        if (g_hash_table_size(t->opens) < t->config.max_connections)
+            g_hash_table_insert(t->opens, GUINT_TO_POINTER(seg->frame), c->service);
+    }
     c->last_ns = seg->time_ns;
     c->last_frame = seg->frame;
     g_hash_table_insert(t->conns, &c->key, c);
@@ -298,6 +307,7 @@ static void cut_by_reset(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t 
     if (!cut)
         return;
     cut->pub.reset_frame = seg->frame;
+    cut->pub.detected_frame = seg->frame;
     cut->pub.reset_to_server = from_client;
     cut->reset_time_ns = seg->time_ns;
     if (behaviour == LBIDLE_BEHAVIOUR_RESET_NEXT) {
@@ -330,6 +340,7 @@ static void note_retransmission(lbidle_tracker_t *t, conn_t *c, const lbidle_seg
             return;
         p->dropped = &cut->pub;
         p->dropped->resume_frame = p->frame;
+        p->dropped->detected_frame = seg->frame;
         p->dropped->resumed_by_client = p->from_client;
         set_verdict(t, p->frame, p->dropped, LBIDLE_ROLE_RESUME);
         set_verdict(t, p->first_retransmission_frame, p->dropped, LBIDLE_ROLE_RETRANSMISSION);
@@ -397,6 +408,8 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
     if (p->dropped)
         p->dropped->withdrawn = TRUE;
     note_survived(c, p->gap_ns, p->frame);
+    if (c->service && c->service->longest_survived_frame == p->frame)
+        g_hash_table_insert(t->survivals, GUINT_TO_POINTER(seg->frame), c->service);
     if (seg->flags & TCP_FLAG_RST)
         after_silence(t, c, seg, from_client, gap_ns);
     else if (seg->flags & TCP_FLAG_FIN)
@@ -438,6 +451,11 @@ const lbidle_verdict_t *lbidle_tracker_verdict(const lbidle_tracker_t *t, guint3
     return g_hash_table_lookup(t->verdicts, GUINT_TO_POINTER(frame));
 }
 
+const lbidle_service_t *lbidle_tracker_survival(const lbidle_tracker_t *t, guint32 frame)
+{
+    return g_hash_table_lookup(t->survivals, GUINT_TO_POINTER(frame));
+}
+
 guint lbidle_tracker_service_count(const lbidle_tracker_t *t)
 {
     return t->service_order->len;
@@ -463,6 +481,42 @@ guint lbidle_service_cut_count(const lbidle_service_t *s)
 const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint position)
 {
     return position < s->cuts->len ? g_ptr_array_index(s->cuts, position) : NULL;
+}
+
+const lbidle_service_t *lbidle_tracker_opened(const lbidle_tracker_t *t, guint32 frame)
+{
+    return g_hash_table_lookup(t->opens, GUINT_TO_POINTER(frame));
+}
+
+/* ---- restoring (evidence from reports of parts of a capture set) ----------- */
+
+lbidle_service_t *lbidle_tracker_restore_service(lbidle_tracker_t *t, const host_addr_t *addr, guint16 port)
+{
+    return service_for(t, addr, port);
+}
+
+void lbidle_service_restore(lbidle_service_t *s, guint connections, gint64 survived_ns, guint32 survived_frame)
+{
+    s->connections += connections;
+    if (survived_ns > s->longest_survived_ns) {
+        s->longest_survived_ns = survived_ns;
+        s->longest_survived_frame = survived_frame;
+    }
+}
+
+lbidle_cut_t *lbidle_tracker_restore_cut(lbidle_tracker_t *t, lbidle_service_t *s, const lbidle_cut_t *cut)
+{
+    if (t->cuts->len >= t->config.max_cuts) {
+        t->counters.cuts_not_kept++;
+        return NULL;
+    }
+    cut_t *copy = g_new0(cut_t, 1);
+    copy->pub = *cut;
+    copy->pub.id = t->cuts->len + 1;
+    copy->pub.service = s;
+    g_ptr_array_add(t->cuts, copy);
+    g_ptr_array_add(s->cuts, &copy->pub);
+    return &copy->pub;
 }
 
 /* The timer is claimed only when at least two cuts agree with everything

@@ -28,7 +28,9 @@
  *
  * Memory is bounded: at most max_connections connections are followed (the
  * least recently active is forgotten first), max_services services and
- * max_cuts cuts are kept.
+ * max_cuts cuts are kept, and the first frames of at most max_connections
+ * connections, by which reports of parts of a capture set count each
+ * connection once.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -100,6 +102,7 @@ typedef struct {
     gboolean reset_to_server;   /* the RST went to the service's end (from the client's address) */
     guint retransmissions;      /* silent drop: copies of the resuming packet */
     guint32 last_retransmission_frame;
+    guint32 detected_frame;     /* the frame that made it a cut: the RST, or the dead run's second copy */
     /* Both ends were reset at once: another cut's RST, the other way, within
      * the copy window (a balancer resetting both ends at expiry). */
     gboolean paired;
@@ -171,10 +174,25 @@ const host_addr_t *lbidle_service_addr(const lbidle_service_t *s, guint16 *port)
 /* The service's cuts, in order of detection (withdrawn ones included). */
 guint lbidle_service_cut_count(const lbidle_service_t *s);
 const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint position);
+/* The service a frame opened a connection to (the connection's first
+ * frame; the first max_connections of the file), or NULL. */
+const lbidle_service_t *lbidle_tracker_opened(const lbidle_tracker_t *t, guint32 frame);
+/* The service whose longest survived gap a frame's answer set, or NULL:
+ * where the report hears of a timer's lower bound. */
+const lbidle_service_t *lbidle_tracker_survival(const lbidle_tracker_t *t, guint32 frame);
 /* What the capture (so far) says of the service's idle timer. */
 void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out);
 
 void lbidle_tracker_counters(const lbidle_tracker_t *t, lbidle_counters_t *out);
+
+/* Evidence of reports of parts of a capture set, merged (-z mcudiag,merge)
+ * into a tracker fed no segments: the service (made if new, NULL past
+ * max_services); connections added and the longer survived gap kept; a copy
+ * of a cut (its id and service set here; NULL past max_cuts). Frame numbers
+ * are whatever the caller numbers frames by. */
+lbidle_service_t *lbidle_tracker_restore_service(lbidle_tracker_t *t, const host_addr_t *addr, guint16 port);
+void lbidle_service_restore(lbidle_service_t *s, guint connections, gint64 survived_ns, guint32 survived_frame);
+lbidle_cut_t *lbidle_tracker_restore_cut(lbidle_tracker_t *t, lbidle_service_t *s, const lbidle_cut_t *cut);
 
 const char *lbidle_behaviour_name(lbidle_behaviour_t b);
 const char *lbidle_confidence_name(lbidle_confidence_t c);

@@ -253,11 +253,17 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     render_expert(pinfo, top, v, timer);
     render_info_tag(pinfo, v);
+}
 
-    lbidle_tap_info_t *info = wmem_new(pinfo->pool, lbidle_tap_info_t);
-    info->service = cut->service;
-    info->cut = cut;
-    info->role = v->role;
+/* The report hears of every cut and of every new longest survived gap,
+ * whether or not the timer is bounded yet: a part of a capture set may hold
+ * the cuts and another the gaps that bound them (-z mcudiag,merge). */
+static void queue_tap(packet_info *pinfo, const lbidle_service_t *service, const lbidle_verdict_t *v)
+{
+    lbidle_tap_info_t *info = wmem_new0(pinfo->pool, lbidle_tap_info_t);
+    info->service = service;
+    info->cut = v ? v->cut : NULL;
+    info->role = v ? v->role : LBIDLE_ROLE_NONE;
     info->frame = pinfo->num;
     tap_queue_packet(lbidle_tap, pinfo, info);
 }
@@ -266,9 +272,21 @@ static int dissect_lbidle(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 {
     if (!PINFO_FD_VISITED(pinfo))
         feed(pinfo, frame_facts_of(tvb, pinfo));
+    const lbidle_service_t *survival = lbidle_tracker_survival(tracker, pinfo->num);
+    if (survival)
+        queue_tap(pinfo, survival, NULL);
+    const lbidle_service_t *opened = lbidle_tracker_opened(tracker, pinfo->num);
+    if (opened) {
+        lbidle_tap_info_t *info = wmem_new0(pinfo->pool, lbidle_tap_info_t);
+        info->service = opened;
+        info->opened = TRUE;
+        info->frame = pinfo->num;
+        tap_queue_packet(lbidle_tap, pinfo, info);
+    }
     const lbidle_verdict_t *v = lbidle_tracker_verdict(tracker, pinfo->num);
     if (!v || v->cut->withdrawn)
         return 0;
+    queue_tap(pinfo, v->cut->service, v);
     lbidle_timer_t timer;
     lbidle_service_timer(v->cut->service, &timer);
     if (timer.found)

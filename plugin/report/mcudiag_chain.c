@@ -41,6 +41,11 @@ static void host_calls_free(gpointer p)
     g_free(h);
 }
 
+static void frames_free(gpointer frames)
+{
+    g_array_free(frames, TRUE);
+}
+
 mcudiag_chain_t *mcudiag_chain_new(void)
 {
     mcudiag_chain_t *chain = g_new0(mcudiag_chain_t, 1);
@@ -57,6 +62,7 @@ mcudiag_chain_t *mcudiag_chain_new(void)
     chain->dsr = mcudiag_dsr_new();
     chain->captures = g_ptr_array_new_with_free_func(mcudiag_capture_free);
     chain->idle_services = g_ptr_array_new();
+    chain->idle_opened = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, frames_free);
     return chain;
 }
 
@@ -75,6 +81,8 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     mcudiag_dsr_reset(chain->dsr);
     g_ptr_array_set_size(chain->captures, 0);
     g_ptr_array_set_size(chain->idle_services, 0);
+    g_hash_table_remove_all(chain->idle_opened);
+    g_clear_pointer(&chain->idle_restored, lbidle_tracker_free);
 }
 
 void mcudiag_chain_free(mcudiag_chain_t *chain)
@@ -94,6 +102,8 @@ void mcudiag_chain_free(mcudiag_chain_t *chain)
     mcudiag_dsr_free(chain->dsr);
     g_ptr_array_free(chain->captures, TRUE);
     g_ptr_array_free(chain->idle_services, TRUE);
+    g_hash_table_destroy(chain->idle_opened);
+    lbidle_tracker_free(chain->idle_restored);
     g_free(chain);
 }
 
@@ -104,9 +114,19 @@ static mcudiag_frame_t frame_of(guint32 frame)
 
 void mcudiag_chain_add_lbidle(mcudiag_chain_t *chain, const lbidle_tap_info_t *info)
 {
-    if (!g_ptr_array_find(chain->idle_services, info->service, NULL))
-        /* kept read-only (the tracker owns it for the whole file); GPtrArray has no const elements */
-        g_ptr_array_add(chain->idle_services, (gpointer)(guintptr)info->service);
+    mcudiag_chain_add_idle_service(chain, info->service);
+    if (info->opened)
+        g_array_append_val((GArray *)g_hash_table_lookup(chain->idle_opened, info->service), info->frame);
+}
+
+void mcudiag_chain_add_idle_service(mcudiag_chain_t *chain, const lbidle_service_t *service)
+{
+    /* kept read-only (the tracker owns it for the whole file); GLib's containers have no const elements */
+    gpointer s = (gpointer)(guintptr)service;
+    if (!g_hash_table_contains(chain->idle_opened, s)) {
+        g_hash_table_insert(chain->idle_opened, s, g_array_new(FALSE, FALSE, sizeof(guint32)));
+        g_ptr_array_add(chain->idle_services, s);
+    }
 }
 
 void mcudiag_chain_add_join(mcudiag_chain_t *chain, const mcudiag_join_t *join)
@@ -526,15 +546,13 @@ static mcudiag_finding_t *failed_joins_finding(const mcudiag_chain_t *chain, gbo
     return f;
 }
 
-/* The failed connections of hosts that do not sweep (NULL if none). How
- * sure they are MCUs' health notifications: the hosts also carry SIP, C3P or
- * TLS of conferencing (high); a balancer fault explains them (medium);
- * nothing ties them to conferencing (low: then it is not called an MCU's
- * failure). */
 /* The failed connections to the conferencing port that count: of hosts that
  * are no sweepers and that the capture ties to conferencing (SIP or C3P of a
  * conference) or behind which a balancer fault is seen. The others, tied to
- * nothing, go into the `untied` note (taken by the caller; NULL if none). */
+ * nothing, go into the `untied` note (taken by the caller; NULL if none). How
+ * sure the counted ones are MCUs' health notifications: every host also
+ * carries SIP, C3P or TLS of conferencing (high), else a balancer fault ties
+ * them (medium). */
 static mcudiag_finding_t *failed_connections_finding(const mcudiag_chain_t *chain, const GArray *ports,
                                                      gboolean lbsnat_evidence, mcudiag_finding_t **untied)
 {
@@ -614,8 +632,53 @@ static guint failing_hosts(const mcudiag_chain_t *chain)
     return n;
 }
 
-/* Symptom first (failed joins), then the link (failed connections), then the
- * causes (balancer faults); then the notes. */
+mcudiag_frame_t mcudiag_chain_set_frame(const mcudiag_chain_t *chain, guint32 number)
+{
+    mcudiag_frame_t at = { .file = 0, .frame = number };
+    for (guint i = 0; i + 1 < chain->captures->len; i++) {
+        const mcudiag_capture_t *c = g_ptr_array_index(chain->captures, i);
+        if (at.frame <= c->frames)
+            break;
+        at.frame -= c->frames;
+        at.file = i + 1;
+    }
+    return at;
+}
+
+/* The lbidle findings name frames by their number through the set (one
+ * capture: the same). */
+static void set_frames(const mcudiag_chain_t *chain, GArray *frames)
+{
+    for (guint i = 0; i < frames->len; i++) {
+        mcudiag_frame_t *f = &g_array_index(frames, mcudiag_frame_t, i);
+        *f = mcudiag_chain_set_frame(chain, f->frame);
+    }
+}
+
+/* Services in the order of their first cut (those without one last): the
+ * order the findings of a file, or of its parts merged, come in. */
+static gint compare_first_cuts(gconstpointer a, gconstpointer b)
+{
+    const lbidle_service_t *x = *(const lbidle_service_t *const *)a, *y = *(const lbidle_service_t *const *)b;
+    const guint32 fx = lbidle_service_cut_count(x) ? lbidle_service_cut(x, 0)->id : G_MAXUINT32;
+    const guint32 fy = lbidle_service_cut_count(y) ? lbidle_service_cut(y, 0)->id : G_MAXUINT32;
+    return fx < fy ? -1 : fx > fy;
+}
+
+/* The idle-timeout findings, their frames named in the set. */
+static void idle_findings(const mcudiag_chain_t *chain, GPtrArray *findings)
+{
+    GPtrArray *services = g_ptr_array_copy(chain->idle_services, NULL, NULL);
+    g_ptr_array_sort(services, compare_first_cuts);
+    const guint first = findings->len;
+    lbidle_findings(services, findings);
+    for (guint i = first; i < findings->len; i++)
+        set_frames(chain, ((mcudiag_finding_t *)g_ptr_array_index(findings, i))->frames);
+    g_ptr_array_free(services, TRUE);
+}
+
+/* Symptoms first (failed joins, sign-outs), then the link (failed
+ * connections), then the causes (balancer faults); then the notes. */
 mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
 {
     mcudiag_findings_t *set = mcudiag_findings_new();
@@ -630,7 +693,7 @@ mcudiag_findings_t *mcudiag_chain_findings(const mcudiag_chain_t *chain)
     /* What the engineer hears of first: failed joins, then sign-outs (the
      * idle timer), then the connections, then the balancer's layer 2. */
     GPtrArray *sign_outs = g_ptr_array_new();
-    lbidle_findings(chain->idle_services, sign_outs);
+    idle_findings(chain, sign_outs);
     for (guint i = 0; i < sign_outs->len; i++)
         mcudiag_findings_add(set, g_ptr_array_index(sign_outs, i));
     g_ptr_array_free(sign_outs, TRUE);

@@ -9,6 +9,7 @@
 #define MCUDIAG_CHAIN_PRIVATE_H
 
 #include "report/mcudiag_chain.h"
+#include "lbidle/lbidle_track.h"
 #include "report/mcudiag_dsr.h"
 
 /* One connection attempt (an lbsnat case) with evidence in the report. */
@@ -67,7 +68,11 @@ struct mcudiag_chain {
     GHashTable *conf_hosts;  /* host -> mask of 1 << mcudiag_conf_evidence_t */
     GHashTable *host_calls;  /* client host -> host_calls_t* */
     GPtrArray *captures;     /* mcudiag_capture_t*: what was read; frames name them by index */
-    GPtrArray *idle_services; /* const lbidle_service_t*, owned by lbidle's tracker for the file */
+    GPtrArray *idle_services; /* const lbidle_service_t*, owned by lbidle's tracker for the file, or by
+                                 idle_restored */
+    GHashTable *idle_opened;  /* the same services -> GArray of guint32: frames that opened a connection */
+    lbidle_tracker_t *idle_restored; /* the idle evidence of merged reports (made when one is loaded), its
+                                        frames numbered through the set (mcudiag_chain_set_frame) */
     mcudiag_dsr_t *dsr;      /* direct server return and self-selection (mcudiag_dsr.h) */
 };
 
@@ -88,6 +93,11 @@ void mcudiag_chain_add_failure(mcudiag_chain_t *chain, const char *client, guint
 /* A call from client to server:port (server NULL: only the port is known). */
 void mcudiag_chain_add_call(mcudiag_chain_t *chain, const char *client, const char *server, guint16 port);
 void mcudiag_chain_add_conferencing_mask(mcudiag_chain_t *chain, const char *host, guint mask);
+/* A service of the idle evidence, unless there (kept in order of first evidence). */
+void mcudiag_chain_add_idle_service(mcudiag_chain_t *chain, const lbidle_service_t *service);
+/* A frame numbered through the whole set (the captures' frames one after
+ * the other) as its file and frame; unchanged for a single capture. */
+mcudiag_frame_t mcudiag_chain_set_frame(const mcudiag_chain_t *chain, guint32 number);
 /* The capture of index file, made (unnamed, empty) up to it if missing. */
 mcudiag_capture_t *mcudiag_chain_capture(mcudiag_chain_t *chain, guint file);
 

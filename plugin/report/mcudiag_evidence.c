@@ -2,7 +2,8 @@
  *
  * The JSON report carries, besides the findings, the evidence they were
  * built from ("evidence": attempts and their frames, member views, join legs,
- * failed connections, conferencing hosts, the calls of each client). A
+ * failed connections, conferencing hosts, the calls of each client, the idle
+ * timer's services and cuts, DSR's VIPs and self-selections). A
  * capture set cut into chunks is diagnosed by one tshark per chunk; the merge
  * loads every chunk's evidence into one chain and builds the findings once,
  * so the set reads as if it were one capture.
@@ -16,7 +17,18 @@
  * that saw the window before it. What holds for a whole attempt (that later
  * frames withdrew it, how sure it is) is combined over the chunks.
  *
- * Known limit: a foreign SYN-ACK captured before its SYN (merged captures of
+ * The idle timer is judged from gaps: a chunk sees a gap only if its context
+ * reaches back over it, so the overlap must be longer than the gaps that
+ * bound the timer (mcudiag-batch --overlap; the default covers lab timers of
+ * seconds, not a field balancer's 300 s). The merged chain's idle evidence
+ * numbers frames through the set (mcudiag_chain_set_frame). A service's
+ * longest survived gap is the longest any chunk saw; a connection counts in
+ * the chunk owning the frame it was first seen at; a cut in the chunk owning
+ * the frame that made it one (the RST, or the dead run's second copy).
+ *
+ * Known limits: a DSR VIP withdrawn (its balancer MAC sent as the VIP) in a
+ * chunk that saw none of its connections stays standing in the merge; a
+ * foreign SYN-ACK captured before its SYN (merged captures of
  * skewed clocks) in the last file of one chunk, with the SYN in the next
  * chunk's first file, is recorded by the next chunk at the SYN-ACK's frame,
  * which it does not own: that SYN-ACK is missing from the merge (the SYN and
@@ -182,6 +194,174 @@ static void write_hosts(json_dumper *d, const mcudiag_chain_t *chain)
     json_dumper_end_array(d);
 }
 
+static const char *const behaviour_names[] = {
+    [LBIDLE_BEHAVIOUR_RESET_NEXT] = "reset-next",
+    [LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY] = "reset-at-expiry",
+    [LBIDLE_BEHAVIOUR_SILENT_DROP] = "silent-drop",
+};
+
+/* Idle evidence names frames by their number through the set (one capture: its own). */
+static void member_set_frame(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set,
+                             const char *name, guint32 number)
+{
+    if (!number)
+        return;
+    const mcudiag_frame_t f = mcudiag_chain_set_frame(chain, number);
+    member_frame(d, set, name, &f);
+}
+
+static void member_marks(json_dumper *d, const char *const *names, const gboolean *set_, guint n)
+{
+    json_dumper_set_member_name(d, "marks");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < n; i++)
+        if (set_[i])
+            json_dumper_value_string(d, names[i]);
+    json_dumper_end_array(d);
+}
+
+static const char *const cut_mark_names[] = { "resumed-by-client", "reset-to-server", "paired", "withdrawn" };
+
+static void write_idle_cut(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set,
+                           const lbidle_cut_t *cut)
+{
+    json_dumper_begin_object(d);
+    member_addr(d, "client", &cut->client);
+    mcudiag_json_member_uint(d, "client_port", cut->client_port);
+    if (cut->behaviour < G_N_ELEMENTS(behaviour_names))
+        mcudiag_json_member_string(d, "behaviour", behaviour_names[cut->behaviour]);
+    mcudiag_json_member_uint(d, "idle_gap_ns", (guint64)MAX(cut->idle_gap_ns, 0));
+    member_set_frame(d, chain, set, "before_gap_frame", cut->before_gap_frame);
+    member_set_frame(d, chain, set, "resume_frame", cut->resume_frame);
+    member_set_frame(d, chain, set, "reset_frame", cut->reset_frame);
+    member_set_frame(d, chain, set, "last_retransmission_frame", cut->last_retransmission_frame);
+    member_set_frame(d, chain, set, "detected_frame", cut->detected_frame);
+    if (cut->retransmissions)
+        mcudiag_json_member_uint(d, "retransmissions", cut->retransmissions);
+    const gboolean marks[] = { cut->resumed_by_client, cut->reset_to_server, cut->paired, cut->withdrawn };
+    member_marks(d, cut_mark_names, marks, G_N_ELEMENTS(marks));
+    json_dumper_end_object(d);
+}
+
+/* Every service the idle analysis told of (a cut, or a longest survived
+ * gap), bounded or not: another part of the set may bound it. */
+static void write_idle(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set)
+{
+    json_dumper_set_member_name(d, "idle_services");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < chain->idle_services->len; i++) {
+        const lbidle_service_t *s = g_ptr_array_index(chain->idle_services, i);
+        lbidle_timer_t timer;
+        lbidle_service_timer(s, &timer);
+        guint16 port;
+        json_dumper_begin_object(d);
+        member_addr(d, "address", lbidle_service_addr(s, &port));
+        mcudiag_json_member_uint(d, "port", port);
+        mcudiag_json_member_uint(d, "connections", timer.connections);
+        const GArray *opened = g_hash_table_lookup(chain->idle_opened, s);
+        json_dumper_set_member_name(d, "opened");
+        json_dumper_begin_array(d);
+        for (guint k = 0; k < opened->len; k++)
+            json_dumper_value_anyf(d, "%u", g_array_index(opened, guint32, k));
+        json_dumper_end_array(d);
+        if (timer.lower_bound_frame) {
+            mcudiag_json_member_uint(d, "survived_ns", (guint64)MAX(timer.lower_bound_ns, 0));
+            member_set_frame(d, chain, set, "survived_frame", timer.lower_bound_frame);
+        }
+        json_dumper_set_member_name(d, "cuts");
+        json_dumper_begin_array(d);
+        for (guint k = 0; k < lbidle_service_cut_count(s); k++)
+            write_idle_cut(d, chain, set, lbidle_service_cut(s, k));
+        json_dumper_end_array(d);
+        json_dumper_end_object(d);
+    }
+    json_dumper_end_array(d);
+}
+
+static void member_strings(json_dumper *d, const char *name, const GPtrArray *strings)
+{
+    json_dumper_set_member_name(d, name);
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < strings->len; i++)
+        mcudiag_json_string(d, g_ptr_array_index(strings, i));
+    json_dumper_end_array(d);
+}
+
+static void member_frame_list(json_dumper *d, const mcudiag_findings_t *set, const char *name, const GArray *frames)
+{
+    json_dumper_set_member_name(d, name);
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < frames->len; i++)
+        mcudiag_json_frame(d, set, &g_array_index(frames, mcudiag_frame_t, i));
+    json_dumper_end_array(d);
+}
+
+static const char *const dsr_mark_names[] = { "caller-view", "withdrawn" };
+
+static void write_dsr_vip(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_dsr_vip_t *v)
+{
+    json_dumper_begin_object(d);
+    member_addr(d, "vip", &v->vip);
+    mcudiag_json_member_uint(d, "port", v->port);
+    const gboolean marks[] = { v->caller_view, mcudiag_dsr_vip_withdrawn(v) };
+    member_marks(d, dsr_mark_names, marks, G_N_ELEMENTS(marks));
+    member_strings(d, "balancer_macs", v->balancer_macs);
+    member_strings(d, "member_macs", v->member_macs);
+    member_strings(d, "clients", v->clients);
+    json_dumper_set_member_name(d, "ttls");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < v->ttls->len; i++)
+        json_dumper_value_anyf(d, "%u", g_array_index(v->ttls, guint16, i));
+    json_dumper_end_array(d);
+    member_frame_list(d, set, "syn_frames", v->syn_frames);
+    member_frame_list(d, set, "forward_frames", v->forward_frames);
+    member_frame_list(d, set, "answer_frames", v->answer_frames);
+    json_dumper_set_member_name(d, "connections");
+    json_dumper_begin_array(d);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, v->conns);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const mcudiag_dsr_conn_t *c = value;
+        json_dumper_begin_object(d);
+        member_addr(d, "client", &c->client);
+        mcudiag_json_member_uint(d, "client_port", c->client_port);
+        mcudiag_json_member_uint(d, "isn", c->isn);
+        mcudiag_json_member_string(d, "state", mcudiag_dsr_conn_withdrawn(c) ? "withdrawn" : "live");
+        json_dumper_end_object(d);
+    }
+    json_dumper_end_array(d);
+    json_dumper_end_object(d);
+}
+
+static void write_dsr(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set)
+{
+    const GPtrArray *vips = mcudiag_dsr_vips(chain->dsr);
+    json_dumper_set_member_name(d, "dsr_vips");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < vips->len; i++)
+        write_dsr_vip(d, set, g_ptr_array_index(vips, i));
+    json_dumper_end_array(d);
+    const GPtrArray *hairpins = mcudiag_dsr_hairpins(chain->dsr);
+    json_dumper_set_member_name(d, "hairpins");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < hairpins->len; i++) {
+        const mcudiag_dsr_hairpin_t *h = g_ptr_array_index(hairpins, i);
+        json_dumper_begin_object(d);
+        member_addr(d, "caller", &h->caller);
+        mcudiag_json_member_uint(d, "caller_port", h->caller_port);
+        member_addr(d, "vip", &h->vip);
+        mcudiag_json_member_uint(d, "vip_port", h->vip_port);
+        mcudiag_json_member_uint(d, "isn", h->isn);
+        mcudiag_json_member_string(d, "balancer_mac", h->balancer_mac);
+        if (h->syn_frame.frame)
+            member_frame(d, set, "syn_frame", &h->syn_frame);
+        member_frame_list(d, set, "returned_frames", h->returned_frames);
+        json_dumper_end_object(d);
+    }
+    json_dumper_end_array(d);
+}
+
 char *mcudiag_chain_render_json(const mcudiag_chain_t *chain)
 {
     mcudiag_findings_t *set = mcudiag_chain_findings(chain);
@@ -194,6 +374,8 @@ char *mcudiag_chain_render_json(const mcudiag_chain_t *chain)
     write_views(&d, chain, set);
     write_joins_and_failures(&d, chain, set);
     write_hosts(&d, chain);
+    write_idle(&d, chain, set);
+    write_dsr(&d, chain, set);
     json_dumper_end_object(&d);
     json_dumper_end_object(&d);
     json_dumper_finish(&d);
@@ -270,13 +452,10 @@ typedef struct {
     gboolean own;
 } part_t;
 
-/* Maps the frame object member `name` of obj (a frame of the chunk's capture)
- * to the set's file and frame; FALSE if it is in no part. */
-static gboolean map_frame(char *text, jsmntok_t *obj, const char *name, const GArray *parts, mcudiag_frame_t *out,
-                          gboolean *own)
+/* Maps frame n of the chunk's capture to the set's file and frame; FALSE
+ * if it is in no part. */
+static gboolean map_number(guint32 n, const GArray *parts, mcudiag_frame_t *out, gboolean *own)
 {
-    jsmntok_t *f = json_get_object(text, obj, name);
-    guint32 n = f ? get_u32(text, f, "frame") : 0;
     for (guint i = 0; n && i < parts->len; i++) {
         const part_t *p = &g_array_index(parts, part_t, i);
         if (n <= p->frames) {
@@ -287,6 +466,19 @@ static gboolean map_frame(char *text, jsmntok_t *obj, const char *name, const GA
         n -= p->frames;
     }
     return FALSE;
+}
+
+/* Maps the frame object f (a frame of the chunk's capture); FALSE if none. */
+static gboolean map_frame_object(char *text, jsmntok_t *f, const GArray *parts, mcudiag_frame_t *out, gboolean *own)
+{
+    return f && map_number(get_u32(text, f, "frame"), parts, out, own);
+}
+
+/* Maps the frame object member `name` of obj. */
+static gboolean map_frame(char *text, jsmntok_t *obj, const char *name, const GArray *parts, mcudiag_frame_t *out,
+                          gboolean *own)
+{
+    return map_frame_object(text, json_get_object(text, obj, name), parts, out, own);
 }
 
 static mcudiag_level_t level_of(const char *name)
@@ -467,7 +659,251 @@ static void load_hosts(mcudiag_chain_t *chain, char *text, jsmntok_t *ev)
     }
 }
 
-static gboolean load_chunk(mcudiag_chain_t *chain, const char *path, const GArray *parts, GString *errors)
+/* A cut of the idle evidence as the chunks that saw it tell it, kept until
+ * every chunk is loaded: counted if the chunk owning the frame that made it
+ * a cut told it; what later frames showed (withdrawn, both ends reset, the
+ * last retransmission) combined over every chunk that saw it. */
+typedef struct {
+    lbidle_service_t *service;
+    lbidle_cut_t cut; /* frames numbered through the set */
+    gboolean owned;
+} idle_cut_t;
+
+/* What loading the chunks gathers before it is added to the chain. */
+typedef struct {
+    GHashTable *idle_cuts; /* "service client port frame" -> idle_cut_t* (owned) */
+    GHashTable *idle_opened; /* "service frame": connections counted */
+} merge_t;
+
+static guint32 set_number(const mcudiag_chain_t *chain, const mcudiag_frame_t *f)
+{
+    guint32 n = f->frame;
+    for (guint i = 0; i < f->file && i < chain->captures->len; i++)
+        n += ((const mcudiag_capture_t *)g_ptr_array_index(chain->captures, i))->frames;
+    return n;
+}
+
+/* The frame member `name` of obj numbered through the set (0 if none), from any part. */
+static guint32 set_frame_of(const mcudiag_chain_t *chain, char *text, jsmntok_t *obj, const char *name,
+                            const GArray *parts, gboolean *own)
+{
+    mcudiag_frame_t f;
+    gboolean mine = FALSE;
+    const gboolean mapped = map_frame(text, obj, name, parts, &f, &mine);
+    if (own)
+        *own = mapped && mine;
+    return mapped ? set_number(chain, &f) : 0;
+}
+
+static gboolean has_mark(char *text, jsmntok_t *obj, const char *mark)
+{
+    gboolean found = FALSE;
+    json_elements_t marks = json_elements(text, obj, "marks");
+    for (jsmntok_t *m; (m = json_next_element(&marks));) {
+        char *name = token_text(text, m);
+        found |= strcmp(name, mark) == 0;
+        g_free(name);
+    }
+    return found;
+}
+
+static void load_idle_cut(merge_t *m, mcudiag_chain_t *chain, lbidle_service_t *s, char *text, jsmntok_t *e,
+                          const GArray *parts)
+{
+    lbidle_cut_t cut = { 0 };
+    guint64 gap = 0;
+    gboolean own = FALSE;
+    if (!get_addr(text, e, "client", &cut.client) || !get_uint(text, e, "idle_gap_ns", G_MAXINT64, &gap))
+        return;
+    cut.client_port = (guint16)get_u32(text, e, "client_port");
+    const char *behaviour = json_get_string(text, e, "behaviour");
+    for (guint b = LBIDLE_BEHAVIOUR_RESET_NEXT; b < G_N_ELEMENTS(behaviour_names); b++)
+        if (behaviour && strcmp(behaviour, behaviour_names[b]) == 0)
+            cut.behaviour = b;
+    cut.idle_gap_ns = (gint64)gap;
+    cut.before_gap_frame = set_frame_of(chain, text, e, "before_gap_frame", parts, NULL);
+    cut.resume_frame = set_frame_of(chain, text, e, "resume_frame", parts, NULL);
+    cut.reset_frame = set_frame_of(chain, text, e, "reset_frame", parts, NULL);
+    cut.last_retransmission_frame = set_frame_of(chain, text, e, "last_retransmission_frame", parts, NULL);
+    cut.detected_frame = set_frame_of(chain, text, e, "detected_frame", parts, &own);
+    cut.retransmissions = get_u32(text, e, "retransmissions");
+    cut.resumed_by_client = has_mark(text, e, "resumed-by-client");
+    cut.reset_to_server = has_mark(text, e, "reset-to-server");
+    cut.paired = has_mark(text, e, "paired");
+    cut.withdrawn = has_mark(text, e, "withdrawn");
+    if (!cut.behaviour || !cut.detected_frame)
+        return;
+    char buf[HOST_ENDPOINT_STRLEN];
+    char *key = g_strdup_printf("%p %s %u", (void *)s, host_endpoint_to_str(&cut.client, cut.client_port, buf,
+                                sizeof buf), cut.resume_frame ? cut.resume_frame : cut.reset_frame);
+    idle_cut_t *c = g_hash_table_lookup(m->idle_cuts, key);
+    if (!c) {
+        c = g_new0(idle_cut_t, 1);
+        c->service = s;
+        c->cut = cut;
+        g_hash_table_insert(m->idle_cuts, key, c);
+    } else {
+        g_free(key);
+        c->cut.withdrawn |= cut.withdrawn;
+        c->cut.paired |= cut.paired;
+        c->cut.retransmissions = MAX(c->cut.retransmissions, cut.retransmissions);
+        c->cut.last_retransmission_frame = MAX(c->cut.last_retransmission_frame, cut.last_retransmission_frame);
+        c->cut.detected_frame = MIN(c->cut.detected_frame, cut.detected_frame);
+    }
+    c->owned |= own;
+}
+
+/* A service's connections count once, by the frame each was first seen at,
+ * whichever chunks list it (those a chunk could not list count there). */
+static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts)
+{
+    if (!chain->idle_restored)
+        chain->idle_restored = lbidle_tracker_new(&(lbidle_config_t){ 0 });
+    json_elements_t services = json_elements(text, ev, "idle_services");
+    for (jsmntok_t *e; (e = json_next_element(&services));) {
+        host_addr_t addr;
+        lbidle_service_t *s = get_addr(text, e, "address", &addr)
+                                  ? lbidle_tracker_restore_service(chain->idle_restored, &addr,
+                                                                   (guint16)get_u32(text, e, "port"))
+                                  : NULL;
+        if (!s)
+            continue;
+        mcudiag_chain_add_idle_service(chain, s);
+        guint connections = 0, listed = 0;
+        json_elements_t opened = json_elements(text, e, "opened");
+        for (jsmntok_t *o; (o = json_next_element(&opened)); listed++) {
+            char *number = token_text(text, o);
+            mcudiag_frame_t frame;
+            gboolean own = FALSE;
+            if (map_number((guint32)g_ascii_strtoull(number, NULL, 10), parts, &frame, &own))
+                connections += g_hash_table_add(m->idle_opened,
+                                                g_strdup_printf("%p %u", (void *)s, set_number(chain, &frame)));
+            g_free(number);
+        }
+        const guint32 counted = get_u32(text, e, "connections");
+        connections += counted > listed ? counted - listed : 0;
+        guint64 survived = 0;
+        get_uint(text, e, "survived_ns", G_MAXINT64, &survived);
+        lbidle_service_restore(s, connections, (gint64)survived,
+                               set_frame_of(chain, text, e, "survived_frame", parts, NULL));
+        json_elements_t cuts = json_elements(text, e, "cuts");
+        for (jsmntok_t *c; (c = json_next_element(&cuts));)
+            load_idle_cut(m, chain, s, text, c, parts);
+    }
+}
+
+static gint compare_idle_cuts(gconstpointer a, gconstpointer b)
+{
+    const idle_cut_t *x = *(idle_cut_t *const *)a, *y = *(idle_cut_t *const *)b;
+    return x->cut.detected_frame < y->cut.detected_frame ? -1 : x->cut.detected_frame > y->cut.detected_frame;
+}
+
+/* The owned cuts into their services, in the order they were made. */
+static void finish_idle(merge_t *m, mcudiag_chain_t *chain)
+{
+    GPtrArray *cuts = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, m->idle_cuts);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(cuts, value);
+    g_ptr_array_sort(cuts, compare_idle_cuts);
+    for (guint i = 0; i < cuts->len; i++) {
+        idle_cut_t *c = g_ptr_array_index(cuts, i);
+        if (c->owned)
+            lbidle_tracker_restore_cut(chain->idle_restored, c->service, &c->cut);
+    }
+    g_ptr_array_free(cuts, TRUE);
+}
+
+static void add_strings(GPtrArray *to, char *text, jsmntok_t *obj, const char *name)
+{
+    json_elements_t strings = json_elements(text, obj, name);
+    for (jsmntok_t *e; (e = json_next_element(&strings));) {
+        char *value = token_text(text, e);
+        mcudiag_strv_add_unique(to, value);
+        g_free(value);
+    }
+}
+
+/* The frames of the array member `name` not there yet: a DSR frame is
+ * reported by every chunk that saw its connection answered (one pass reports
+ * the SYN and the balancer's forward only at the answer, which may be in the
+ * next chunk), so these count once by their place in the set, not by owner. */
+static void add_frames_once(GArray *to, char *text, jsmntok_t *obj, const char *name, const GArray *parts)
+{
+    json_elements_t frames = json_elements(text, obj, name);
+    for (jsmntok_t *e; (e = json_next_element(&frames));) {
+        mcudiag_frame_t frame;
+        gboolean own = FALSE, known = FALSE;
+        if (!map_frame_object(text, e, parts, &frame, &own))
+            continue;
+        for (guint i = 0; i < to->len && !known; i++)
+            known = mcudiag_frame_compare(&frame, &g_array_index(to, mcudiag_frame_t, i)) == 0;
+        if (!known)
+            g_array_append_val(to, frame);
+    }
+}
+
+static void load_dsr_vip(mcudiag_chain_t *chain, char *text, jsmntok_t *e, const GArray *parts)
+{
+    host_addr_t vip;
+    if (!get_addr(text, e, "vip", &vip))
+        return;
+    mcudiag_dsr_vip_t *v = mcudiag_dsr_vip(chain->dsr, &vip, (guint16)get_u32(text, e, "port"));
+    v->caller_view |= has_mark(text, e, "caller-view");
+    v->withdrawn |= has_mark(text, e, "withdrawn");
+    add_strings(v->balancer_macs, text, e, "balancer_macs");
+    add_strings(v->member_macs, text, e, "member_macs");
+    add_strings(v->clients, text, e, "clients");
+    json_elements_t ttls = json_elements(text, e, "ttls");
+    for (jsmntok_t *t; (t = json_next_element(&ttls));) {
+        char *ttl = token_text(text, t);
+        mcudiag_dsr_add_ttl(v, (guint16)g_ascii_strtoull(ttl, NULL, 10));
+        g_free(ttl);
+    }
+    add_frames_once(v->syn_frames, text, e, "syn_frames", parts);
+    add_frames_once(v->forward_frames, text, e, "forward_frames", parts);
+    add_frames_once(v->answer_frames, text, e, "answer_frames", parts);
+    json_elements_t conns = json_elements(text, e, "connections");
+    for (jsmntok_t *c; (c = json_next_element(&conns));) {
+        host_addr_t client;
+        const char *state = json_get_string(text, c, "state");
+        if (get_addr(text, c, "client", &client))
+            mcudiag_dsr_vip_conn(v, &client, (guint16)get_u32(text, c, "client_port"), get_u32(text, c, "isn"))
+                ->withdrawn |= state && strcmp(state, "withdrawn") == 0;
+    }
+}
+
+/* DSR: what holds for a VIP or a connection (its MACs, clients, TTLs, that
+ * it was withdrawn) is a fact wherever it was read; frames count once. */
+static void load_dsr(mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts)
+{
+    json_elements_t vips = json_elements(text, ev, "dsr_vips");
+    for (jsmntok_t *e; (e = json_next_element(&vips));)
+        load_dsr_vip(chain, text, e, parts);
+    json_elements_t hairpins = json_elements(text, ev, "hairpins");
+    for (jsmntok_t *e; (e = json_next_element(&hairpins));) {
+        host_addr_t caller, vip;
+        if (!get_addr(text, e, "caller", &caller) || !get_addr(text, e, "vip", &vip))
+            continue;
+        mcudiag_dsr_hairpin_t *h = mcudiag_dsr_hairpin(chain->dsr, &caller, (guint16)get_u32(text, e, "caller_port"),
+                                                       &vip, (guint16)get_u32(text, e, "vip_port"),
+                                                       get_u32(text, e, "isn"));
+        const char *mac = json_get_string(text, e, "balancer_mac");
+        if (!h->balancer_mac && mac)
+            h->balancer_mac = g_strdup(mac);
+        mcudiag_frame_t syn;
+        gboolean own;
+        if (map_frame(text, e, "syn_frame", parts, &syn, &own) &&
+            (!h->syn_frame.frame || mcudiag_frame_compare(&syn, &h->syn_frame) < 0))
+            h->syn_frame = syn;
+        add_frames_once(h->returned_frames, text, e, "returned_frames", parts);
+    }
+}
+
+static gboolean load_chunk(merge_t *m, mcudiag_chain_t *chain, const char *path, const GArray *parts,
+                           GString *errors)
 {
     json_doc_t doc;
     if (!json_doc_load(&doc, path, errors)) {
@@ -489,6 +925,8 @@ static gboolean load_chunk(mcudiag_chain_t *chain, const char *path, const GArra
     load_views(chain, doc.text, ev, parts);
     load_joins_and_failures(chain, doc.text, ev, parts);
     load_hosts(chain, doc.text, ev);
+    load_idle(m, chain, doc.text, ev, parts);
+    load_dsr(chain, doc.text, ev, parts);
     json_doc_clear(&doc);
     return TRUE;
 }
@@ -530,6 +968,8 @@ gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GStri
     char *text = doc.text;
     load_captures(chain, text, doc.tokens);
     guint loaded = 0, chunks = 0;
+    merge_t m = { .idle_cuts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                  .idle_opened = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
     json_elements_t chunks_elements = json_elements(text, doc.tokens, "chunks");
     for (jsmntok_t *chunk; (chunk = json_next_element(&chunks_elements));) {
         GArray *parts = g_array_new(FALSE, FALSE, sizeof(part_t));
@@ -543,10 +983,14 @@ gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GStri
         const char *report = json_get_string(text, chunk, "report");
         chunks++;
         if (report)
-            loaded += load_chunk(chain, report, parts, errors);
+            loaded += load_chunk(&m, chain, report, parts, errors);
         g_array_free(parts, TRUE);
     }
     json_doc_clear(&doc);
+    if (chain->idle_restored)
+        finish_idle(&m, chain);
+    g_hash_table_destroy(m.idle_cuts);
+    g_hash_table_destroy(m.idle_opened);
     if (chunks == 0)
         g_string_append_printf(errors, "%s: no chunks\n", manifest);
     return chunks > 0 && loaded == chunks;

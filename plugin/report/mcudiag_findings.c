@@ -50,8 +50,8 @@ const char *mcudiag_level_name(mcudiag_level_t level)
 
 const char *mcudiag_cause_name(mcudiag_cause_t cause)
 {
-    static const char *const names[] = { NULL, "next-finding", "balancer-below", "certificate", "unknown" };
-    return cause <= MCUDIAG_CAUSE_UNKNOWN ? names[cause] : NULL;
+    static const char *const names[] = { NULL, "next-finding", "balancer-below", "certificate" };
+    return cause <= MCUDIAG_CAUSE_CERTIFICATE ? names[cause] : NULL;
 }
 
 gint mcudiag_frame_compare(gconstpointer a, gconstpointer b)

@@ -77,7 +77,6 @@ typedef enum {
     MCUDIAG_CAUSE_NEXT_FINDING = 1,   /* an lbsnat case is behind the failures themselves */
     MCUDIAG_CAUSE_BALANCER_BELOW = 2, /* a balancer fault elsewhere in the capture */
     MCUDIAG_CAUSE_CERTIFICATE = 3,    /* conferencing hosts, nothing on the wire: their certificate */
-    MCUDIAG_CAUSE_UNKNOWN = 4,        /* nothing ties them to conferencing */
 } mcudiag_cause_t;
 const char *mcudiag_cause_name(mcudiag_cause_t cause); /* "next-finding", …; NULL for NONE */
 
@@ -102,7 +101,7 @@ struct mcudiag_finding {
     mcudiag_finding_kind_t kind;
     guint number;               /* 1, 2, … in the report; 0 for notes and sub-findings */
     mcudiag_level_t confidence; /* that the fault is real */
-    mcudiag_level_t certainty;  /* failed connections: that they are MCU health notifications */
+    mcudiag_level_t certainty;  /* failed connections: that they are MCU health notifications (medium, high) */
 
     /* where: the VIP, the member, or the host of a note */
     char *address;

@@ -149,7 +149,6 @@ static const char *const certainty_text[] = {
     [MCUDIAG_LEVEL_HIGH] = "high (the same hosts carry conferencing: SIP, C3P or TLS on the port)",
     [MCUDIAG_LEVEL_MEDIUM] = "medium (a pool VIP on the conferencing port; no SIP or C3P of every one of these "
                              "hosts in this capture)",
-    [MCUDIAG_LEVEL_LOW] = "low (no SIP, no C3P, no TLS on the port from these hosts in this capture)",
 };
 
 static const char *const cause_text[] = {
@@ -160,8 +159,6 @@ static const char *const cause_text[] = {
                                   "Front End to see the replies; otherwise check its certificate (the most common "
                                   "cause of event 61013 is a trusted root that does not allow Client "
                                   "Authentication).\n",
-    [MCUDIAG_CAUSE_UNKNOWN] = "   Next: a capture on the sending host shows whether it carries conferencing and "
-                              "what answered its SYNs.\n",
 };
 
 /* The link between symptom and cause: MCUs that cannot reach the MCU Factory. */
@@ -174,16 +171,14 @@ static void render_failed_connections(GString *out, const mcudiag_findings_t *se
     g_string_append(out, " (");
     append_frames(out, set, f->frames);
     g_string_append(out, ").\n");
-    if (f->certainty >= MCUDIAG_LEVEL_MEDIUM)
-        g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
-                             "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
-    else
-        g_string_append(out, "   Impact, only if these hosts are OCS Front Ends: their MCUs cannot deliver health "
-                             "notifications to the MCU Factory (event 61013) and joins fail.\n");
-    if (f->certainty >= MCUDIAG_LEVEL_LOW && f->certainty <= MCUDIAG_LEVEL_HIGH)
+    /* Only hosts tied to conferencing or to a balancer fault get here (the
+     * others are the untied note): certainty medium or high, a cause always. */
+    g_string_append(out, "   Impact: an MCU on these hosts cannot deliver its health notifications to the MCU "
+                         "Factory (the wire side of event 61013), so the Focus is given no MCU and joins fail.\n");
+    if (f->certainty >= MCUDIAG_LEVEL_MEDIUM && f->certainty <= MCUDIAG_LEVEL_HIGH)
         g_string_append_printf(out, "   Certainty that these are MCU health notifications: %s.\n",
                                certainty_text[f->certainty]);
-    if (f->cause >= MCUDIAG_CAUSE_NEXT_FINDING && f->cause <= MCUDIAG_CAUSE_UNKNOWN)
+    if (f->cause >= MCUDIAG_CAUSE_NEXT_FINDING && f->cause <= MCUDIAG_CAUSE_CERTIFICATE)
         g_string_append(out, cause_text[f->cause]);
 }
 

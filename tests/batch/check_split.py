@@ -6,10 +6,17 @@ boundary for N=1: between a SYN and its SYN-ACK, a join and its failure;
 gives the findings and counts of the whole file; an empty file, a non-capture
 file and a truncated file each get a plain message and the rest a result;
 a set mixing link types (one file made raw IP: Ethernet headers cut off by
-editcap) gets a message and the same findings."""
+editcap) gets a message and the same findings.
+
+--editcap SPLITS cuts with editcap instead ("c7": files of 7 packets, "i3":
+of 3 seconds), and then the merged text must also be the whole file's text
+(frames "<file>:<n>" read back as the whole file's numbers); --expect-kinds
+names finding kinds the captures together must show (not a vacuous test)."""
 import argparse
+import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,12 +26,50 @@ def key(doc, names):
     """Findings as comparable values, frames as global frame numbers."""
     out = []
     for f in doc["findings"]:
-        g = {k: v for k, v in f.items() if k not in ("frames", "reset_frames", "joins", "member_views")}
-        for k in ("frames", "reset_frames"):
-            g[k] = [names(x) for x in f.get(k, [])]
+        lists = [k for k in f if k.endswith("frames")]
+        g = {k: v for k, v in f.items() if k not in lists and k not in ("joins", "member_views")}
+        for k in lists:
+            g[k] = [names(x) for x in f[k]]
         g["joins"] = [(names(j["frame"]), j["status"]) for j in f.get("joins", [])]
         out.append(g)
     return out
+
+
+def split_editcap(pcap, d, spec):
+    """The capture cut by editcap (-c packets or -i seconds per file): the files' first frame numbers - 1."""
+    flag = {"c": "-c", "i": "-i"}[spec[0]]
+    subprocess.run(["editcap", "-F", "pcapng", flag, spec[1:], pcap, os.path.join(d, "ring.pcapng")], check=True,
+                   capture_output=True)
+    starts, total = {}, 0
+    for path in sorted(glob.glob(os.path.join(d, "ring_*.pcapng"))):
+        starts[os.path.basename(path)] = total
+        total += int(subprocess.run(["capinfos", "-c", "-M", "-T", "-r", path], check=True, capture_output=True,
+                                    text=True).stdout.split("\t")[-1])
+    return starts
+
+
+def check_editcap(a, env, pcap, whole, whole_text, failures):
+    want = key(whole, lambda x: x["frame"])
+    for spec in a.editcap.split(","):
+        with tempfile.TemporaryDirectory() as d:
+            starts = split_editcap(pcap, d, spec)
+            out = os.path.join(d, "merged.json")
+            before = len(failures)
+            r = subprocess.run([sys.executable, a.batch, "-j", "2", "--chunks", "1000", "--overlap", str(a.overlap),
+                                "--json", out, *sorted(os.path.join(d, n) for n in starts)], env=env,
+                               capture_output=True, text=True)
+            label = f"{os.path.basename(pcap)} split by editcap {spec} into {len(starts)} files"
+            if r.returncode != 0 or not os.path.exists(out):
+                failures.append(f"{label}: mcudiag-batch failed: {r.stderr}")
+                continue
+            got = key(json.load(open(out)), lambda x: starts.get(x.get("file"), 0) + x["frame"])
+            if got != want:
+                failures.append(f"{label}: findings differ:\n  whole: {want}\n  split: {got}")
+            text = re.sub(r"(ring_\d+[^\s:,;()]*\.pcapng):(\d+)", lambda m: str(starts[m[1]] + int(m[2])), r.stdout)
+            if text != whole_text:
+                failures.append(f"{label}: text differs:\n--- whole\n{whole_text}--- split\n{text}")
+            if len(failures) == before:
+                print(f"{label}: {[f['kind'] for f in whole['findings']]} the same")
 
 
 def main():
@@ -33,13 +78,23 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--batch", required=True)
     ap.add_argument("--sizes", default="1,4")
+    ap.add_argument("--editcap", help="cut with editcap: c<packets>,i<seconds>,...")
+    ap.add_argument("--overlap", type=float, default=65.0)
+    ap.add_argument("--expect-kinds", default="")
     ap.add_argument("pcaps", nargs="+")
     a = ap.parse_args()
     env = dict(os.environ, MCUDIAG_TSHARK=f"{a.runner} {a.plugin}")
     failures = []
+    kinds = set()
     for pcap in a.pcaps:
         whole = json.loads(subprocess.run([a.runner, a.plugin, "-r", pcap, "-q", "-z", "mcudiag,json"], check=True,
                                           capture_output=True, text=True).stdout)
+        kinds |= {f["kind"] for f in whole["findings"]}
+        if a.editcap:
+            whole_text = subprocess.run([a.runner, a.plugin, "-r", pcap, "-q", "-z", "mcudiag"], check=True,
+                                        capture_output=True, text=True).stdout
+            check_editcap(a, env, pcap, whole, whole_text, failures)
+            continue
         want = key(whole, lambda x: x["frame"])
         frames = whole["captures"][0]["frames"]
         for size in map(int, a.sizes.split(",")):
@@ -80,6 +135,9 @@ def main():
                     failures.append(f"{label}: findings differ:\n  whole: {want}\n  split: {got}")
                 if "=== mcudiag" not in r.stdout:
                     failures.append(f"{label}: no text report")
+    for kind in filter(None, a.expect_kinds.split(",")):
+        if kind not in kinds:
+            failures.append(f"no capture shows a {kind} finding: {sorted(kinds)}")
     for f in failures:
         print("FAIL", f)
     print(f"{len(a.pcaps)} captures, {len(failures)} failures")

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Every plugin field (c3p, c3pconn, sipconf, lbsnat in `tshark -G fields`)
-comes out typed and once in -T json, -T ek and -G elastic-mapping. The type
+"""Every plugin field (c3p, c3pconn, sipconf, lbsnat, lbidle, lbdsr, lbhairpin
+in `tshark -G fields`) comes out typed and once in -T json, -T ek and
+-G elastic-mapping; --require names protocols each of whose fields the
+captures must show at least once (so a new field is checked on the wire). The type
 each field must have is derived from its Wireshark type (-G fields), so a
 field that becomes FT_IPv4/FT_IPv6 must then come out as an address
 everywhere: numbers as numbers (or digit strings, which is how -T json and
-4.0's -T ek write them), addresses as addresses, booleans as booleans."""
+4.0's -T ek write them), addresses as addresses (MACs as MACs), booleans as
+booleans."""
 import argparse
 import ipaddress
 import json
+import re
 import subprocess
 import sys
 
-PROTOCOLS = ("c3p", "c3pconn", "sipconf", "lbsnat")
+PROTOCOLS = ("c3p", "c3pconn", "sipconf", "lbsnat", "lbidle", "lbdsr", "lbhairpin")
 # The XML tree of a C3P message: sibling elements of one name (four <mcuType>)
 # are four items, not one field written twice.
 REPEATED_BY_DESIGN = {"c3p.element", "c3p.attribute"}
@@ -23,6 +27,8 @@ def kind_of(ftype):
         return "number"
     if ftype in ("FT_IPv4", "FT_IPv6"):
         return "ip"
+    if ftype == "FT_ETHER":
+        return "ether"
     if ftype == "FT_BOOLEAN":
         return "boolean"
     if ftype in ("FT_RELATIVE_TIME", "FT_ABSOLUTE_TIME"):
@@ -36,6 +42,7 @@ MAPPING = {  # what -G elastic-mapping may say for each kind (strings are not ma
     # 64-bit unsigned: "unsigned_long" up to 4.4, "unsigned long" from 4.6 (its own frame and tcp fields too)
     "number": {"byte", "short", "integer", "long", "unsigned_long", "unsigned long"},
     "ip": {"ip"},
+    "ether": {None, "text", "keyword"},  # no Wireshark version maps Ethernet addresses (eth.src neither)
     "boolean": {"boolean"},
     "time": {"date", "float", "double"},
     "string": {None, "text", "keyword"},
@@ -51,6 +58,8 @@ def value_ok(kind, v, ek):
             return True
         except (ValueError, TypeError):
             return False
+    if kind == "ether":
+        return isinstance(v, str) and re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", v) is not None
     if kind == "boolean":
         return isinstance(v, bool) if ek else v in ("0", "1", "True", "False", "true", "false")
     return isinstance(v, (str, int, float))
@@ -86,6 +95,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True)
     ap.add_argument("--plugin", required=True)
+    ap.add_argument("--require", default="", help="protocols whose every field the captures must show")
     ap.add_argument("pcaps", nargs="+")
     a = ap.parse_args()
     run = lambda *args: subprocess.run([a.runner, a.plugin, *args], check=True, capture_output=True,
@@ -125,6 +135,9 @@ def main():
                     failures.append(f"{pcap}: -T ek: {ek_names[k]} ({fields[ek_names[k]][0]}) = {v!r}")
     if len(seen) < len(fields) // 2:
         failures.append(f"the captures show only {len(seen)} of {len(fields)} plugin fields")
+    required = set(filter(None, a.require.split(",")))
+    for name in sorted(n for n in fields if n.split(".")[0] in required and n not in seen):
+        failures.append(f"no capture shows {name} ({fields[name][0]}): its type is unchecked")
     for f in sorted(set(failures))[:60]:
         print("FAIL", f)
     print(f"{len(fields)} plugin fields, {len(seen)} seen in {len(a.pcaps)} captures, {len(set(failures))} failures")
