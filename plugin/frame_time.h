@@ -10,8 +10,10 @@
  * is 32 bits the bound is 1970 to 2038, the range classic pcap itself holds.
  *
  * wsutil's nstime_cmp returns the seconds' difference cast to int, which
- * orders times more than 68 years apart by chance; frame_time_cmp orders frame
- * times, and durations between them, by the sign of nstime_delta instead.
+ * orders times more than 68 years apart by chance (and is a library call on
+ * every packet); frame_time_cmp compares seconds, then nanoseconds, which is
+ * exact for frame times and for what nstime_delta makes of them (both fields
+ * of a negative duration are <= 0).
  *
  * Plain C + wsutil (no epan): the cores and their tests include it.
  *
@@ -39,29 +41,26 @@ static inline nstime_t frame_time(const nstime_t *abs_ts)
  * between frame times). */
 static inline int frame_time_cmp(const nstime_t *a, const nstime_t *b)
 {
-    nstime_t d;
-    nstime_delta(&d, a, b);
-    if (d.secs < 0 || d.nsecs < 0)
-        return -1;
-    return d.secs > 0 || d.nsecs > 0;
+    if (a->secs != b->secs)
+        return a->secs < b->secs ? -1 : 1;
+    return (a->nsecs > b->nsecs) - (a->nsecs < b->nsecs);
 }
 
-/* Whether frame time `later` is more than `window` (a duration, not negative)
- * after frame time `earlier`; FALSE when it is not after it at all. */
+/* Whether frame time `later` is more than `window` after frame time
+ * `earlier`; FALSE when it is not after it at all. `window` is a duration from
+ * 0 to FRAME_TIME_MAX_SECS, so later - window cannot overflow. */
 static inline gboolean frame_time_beyond(const nstime_t *later, const nstime_t *earlier, const nstime_t *window)
 {
-    nstime_t d;
-    if (frame_time_cmp(later, earlier) <= 0)
-        return FALSE;
-    nstime_delta(&d, later, earlier);
-    return frame_time_cmp(&d, window) > 0;
+    nstime_t limit;
+    nstime_delta(&limit, later, window);
+    return frame_time_cmp(earlier, &limit) < 0;
 }
 
 /* Whether two frame times are at most `window` apart, either order (times go
  * backwards in merged captures). */
 static inline gboolean frame_time_within(const nstime_t *a, const nstime_t *b, const nstime_t *window)
 {
-    return !frame_time_beyond(a, b, window) && !frame_time_beyond(b, a, window);
+    return frame_time_cmp(a, b) >= 0 ? !frame_time_beyond(a, b, window) : !frame_time_beyond(b, a, window);
 }
 
 #endif

@@ -270,14 +270,15 @@ static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
     g_hash_table_remove(t->pending, &ps->key); /* frees ps */
 }
 
-/* Forget ports idle for longer than the window, relative to the newest
- * timestamp seen (timestamps may go backwards in merged captures). */
-static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, const nstime_t *window)
+/* Forget the ports of a queue last active before `limit`: the newest
+ * timestamp seen less the queue's window (timestamps may go backwards in
+ * merged captures). */
+static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, const nstime_t *limit)
 {
     GList *head;
     while ((head = g_queue_peek_head_link(queue)) != NULL) {
         port_state_t *ps = head->data;
-        if (!frame_time_beyond(&t->latest_time, &ps->last_time, window))
+        if (frame_time_cmp(&ps->last_time, limit) >= 0)
             break;
         pending_remove(t, ps);
         t->counters.expired_ports++;
@@ -287,9 +288,12 @@ static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, const nstime_t *win
 static void pending_expire(lbsnat_tracker_t *t)
 {
     const nstime_t proxy_window = LBSNAT_PROXY_WINDOW;
-    expire_queue(t, &t->expiry, &t->config.window);
-    expire_queue(t, &t->finished,
+    nstime_t limit;
+    nstime_delta(&limit, &t->latest_time, &t->config.window);
+    expire_queue(t, &t->expiry, &limit);
+    nstime_delta(&limit, &t->latest_time,
                  frame_time_cmp(&t->config.window, &proxy_window) < 0 ? &t->config.window : &proxy_window);
+    expire_queue(t, &t->finished, &limit);
 }
 
 static port_state_t *pending_lookup(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port)
