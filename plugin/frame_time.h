@@ -7,7 +7,7 @@
  * the fuzzers standing in for them, hand the cores frame_time(&pinfo->abs_ts):
  * seconds bounded so that any two frame times are at most a time_t apart, and
  * nanoseconds within [0, 1e9). Real capture times pass unchanged. Where time_t
- * is 32 bits the bound is 1970 to 2038, the range classic pcap itself holds.
+ * is 32 bits the bound is 1970 to 2038 (earlier times count as 1970).
  *
  * wsutil's nstime_cmp returns the seconds' difference cast to int, which
  * orders times more than 68 years apart by chance (and is a library call on
