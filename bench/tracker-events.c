@@ -197,7 +197,7 @@ int main(int argc, char **argv)
     }
 
     lbsnat_config_t cfg = {
-        .window_ns = LBSNAT_DEFAULT_WINDOW_NS,
+        .window = LBSNAT_DEFAULT_WINDOW,
         .max_pending = LBSNAT_DEFAULT_MAX_PENDING,
         .max_cases = LBSNAT_DEFAULT_MAX_CASES,
     };
@@ -213,7 +213,9 @@ int main(int argc, char **argv)
         for (guint i = 0; i < N_EVENTS && done < total; i++, done++) {
             lbsnat_segment_t s = ev[i];
             s.frame = frame++;
-            s.time_ns = t0 + pass * span + (gint64)i * STEP_NS;
+            const gint64 ns = t0 + pass * span + (gint64)i * STEP_NS;
+            s.ts.secs = (time_t)(ns / 1000000000);
+            s.ts.nsecs = (int)(ns % 1000000000);
             lbsnat_tracker_feed(t, &s);
             if (verdicts)
                 sink += lbsnat_tracker_verdict(t, s.frame) != NULL;

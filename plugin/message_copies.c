@@ -6,22 +6,22 @@
 
 typedef struct {
     char *key;
-    gint64 time_ns;
+    nstime_t ts;
     guint32 frame;
     gconstpointer value;
 } copy_t;
 
 struct message_copies {
-    gint64 window_ns;
+    nstime_t window;
     guint max_keys;
     GQueue order;     /* copy_t, oldest first; owns them */
     GHashTable *by_key; /* key → newest copy_t with that key (key borrowed from it) */
 };
 
-message_copies_t *message_copies_new(gint64 window_ns, guint max_keys)
+message_copies_t *message_copies_new(nstime_t window, guint max_keys)
 {
     message_copies_t *c = g_new0(message_copies_t, 1);
-    c->window_ns = window_ns;
+    c->window = window;
     c->max_keys = MAX(max_keys, 1);
     g_queue_init(&c->order);
     c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
@@ -44,22 +44,12 @@ void message_copies_free(message_copies_t *c)
     g_free(c);
 }
 
-/* later - earlier, saturated: capture times may sit at the ends of the range. */
-static gint64 time_between(gint64 later, gint64 earlier)
-{
-    if (earlier < 0 && later > G_MAXINT64 + earlier)
-        return G_MAXINT64;
-    if (earlier > 0 && later < G_MININT64 + earlier)
-        return G_MININT64;
-    return later - earlier;
-}
-
 /* Forgets copies older than the window, and the oldest beyond the bound. */
-static void expire(message_copies_t *c, gint64 now)
+static void expire(message_copies_t *c, const nstime_t *now)
 {
     copy_t *e;
     while ((e = g_queue_peek_head(&c->order)) != NULL &&
-           (c->order.length > c->max_keys || time_between(now, e->time_ns) > c->window_ns)) {
+           (c->order.length > c->max_keys || frame_time_beyond(now, &e->ts, &c->window))) {
         g_queue_pop_head(&c->order);
         if (g_hash_table_lookup(c->by_key, e->key) == e)
             g_hash_table_remove(c->by_key, e->key);
@@ -67,28 +57,27 @@ static void expire(message_copies_t *c, gint64 now)
     }
 }
 
-guint32 message_copies_find(message_copies_t *c, const char *key, gint64 time_ns, gconstpointer *value)
+guint32 message_copies_find(message_copies_t *c, const char *key, const nstime_t *when, gconstpointer *value)
 {
-    expire(c, time_ns);
+    expire(c, when);
     const copy_t *e = g_hash_table_lookup(c->by_key, key);
-    const gint64 d = e ? time_between(time_ns, e->time_ns) : 0;
-    if (!e || d > c->window_ns || d < -c->window_ns)
+    if (!e || !frame_time_within(when, &e->ts, &c->window))
         return 0;
     if (value)
         *value = e->value;
     return e->frame;
 }
 
-void message_copies_add(message_copies_t *c, const char *key, gint64 time_ns, guint32 frame, gconstpointer value)
+void message_copies_add(message_copies_t *c, const char *key, const nstime_t *when, guint32 frame, gconstpointer value)
 {
     copy_t *e = g_new(copy_t, 1);
     e->key = g_strdup(key);
-    e->time_ns = time_ns;
+    e->ts = *when;
     e->frame = frame;
     e->value = value;
     g_queue_push_tail(&c->order, e);
     g_hash_table_replace(c->by_key, e->key, e);
-    expire(c, time_ns);
+    expire(c, when);
 }
 
 guint64 message_copies_digest(const void *bytes, gsize len)

@@ -8,7 +8,7 @@
  * within milliseconds of each other, while a sender resends no sooner than its
  * retransmission timer (SIP over UDP: T1 = 500 ms, RFC 3261 §17.1.1.2; TCP: at
  * least 200 ms on Linux, 1 s in RFC 6298). So a message whose key was seen less
- * than MESSAGE_COPIES_WINDOW_NS before is a copy; later, it is a retransmission
+ * than MESSAGE_COPIES_WINDOW before is a copy; later, it is a retransmission
  * (or a new message), which the caller handles as before.
  *
  * Plain C + GLib. Memory is bounded: keys leave after the window, and at most
@@ -21,22 +21,25 @@
 
 #include <glib.h>
 
+#include "frame_time.h"
+
 G_BEGIN_DECLS
 
-#define MESSAGE_COPIES_WINDOW_NS (100 * G_GINT64_CONSTANT(1000000))
+#define MESSAGE_COPIES_WINDOW ((nstime_t)NSTIME_INIT_SECS_MSECS(0, 100))
 
 typedef struct message_copies message_copies_t;
 
-message_copies_t *message_copies_new(gint64 window_ns, guint max_keys);
+message_copies_t *message_copies_new(nstime_t window, guint max_keys);
 void message_copies_free(message_copies_t *c);
 
-/* The frame of a message with this key seen within the window of time_ns, or
- * 0; *value (if not NULL) gets what was remembered with it. */
-guint32 message_copies_find(message_copies_t *c, const char *key, gint64 time_ns, gconstpointer *value);
+/* The frame of a message with this key seen within the window of `when` (a
+ * frame time, frame_time.h), or 0; *value (if not NULL) gets what was
+ * remembered with it. */
+guint32 message_copies_find(message_copies_t *c, const char *key, const nstime_t *when, gconstpointer *value);
 
 /* Remembers the first copy of a message: its key, time, frame and a value for
  * the caller (not owned). */
-void message_copies_add(message_copies_t *c, const char *key, gint64 time_ns, guint32 frame, gconstpointer value);
+void message_copies_add(message_copies_t *c, const char *key, const nstime_t *when, guint32 frame, gconstpointer value);
 
 /* A 64-bit digest of a message's bytes (FNV-1a), for keys. */
 guint64 message_copies_digest(const void *bytes, gsize len);

@@ -222,7 +222,7 @@ c3p_matcher_t *c3p_matcher_new(void)
     c3p_matcher_t *m = g_new0(c3p_matcher_t, 1);
     m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     m->transactions = g_ptr_array_new_with_free_func(transaction_free);
-    m->copies = message_copies_new(MESSAGE_COPIES_WINDOW_NS, C3P_MAX_RECENT_MESSAGES);
+    m->copies = message_copies_new(MESSAGE_COPIES_WINDOW, C3P_MAX_RECENT_MESSAGES);
     return m;
 }
 
@@ -260,7 +260,7 @@ static c3p_match_t find_copy(c3p_matcher_t *m, char kind, const c3p_seen_t *seen
     gconstpointer first = NULL;
     c3p_match_t match = { 0 };
     *key = copy_key(kind, seen);
-    match.duplicate_of = message_copies_find(m->copies, *key, seen->time_ns, &first);
+    match.duplicate_of = message_copies_find(m->copies, *key, &seen->ts, &first);
     match.transaction = first;
     if (match.duplicate_of) {
         g_free(*key);
@@ -272,7 +272,7 @@ static c3p_match_t find_copy(c3p_matcher_t *m, char kind, const c3p_seen_t *seen
 /* The first copy of a message, matched to t: remembered for its copies. */
 static c3p_match_t first_copy(c3p_matcher_t *m, char *key, const c3p_seen_t *seen, const c3p_transaction_t *t)
 {
-    message_copies_add(m->copies, key, seen->time_ns, seen->frame, t);
+    message_copies_add(m->copies, key, &seen->ts, seen->frame, t);
     g_free(key);
     c3p_match_t match = { .transaction = t };
     return match;
@@ -290,7 +290,7 @@ static c3p_transaction_t *open_request(c3p_matcher_t *m, const c3p_seen_t *seen,
     t = g_new0(c3p_transaction_t, 1);
     t->id = m->transactions->len + 1;
     t->request_frame = seen->frame;
-    t->request_time_ns = seen->time_ns;
+    t->request_time = seen->ts;
     t->command = g_strdup(command);
     t->target = g_strdup(target);
     g_ptr_array_add(m->transactions, t);
@@ -308,7 +308,7 @@ static c3p_transaction_t *answer_request(c3p_matcher_t *m, const c3p_seen_t *see
             t->pending_frame = seen->frame;
     } else if (t && !t->response_frame) {
         t->response_frame = seen->frame;
-        t->response_time_ns = seen->time_ns;
+        t->response_time = seen->ts;
         t->code = code;
     }
     return t;
@@ -348,12 +348,4 @@ c3p_match_t c3p_matcher_response(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_c
 guint c3p_matcher_transaction_count(const c3p_matcher_t *m)
 {
     return m->transactions->len;
-}
-
-gint64 c3p_time_between(gint64 later, gint64 earlier)
-{
-    gint64 d;
-    if (!__builtin_sub_overflow(later, earlier, &d))
-        return d;
-    return later > earlier ? G_MAXINT64 : G_MININT64;
 }

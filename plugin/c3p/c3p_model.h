@@ -18,6 +18,8 @@
 #include <glib.h>
 #include <wsutil/wmem/wmem.h>
 
+#include "frame_time.h"
+
 G_BEGIN_DECLS
 
 #define C3P_NS_CCCP "urn:ietf:params:xml:ns:cccp"
@@ -107,8 +109,8 @@ typedef struct {
     guint32 request_frame;    /* the first copy of the request */
     guint32 response_frame;   /* final response; 0 while unanswered */
     guint32 pending_frame;    /* first provisional response; 0 if none */
-    gint64 request_time_ns;
-    gint64 response_time_ns;
+    nstime_t request_time;    /* frame times (frame_time.h) */
+    nstime_t response_time;
     c3p_code_t code;          /* of the final response */
     char *command;            /* local name of the request's command element */
     char *target;             /* server role, or NULL */
@@ -127,14 +129,14 @@ typedef struct {
     const void *body;         /* the message's bytes: copies of one message have the same */
     gsize body_len;
     guint32 frame;
-    gint64 time_ns;
+    nstime_t ts;            /* frame time (frame_time.h) */
 } c3p_seen_t;
 
 /* What the matcher made of a message. */
 typedef struct {
     const c3p_transaction_t *transaction; /* NULL: a response whose request is not in the capture */
     guint32 duplicate_of;     /* the first copy of this very message, captured less than
-                                 MESSAGE_COPIES_WINDOW_NS earlier at another point (or
+                                 MESSAGE_COPIES_WINDOW earlier at another point (or
                                  forwarded by a proxy, on any conversation); 0 if none */
 } c3p_match_t;
 
@@ -151,9 +153,6 @@ c3p_match_t c3p_matcher_request(c3p_matcher_t *m, const c3p_seen_t *seen, const 
 c3p_match_t c3p_matcher_response(c3p_matcher_t *m, const c3p_seen_t *seen, c3p_code_t code);
 
 guint c3p_matcher_transaction_count(const c3p_matcher_t *m);
-
-/* later - earlier in nanoseconds, saturated instead of overflowing. */
-gint64 c3p_time_between(gint64 later, gint64 earlier);
 
 G_END_DECLS
 

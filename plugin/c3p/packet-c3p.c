@@ -455,7 +455,7 @@ static c3p_frame_record_t *first_pass_record(tvbuff_t *tvb, packet_info *pinfo, 
         .body = tvb_get_ptr(tvb, 0, body_len),
         .body_len = body_len,
         .frame = pinfo->num,
-        .time_ns = frame_time_ns(&pinfo->abs_ts),
+        .ts = frame_time(&pinfo->abs_ts),
     };
     c3p_match_t match = { 0 };
     if (m->is_request) {
@@ -498,10 +498,9 @@ static void add_links(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, proto
             proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_response_in, tvb, 0, 0, t->response_frame));
     } else if (m->is_response) {
         proto_item_set_generated(proto_tree_add_uint(tree, hf_c3p_request_in, tvb, 0, 0, t->request_frame));
+        const nstime_t now = frame_time(&pinfo->abs_ts);
         nstime_t delta;
-        const gint64 ns = c3p_time_between(frame_time_ns(&pinfo->abs_ts), t->request_time_ns);
-        delta.secs = (time_t)(ns / 1000000000);
-        delta.nsecs = (int)(ns % 1000000000);
+        nstime_delta(&delta, &now, &t->request_time);
         proto_item_set_generated(proto_tree_add_time(tree, hf_c3p_time, tvb, 0, 0, &delta));
         if (m->code == C3P_CODE_PENDING)
             expert_add_info_format(pinfo, top, &ei_c3p_pending, "C3P %s pending: the final response is still to come",
@@ -808,7 +807,9 @@ static tap_packet_status c3p_stats_packet(stats_tree *st, packet_info *pinfo, ep
         increase_stat_node(st, "Unanswered", command, FALSE, -1);
         tick_stat_node(st, t->code == C3P_CODE_FAILURE ? "Failure" : (t->code == C3P_CODE_SUCCESS ? "Success" : "Other code"),
                        command, FALSE);
-        const double ms = (double)c3p_time_between(t->response_time_ns, t->request_time_ns) / 1e6;
+        nstime_t delta;
+        nstime_delta(&delta, &t->response_time, &t->request_time);
+        const double ms = nstime_to_msec(&delta);
         avg_stat_node_add_value_float(st, "Response time (ms)", command, FALSE, (gfloat)ms);
     }
     (void)pinfo;

@@ -14,7 +14,7 @@ typedef struct {
     lbdsr_mac_t src_mac, dst_mac; /* of the first transmission */
     guint32 syn_frame, forward_frame;
     lbdsr_mac_t forward_mac;      /* where the balancer forwarded it */
-    gint64 time_ns;
+    nstime_t ts;
     guint8 syn_ttl;
     lbdsr_conn_t *conn;           /* once answered by DSR */
     lbdsr_hairpin_t *hairpin;     /* once handed back to the caller */
@@ -47,7 +47,7 @@ struct lbdsr_tracker {
     GPtrArray *hairpins;    /* lbdsr_hairpin_t*, owned */
     GPtrArray *vips;        /* lbdsr_vip_t*, owned */
     GPtrArray *conns;       /* lbdsr_conn_t*, owned */
-    gint64 now_ns;          /* capture time of the segment being fed (for expiry) */
+    nstime_t now;           /* frame time of the segment being fed (for expiry) */
     lbdsr_counters_t counters;
 };
 
@@ -68,7 +68,7 @@ void lbdsr_config_default(lbdsr_config_t *config)
     config->max_pending = 65536;
     config->max_addresses = 65536;
     config->max_conns = 100000;
-    config->window_ns = G_GINT64_CONSTANT(60) * 1000000000;
+    config->window = (nstime_t)NSTIME_INIT_SECS(60);
 }
 
 lbdsr_tracker_t *lbdsr_tracker_new(const lbdsr_config_t *config)
@@ -209,12 +209,6 @@ static void set_verdict(lbdsr_tracker_t *t, guint32 frame, const lbdsr_conn_t *c
     g_hash_table_insert(t->verdicts, GUINT_TO_POINTER(frame), v);
 }
 
-/* Distance between two capture times, without overflow (times may go backwards in merged captures). */
-static guint64 time_apart(gint64 a, gint64 b)
-{
-    return a > b ? (guint64)a - (guint64)b : (guint64)b - (guint64)a;
-}
-
 static void transmission_of(const pending_syn_t *p, transmission_key_t *key)
 {
     memset(key, 0, sizeof *key);
@@ -237,7 +231,7 @@ static gboolean pending_expired(gpointer key G_GNUC_UNUSED, gpointer value, gpoi
 {
     const pending_syn_t *p = value;
     lbdsr_tracker_t *t = data;
-    if (time_apart(p->time_ns, t->now_ns) <= (guint64)t->config.window_ns)
+    if (frame_time_within(&p->ts, &t->now, &t->config.window))
         return FALSE;
     forget_indexes(t, p);
     return TRUE;
@@ -293,7 +287,7 @@ static void feed_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
         g_hash_table_remove(t->pending, &key); /* a new ISN: port reuse */
     }
     if (g_hash_table_size(t->pending) >= t->config.max_pending) {
-        t->now_ns = seg->time_ns;
+        t->now = seg->ts;
         g_hash_table_foreach_remove(t->pending, pending_expired, t);
         if (g_hash_table_size(t->pending) >= t->config.max_pending) {
             t->counters.pending_dropped++;
@@ -306,7 +300,7 @@ static void feed_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
     p->src_mac = seg->src_mac;
     p->dst_mac = seg->dst_mac;
     p->syn_frame = seg->frame;
-    p->time_ns = seg->time_ns;
+    p->ts = seg->ts;
     g_hash_table_insert(t->pending, &p->key, p);
     g_hash_table_insert(t->syn_frames, GUINT_TO_POINTER(seg->frame), p);
     transmission_key_t *tk = g_new(transmission_key_t, 1);
@@ -325,7 +319,7 @@ static void feed_returned_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
     key.isn = seg->seq;
     pending_syn_t *p = g_hash_table_lookup(t->by_transmission, &key);
     if (!p || host_addr_equal(&p->key.server, &seg->src) || p->key.server_port != seg->dst_port ||
-        mac_equal(&seg->src_mac, &p->src_mac) || time_apart(p->time_ns, seg->time_ns) > (guint64)t->config.window_ns)
+        mac_equal(&seg->src_mac, &p->src_mac) || !frame_time_within(&p->ts, &seg->ts, &t->config.window))
         return;
     lbdsr_hairpin_t *h = p->hairpin;
     if (!h) {
@@ -417,7 +411,7 @@ static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
     key.client_port = seg->dst_port;
     key.server_port = seg->src_port;
     pending_syn_t *p = g_hash_table_lookup(t->pending, &key);
-    if (!p || seg->ack != p->isn + 1 || time_apart(p->time_ns, seg->time_ns) > (guint64)t->config.window_ns)
+    if (!p || seg->ack != p->isn + 1 || !frame_time_within(&p->ts, &seg->ts, &t->config.window))
         return;
     if (mac_equal(&seg->src_mac, &p->dst_mac) && mac_equal(&seg->dst_mac, &p->src_mac) && station_mac(&seg->src_mac)) {
         note_owner(t, seg);

@@ -51,6 +51,7 @@
 
 #include <glib.h>
 
+#include "frame_time.h"
 #include "host_addr.h"
 #include "tcp_flags.h"
 
@@ -63,7 +64,7 @@ typedef struct {
 /* One TCP header of a frame with Ethernet addresses (first pass only). */
 typedef struct {
     guint32 frame;
-    gint64 time_ns;
+    nstime_t ts;             /* frame time (frame_time.h) */
     host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint8 flags;
@@ -132,7 +133,7 @@ typedef struct {
     guint max_pending;         /* unanswered SYNs kept */
     guint max_addresses;       /* addresses whose sending MACs are kept */
     guint max_conns;           /* connections kept */
-    gint64 window_ns;          /* a SYN waits this long for its SYN-ACK */
+    nstime_t window;           /* a SYN waits this long for its SYN-ACK */
 } lbdsr_config_t;
 
 typedef struct lbdsr_tracker lbdsr_tracker_t;

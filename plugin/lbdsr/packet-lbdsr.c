@@ -120,7 +120,7 @@ static void learn(packet_info *pinfo, const frame_tcp_t *tcp)
     if (!to_mac(&pinfo->dl_src, &seg.src_mac) || !to_mac(&pinfo->dl_dst, &seg.dst_mac))
         return;
     seg.frame = pinfo->num;
-    seg.time_ns = frame_time_ns(&pinfo->abs_ts);
+    seg.ts = frame_time(&pinfo->abs_ts);
     host_addr_from_address(&tcp->src, &seg.src);
     host_addr_from_address(&tcp->dst, &seg.dst);
     seg.src_port = tcp->src_port;

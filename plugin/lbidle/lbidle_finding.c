@@ -56,8 +56,8 @@ static mcudiag_finding_t *finding_of(const lbidle_service_t *s, const lbidle_tim
     f->endpoint = g_strdup(host_endpoint_to_str(addr, port, buf, sizeof buf));
     f->confidence = (mcudiag_level_t)timer->confidence;
     f->code = timer->behaviour;
-    f->timer_min_ns = timer->lower_bound_ns;
-    f->timer_max_ns = timer->upper_bound_ns;
+    f->timer_min = timer->lower_bound;
+    f->timer_max = timer->upper_bound;
     f->attempts = timer->cuts;
     f->count = timer->connections;
     for (guint i = 0; i < lbidle_service_cut_count(s); i++) {
@@ -84,7 +84,8 @@ static mcudiag_finding_t *finding_of(const lbidle_service_t *s, const lbidle_tim
                               "client names the VIP.");
     f->impact = g_strdup("clients connected through this VIP are signed out and their IM sessions drop when they "
                          "stay quiet for longer than that; their next message on the connection fails");
-    if (timer->lower_bound_ns < LBIDLE_REQUIRED_TIMEOUT_NS)
+    const nstime_t required = LBIDLE_REQUIRED_TIMEOUT;
+    if (frame_time_cmp(&timer->lower_bound, &required) < 0)
         f->fix = g_strdup_printf("set the TCP idle timeout of the virtual server %s to 1800 s or more (F5: the "
                                  "Idle Timeout of its TCP profile), for every port of the pool.", f->endpoint);
     if (timer->confidence < LBIDLE_CONFIDENCE_HIGH && timer->behaviour <= LBIDLE_BEHAVIOUR_SILENT_DROP)

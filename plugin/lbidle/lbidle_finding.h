@@ -12,7 +12,7 @@
 
 /* Microsoft's minimum TCP idle timeout for a Skype for Business pool's load
  * balancer: what the report compares the bounds with (never used to detect). */
-#define LBIDLE_REQUIRED_TIMEOUT_NS (1800 * G_GINT64_CONSTANT(1000000000))
+#define LBIDLE_REQUIRED_TIMEOUT ((nstime_t)NSTIME_INIT_SECS(1800))
 
 /* Appends to `findings` (mcudiag_finding_t*) one MCUDIAG_FINDING_IDLE_TIMEOUT
  * per service whose timer the capture bounds, in the order of `services`

@@ -13,8 +13,8 @@
 typedef struct {
     gboolean active;
     gboolean from_client;
-    gint64 gap_ns;
-    gint64 time_ns;
+    nstime_t gap;
+    nstime_t ts;
     guint32 frame, before_gap_frame;
     guint32 seq, payload_len;
     guint retransmissions;
@@ -26,7 +26,7 @@ typedef struct {
     host_conn_t key;
     GList link;             /* in the tracker's least-recently-active queue; data = this */
     lbidle_service_t *service;
-    gint64 last_ns;
+    nstime_t last_time;
     guint32 last_frame;
     gboolean ended;         /* FIN or RST seen: no more gaps */
     resumption_t pending;
@@ -36,14 +36,14 @@ struct lbidle_service {
     host_addr_t addr;
     guint16 port;
     guint connections;
-    gint64 longest_survived_ns;
+    nstime_t longest_survived;
     guint32 longest_survived_frame;
     GPtrArray *cuts;        /* lbidle_cut_t *, owned by the tracker's cut list */
 };
 
 typedef struct {
     lbidle_cut_t pub;
-    gint64 reset_time_ns;
+    nstime_t reset_time;
 } cut_t;
 
 struct lbidle_tracker {
@@ -59,13 +59,21 @@ struct lbidle_tracker {
     lbidle_counters_t counters;
 };
 
-/* Time from a to b, never negative (reordered captures), without overflow. */
-static gint64 elapsed(gint64 a, gint64 b)
+/* The time from frame time a to frame time b; zero when b is not after a
+ * (reordered captures). */
+static nstime_t elapsed(const nstime_t *a, const nstime_t *b)
 {
-    if (b <= a)
-        return 0;
-    guint64 d = (guint64)b - (guint64)a;
-    return d > (guint64)G_MAXINT64 ? G_MAXINT64 : (gint64)d;
+    nstime_t d = NSTIME_INIT_ZERO;
+    if (frame_time_cmp(b, a) > 0)
+        nstime_delta(&d, b, a);
+    return d;
+}
+
+/* Whether a gap is long enough to be an idle gap. */
+static gboolean is_idle_gap(const nstime_t *gap)
+{
+    const nstime_t shortest = LBIDLE_SHORTEST_IDLE;
+    return frame_time_cmp(gap, &shortest) >= 0;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -237,7 +245,7 @@ static conn_t *open_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gbool
         if (g_hash_table_size(t->opens) < t->config.max_connections)
             g_hash_table_insert(t->opens, GUINT_TO_POINTER(seg->frame), c->service);
     }
-    c->last_ns = seg->time_ns;
+    c->last_time = seg->ts;
     c->last_frame = seg->frame;
     g_hash_table_insert(t->conns, &c->key, c);
     g_queue_push_tail_link(&t->lru, &c->link);
@@ -264,21 +272,20 @@ static void set_verdict(lbidle_tracker_t *t, guint32 frame, const lbidle_cut_t *
  * balancer reset both ends when it forgot the flows. */
 static void pair_with_recent(lbidle_tracker_t *t, cut_t *cut)
 {
+    const nstime_t copy_window = MESSAGE_COPIES_WINDOW;
     guint n = t->cuts->len;
     for (guint i = n > PAIRING_LOOKBACK ? n - PAIRING_LOOKBACK : 0; i < n; i++) {
         cut_t *other = g_ptr_array_index(t->cuts, i);
         if (other == cut || !other->pub.reset_frame || other->pub.reset_to_server == cut->pub.reset_to_server)
             continue;
-        const gint64 apart = MAX(elapsed(cut->reset_time_ns, other->reset_time_ns),
-                                 elapsed(other->reset_time_ns, cut->reset_time_ns));
-        if (apart <= MESSAGE_COPIES_WINDOW_NS) {
+        if (frame_time_within(&cut->reset_time, &other->reset_time, &copy_window)) {
             other->pub.paired = TRUE;
             cut->pub.paired = TRUE;
         }
     }
 }
 
-static cut_t *new_cut(lbidle_tracker_t *t, conn_t *c, lbidle_behaviour_t behaviour, gint64 gap_ns,
+static cut_t *new_cut(lbidle_tracker_t *t, conn_t *c, lbidle_behaviour_t behaviour, const nstime_t *gap,
                       guint32 before_gap_frame)
 {
     if (!c->service)
@@ -293,7 +300,7 @@ static cut_t *new_cut(lbidle_tracker_t *t, conn_t *c, lbidle_behaviour_t behavio
     cut->pub.client = c->key.client;
     cut->pub.client_port = c->key.client_port;
     cut->pub.behaviour = behaviour;
-    cut->pub.idle_gap_ns = gap_ns;
+    cut->pub.idle_gap = *gap;
     cut->pub.before_gap_frame = before_gap_frame;
     g_ptr_array_add(t->cuts, cut);
     g_ptr_array_add(c->service->cuts, &cut->pub);
@@ -301,15 +308,15 @@ static cut_t *new_cut(lbidle_tracker_t *t, conn_t *c, lbidle_behaviour_t behavio
 }
 
 static void cut_by_reset(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
-                         lbidle_behaviour_t behaviour, gint64 gap_ns, guint32 before_gap_frame)
+                         lbidle_behaviour_t behaviour, const nstime_t *gap, guint32 before_gap_frame)
 {
-    cut_t *cut = new_cut(t, c, behaviour, gap_ns, before_gap_frame);
+    cut_t *cut = new_cut(t, c, behaviour, gap, before_gap_frame);
     if (!cut)
         return;
     cut->pub.reset_frame = seg->frame;
     cut->pub.detected_frame = seg->frame;
     cut->pub.reset_to_server = from_client;
-    cut->reset_time_ns = seg->time_ns;
+    cut->reset_time = seg->ts;
     if (behaviour == LBIDLE_BEHAVIOUR_RESET_NEXT) {
         cut->pub.resume_frame = c->pending.frame;
         cut->pub.resumed_by_client = c->pending.from_client;
@@ -319,10 +326,10 @@ static void cut_by_reset(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t 
     pair_with_recent(t, cut);
 }
 
-static void note_survived(conn_t *c, gint64 gap_ns, guint32 frame)
+static void note_survived(conn_t *c, const nstime_t *gap, guint32 frame)
 {
-    if (c->service && gap_ns > c->service->longest_survived_ns) {
-        c->service->longest_survived_ns = gap_ns;
+    if (c->service && frame_time_cmp(gap, &c->service->longest_survived) > 0) {
+        c->service->longest_survived = *gap;
         c->service->longest_survived_frame = frame;
     }
 }
@@ -335,7 +342,7 @@ static void note_retransmission(lbidle_tracker_t *t, conn_t *c, const lbidle_seg
     if (++p->retransmissions == 1)
         p->first_retransmission_frame = seg->frame;
     if (!p->dropped && p->retransmissions >= LBIDLE_DEAD_RUN_RETRANSMISSIONS) {
-        cut_t *cut = new_cut(t, c, LBIDLE_BEHAVIOUR_SILENT_DROP, p->gap_ns, p->before_gap_frame);
+        cut_t *cut = new_cut(t, c, LBIDLE_BEHAVIOUR_SILENT_DROP, &p->gap, p->before_gap_frame);
         if (!cut)
             return;
         p->dropped = &cut->pub;
@@ -357,25 +364,25 @@ static void note_retransmission(lbidle_tracker_t *t, conn_t *c, const lbidle_seg
 /* A packet after the connection was quiet: an unprompted RST after an idle
  * gap is a cut; any other packet after one waits for the other end's reaction. */
 static void after_silence(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
-                          gint64 gap_ns)
+                          const nstime_t *gap)
 {
     if (seg->flags & TCP_FLAG_FIN) {
         c->ended = TRUE; /* closed by an end itself, idle or not */
         return;
     }
     if (seg->flags & TCP_FLAG_RST) {
-        if (gap_ns >= LBIDLE_SHORTEST_IDLE_NS)
-            cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY, gap_ns, c->last_frame);
+        if (is_idle_gap(gap))
+            cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY, gap, c->last_frame);
         c->ended = TRUE;
         return;
     }
-    if (gap_ns < LBIDLE_SHORTEST_IDLE_NS || (seg->flags & TCP_FLAG_SYN))
+    if (!is_idle_gap(gap) || (seg->flags & TCP_FLAG_SYN))
         return;
     c->pending = (resumption_t){
         .active = TRUE,
         .from_client = from_client,
-        .gap_ns = gap_ns,
-        .time_ns = seg->time_ns,
+        .gap = *gap,
+        .ts = seg->ts,
         .frame = seg->frame,
         .before_gap_frame = c->last_frame,
         .seq = seg->seq,
@@ -385,7 +392,7 @@ static void after_silence(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t
 
 /* The next packet after the one that broke the silence. */
 static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t *seg, gboolean from_client,
-                              gint64 gap_ns)
+                              const nstime_t *gap)
 {
     resumption_t *p = &c->pending;
     if (from_client == p->from_client) {
@@ -398,20 +405,20 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
         return;
     }
     p->active = FALSE;
-    const gint64 since = elapsed(p->time_ns, seg->time_ns);
-    if ((seg->flags & TCP_FLAG_RST) && !p->dropped && since < LBIDLE_SHORTEST_IDLE_NS) {
-        cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_NEXT, p->gap_ns, p->before_gap_frame);
+    const nstime_t since = elapsed(&p->ts, &seg->ts);
+    if ((seg->flags & TCP_FLAG_RST) && !p->dropped && !is_idle_gap(&since)) {
+        cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_NEXT, &p->gap, p->before_gap_frame);
         c->ended = TRUE;
         return;
     }
     /* Answered (or reset much later, after a silence of its own): the connection survived the gap. */
     if (p->dropped)
         p->dropped->withdrawn = TRUE;
-    note_survived(c, p->gap_ns, p->frame);
+    note_survived(c, &p->gap, p->frame);
     if (c->service && c->service->longest_survived_frame == p->frame)
         g_hash_table_insert(t->survivals, GUINT_TO_POINTER(seg->frame), c->service);
     if (seg->flags & TCP_FLAG_RST)
-        after_silence(t, c, seg, from_client, gap_ns);
+        after_silence(t, c, seg, from_client, gap);
     else if (seg->flags & TCP_FLAG_FIN)
         c->ended = TRUE;
 }
@@ -429,18 +436,18 @@ void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
     }
     g_queue_unlink(&t->lru, &c->link);
     g_queue_push_tail_link(&t->lru, &c->link);
-    const gint64 gap_ns = elapsed(c->last_ns, seg->time_ns);
+    const nstime_t gap = elapsed(&c->last_time, &seg->ts);
     if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && c->ended) {
         c->ended = FALSE; /* the port pair carries a new connection */
         c->pending.active = FALSE;
     } else if (!c->ended) {
         if (c->pending.active)
-            follow_resumption(t, c, seg, from_client, gap_ns);
+            follow_resumption(t, c, seg, from_client, &gap);
         else
-            after_silence(t, c, seg, from_client, gap_ns);
+            after_silence(t, c, seg, from_client, &gap);
     }
-    if (seg->time_ns > c->last_ns)
-        c->last_ns = seg->time_ns;
+    if (frame_time_cmp(&seg->ts, &c->last_time) > 0)
+        c->last_time = seg->ts;
     c->last_frame = seg->frame;
 }
 
@@ -495,11 +502,11 @@ lbidle_service_t *lbidle_tracker_restore_service(lbidle_tracker_t *t, const host
     return service_for(t, addr, port);
 }
 
-void lbidle_service_restore(lbidle_service_t *s, guint connections, gint64 survived_ns, guint32 survived_frame)
+void lbidle_service_restore(lbidle_service_t *s, guint connections, const nstime_t *survived, guint32 survived_frame)
 {
     s->connections += connections;
-    if (survived_ns > s->longest_survived_ns) {
-        s->longest_survived_ns = survived_ns;
+    if (frame_time_cmp(survived, &s->longest_survived) > 0) {
+        s->longest_survived = *survived;
         s->longest_survived_frame = survived_frame;
     }
 }
@@ -527,7 +534,7 @@ void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out)
 {
     memset(out, 0, sizeof *out);
     out->connections = s->connections;
-    out->lower_bound_ns = s->longest_survived_ns;
+    out->lower_bound = s->longest_survived;
     out->lower_bound_frame = s->longest_survived_frame;
     out->confidence = LBIDLE_CONFIDENCE_LOW;
     guint per_behaviour[LBIDLE_BEHAVIOUR_SILENT_DROP + 1] = { 0 };
@@ -538,10 +545,10 @@ void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out)
             continue;
         out->cuts++;
         per_behaviour[cut->behaviour]++;
-        if (cut->idle_gap_ns <= s->longest_survived_ns)
+        if (frame_time_cmp(&cut->idle_gap, &s->longest_survived) <= 0)
             consistent = FALSE;
-        if (!out->upper_bound_cut || cut->idle_gap_ns < out->upper_bound_ns) {
-            out->upper_bound_ns = cut->idle_gap_ns;
+        if (!out->upper_bound_cut || frame_time_cmp(&cut->idle_gap, &out->upper_bound) < 0) {
+            out->upper_bound = cut->idle_gap;
             out->upper_bound_cut = cut->id;
         }
         /* An RST that reached the service's end from the client's address,
@@ -552,7 +559,7 @@ void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out)
     for (guint b = LBIDLE_BEHAVIOUR_RESET_NEXT; b <= LBIDLE_BEHAVIOUR_SILENT_DROP; b++)
         if (!out->behaviour || per_behaviour[b] > per_behaviour[out->behaviour])
             out->behaviour = b;
-    out->found = out->cuts >= 2 && consistent && s->longest_survived_ns >= LBIDLE_SHORTEST_IDLE_NS;
+    out->found = out->cuts >= 2 && consistent && is_idle_gap(&s->longest_survived);
     if (out->found)
         out->confidence = seen_by_server_end ? LBIDLE_CONFIDENCE_HIGH : LBIDLE_CONFIDENCE_MEDIUM;
 }

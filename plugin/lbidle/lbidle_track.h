@@ -24,7 +24,7 @@
  * Not cuts: a FIN after the gap (a server or client closing an idle
  * connection itself ends it normally), packets answered after the gap (a TCP
  * keep-alive and its ACK are a survived gap), and pauses shorter than
- * LBIDLE_SHORTEST_IDLE_NS.
+ * LBIDLE_SHORTEST_IDLE.
  *
  * Memory is bounded: at most max_connections connections are followed (the
  * least recently active is forgotten first), max_services services and
@@ -49,7 +49,7 @@ G_BEGIN_DECLS
  * (a public capture holds an app resetting its TLS connections 1.3 to 1.5 s
  * after their last data), and no balancer is set to forget flows that fast.
  * Not a guess at the timer itself, which may be anything above. */
-#define LBIDLE_SHORTEST_IDLE_NS G_GINT64_CONSTANT(2000000000)
+#define LBIDLE_SHORTEST_IDLE ((nstime_t)NSTIME_INIT_SECS(2))
 
 /* A retransmission run counts as dead from its second unanswered copy. */
 #define LBIDLE_DEAD_RUN_RETRANSMISSIONS 2
@@ -57,7 +57,7 @@ G_BEGIN_DECLS
 /* One TCP header as the glue saw it (the frame's innermost, not quoted in an ICMP error). */
 typedef struct {
     guint32 frame;     /* frame number, > 0 */
-    gint64 time_ns;    /* capture timestamp */
+    nstime_t ts;     /* frame time (frame_time.h) */
     host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint32 seq, ack;  /* raw */
@@ -94,7 +94,7 @@ typedef struct {
     host_addr_t client;       /* the end that opened the connection (SYN), else the higher port */
     guint16 client_port;
     lbidle_behaviour_t behaviour;
-    gint64 idle_gap_ns;         /* silence before the cut (before the resuming packet, or the unprompted RST) */
+    nstime_t idle_gap;          /* silence before the cut (before the resuming packet, or the unprompted RST) */
     guint32 before_gap_frame;   /* last packet before the silence */
     guint32 resume_frame;       /* first packet after it (0: none, the RST came unprompted) */
     gboolean resumed_by_client;
@@ -113,9 +113,9 @@ typedef struct {
 /* What the capture says of one service's idle timer. */
 typedef struct {
     gboolean found;             /* at least two cuts agree with every survived gap */
-    gint64 lower_bound_ns;      /* the longest gap a connection to it survived */
+    nstime_t lower_bound;       /* the longest gap a connection to it survived */
     guint32 lower_bound_frame;  /* the packet that ended that gap */
-    gint64 upper_bound_ns;      /* the shortest gap that cut a connection */
+    nstime_t upper_bound;       /* the shortest gap that cut a connection */
     guint32 upper_bound_cut;    /* id of that cut */
     guint cuts;                 /* cuts (not withdrawn) */
     guint connections;          /* connections to the service followed */
@@ -191,7 +191,7 @@ void lbidle_tracker_counters(const lbidle_tracker_t *t, lbidle_counters_t *out);
  * of a cut (its id and service set here; NULL past max_cuts). Frame numbers
  * are whatever the caller numbers frames by. */
 lbidle_service_t *lbidle_tracker_restore_service(lbidle_tracker_t *t, const host_addr_t *addr, guint16 port);
-void lbidle_service_restore(lbidle_service_t *s, guint connections, gint64 survived_ns, guint32 survived_frame);
+void lbidle_service_restore(lbidle_service_t *s, guint connections, const nstime_t *survived, guint32 survived_frame);
 lbidle_cut_t *lbidle_tracker_restore_cut(lbidle_tracker_t *t, lbidle_service_t *s, const lbidle_cut_t *cut);
 
 const char *lbidle_behaviour_name(lbidle_behaviour_t b);

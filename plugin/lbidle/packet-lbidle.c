@@ -114,7 +114,7 @@ static void feed(packet_info *pinfo, const frame_facts_t *facts)
         return;
     lbidle_segment_t seg = {
         .frame = pinfo->num,
-        .time_ns = frame_time_ns(&pinfo->abs_ts),
+        .ts = frame_time(&pinfo->abs_ts),
         .src_port = h->src_port,
         .dst_port = h->dst_port,
         .seq = h->seq,
@@ -129,16 +129,10 @@ static void feed(packet_info *pinfo, const frame_facts_t *facts)
 
 /* ---- rendering -------------------------------------------------------------- */
 
-static void ns_to_nstime(gint64 ns, nstime_t *out)
-{
-    out->secs = (time_t)(ns / 1000000000);
-    out->nsecs = (int)(ns % 1000000000);
-}
-
 /* "8.0 s", "1800.0 s": the gaps the engineer compares with the requirement. */
-static char *seconds_str(wmem_allocator_t *scope, gint64 ns)
+static char *seconds_str(wmem_allocator_t *scope, const nstime_t *duration)
 {
-    return wmem_strdup_printf(scope, "%.1f s", (double)ns / 1e9);
+    return wmem_strdup_printf(scope, "%.1f s", nstime_to_sec(duration));
 }
 
 static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
@@ -146,11 +140,9 @@ static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
     proto_item_set_generated(proto_tree_add_uint(t, hf, tvb, 0, 0, value));
 }
 
-static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, gint64 ns)
+static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, const nstime_t *duration)
 {
-    nstime_t v;
-    ns_to_nstime(ns, &v);
-    proto_item_set_generated(proto_tree_add_time(t, hf, tvb, 0, 0, &v));
+    proto_item_set_generated(proto_tree_add_time(t, hf, tvb, 0, 0, duration));
 }
 
 static char *vip_str(wmem_allocator_t *scope, const lbidle_service_t *s)
@@ -166,10 +158,10 @@ static void render_expert(packet_info *pinfo, proto_item *item, const lbidle_ver
     wmem_allocator_t *s = pinfo->pool;
     const lbidle_cut_t *cut = v->cut;
     const char *vip = vip_str(s, cut->service);
-    const char *gap = seconds_str(s, cut->idle_gap_ns);
+    const char *gap = seconds_str(s, &cut->idle_gap);
     const char *bounds = wmem_strdup_printf(s, "the balancer's TCP idle timeout is between %s and %s "
                                             "(Microsoft requires at least 1800 s)",
-                                            seconds_str(s, timer->lower_bound_ns), seconds_str(s, timer->upper_bound_ns));
+                                            seconds_str(s, &timer->lower_bound), seconds_str(s, &timer->upper_bound));
     switch (v->role) {
     case LBIDLE_ROLE_RESET:
         expert_add_info_format(pinfo, item, &ei_lbidle_reset, "Connection to %s reset after %s idle: %s", vip, gap,
@@ -196,7 +188,7 @@ static void render_expert(packet_info *pinfo, proto_item *item, const lbidle_ver
 /* First in the Info column, like lbsnat's tag. */
 static void render_info_tag(packet_info *pinfo, const lbidle_verdict_t *v)
 {
-    const char *gap = seconds_str(pinfo->pool, v->cut->idle_gap_ns);
+    const char *gap = seconds_str(pinfo->pool, &v->cut->idle_gap);
     switch (v->role) {
     case LBIDLE_ROLE_RESET:
         col_prepend_fstr(pinfo->cinfo, COL_INFO, "[Idle timeout: reset after %s idle] ", gap);
@@ -221,8 +213,8 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     wmem_allocator_t *s = pinfo->pool;
     proto_item *top = proto_tree_add_protocol_format(tree, proto_lbidle, tvb, 0, 0,
         "Load balancer idle timeout: connection to %s cut after %s idle (%s); timeout between %s and %s",
-        vip_str(s, cut->service), seconds_str(s, cut->idle_gap_ns), lbidle_behaviour_name(cut->behaviour),
-        seconds_str(s, timer->lower_bound_ns), seconds_str(s, timer->upper_bound_ns));
+        vip_str(s, cut->service), seconds_str(s, &cut->idle_gap), lbidle_behaviour_name(cut->behaviour),
+        seconds_str(s, &timer->lower_bound), seconds_str(s, &timer->upper_bound));
     proto_tree *t = proto_item_add_subtree(top, ett_lbidle);
 
     host_addr_add_item(t, hf_lbidle_vip_v4, hf_lbidle_vip_v6, tvb, vip);
@@ -232,9 +224,9 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     add_uint(t, hf_lbidle_cut, tvb, cut->id);
     add_uint(t, hf_lbidle_role, tvb, v->role);
     add_uint(t, hf_lbidle_behaviour, tvb, cut->behaviour);
-    add_time(t, hf_lbidle_idle_gap, tvb, cut->idle_gap_ns);
-    add_time(t, hf_lbidle_lower_bound, tvb, timer->lower_bound_ns);
-    add_time(t, hf_lbidle_upper_bound, tvb, timer->upper_bound_ns);
+    add_time(t, hf_lbidle_idle_gap, tvb, &cut->idle_gap);
+    add_time(t, hf_lbidle_lower_bound, tvb, &timer->lower_bound);
+    add_time(t, hf_lbidle_upper_bound, tvb, &timer->upper_bound);
     add_uint(t, hf_lbidle_cuts, tvb, timer->cuts);
     add_uint(t, hf_lbidle_confidence, tvb, timer->confidence);
     add_uint(t, hf_lbidle_before_gap_frame, tvb, cut->before_gap_frame);

@@ -42,7 +42,7 @@ typedef struct {
     guint32 first_syn_frame;
     guint32 last_syn_frame;     /* the latest transmission (copies excluded) */
     guint32 dst_synack_frame, dst_synack_seq;
-    gint64 first_time, last_time;
+    nstime_t first_time, last_time;
     lbsnat_case_t *c;           /* set once a foreign SYN-ACK answered it */
     attempt_extra_t *x;         /* NULL for an ordinary handshake */
 } attempt_t;
@@ -54,7 +54,7 @@ typedef struct {
     guint16 src_port;
     guint32 seq, ack;
     guint32 frame;
-    gint64 time_ns;
+    nstime_t ts;
 } orphan_synack_t;
 
 typedef struct {
@@ -65,13 +65,13 @@ typedef struct {
 /* Everything pending for one client address and port. Lives in the pending
  * table and in one of two expiry queues (least recently active first): the
  * window's, or, once every handshake on the port finished normally, the
- * shorter one of LBSNAT_PROXY_WINDOW_NS (only the full-proxy rule can still
+ * shorter one of LBSNAT_PROXY_WINDOW (only the full-proxy rule can still
  * use them). */
 typedef struct {
     port_key_t key;
     guint8 n_attempts;        /* slots in use: first, then more[] */
     gboolean finished;        /* in the finished queue */
-    gint64 last_time;
+    nstime_t last_time;
     GList queue_link;
     attempt_t first;
     attempt_t *more;          /* ATTEMPTS_PER_PORT - 1 slots, allocated on first need */
@@ -98,7 +98,7 @@ typedef struct {
     guint32 seq, ack;
     guint8 flags;
     guint32 frame; /* 0: empty */
-    gint64 time_ns;
+    nstime_t ts;
 } recent_segment_t;
 
 struct lbsnat_tracker {
@@ -107,7 +107,7 @@ struct lbsnat_tracker {
     GHashTable *pending;            /* port_key_t* -> port_state_t* (key inside value) */
     GQueue expiry;                  /* port_state_t, oldest activity at head */
     GQueue finished;                /* port_state_t whose handshakes all finished normally */
-    gint64 latest_time;
+    nstime_t latest_time;
     GPtrArray *cases;               /* lbsnat_case_t*, index = id - 1 */
     GHashTable *verdicts;           /* frame number -> frame_verdict_t* */
     guint32 *orphans_by_port;       /* [65536]: orphan SYN-ACKs held per client port, so
@@ -176,7 +176,7 @@ static void tracker_alloc_state(lbsnat_tracker_t *t)
     g_queue_init(&t->finished);
     t->cases = g_ptr_array_new_with_free_func(case_free);
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    t->latest_time = G_MININT64;
+    t->latest_time = FRAME_TIME_EARLIEST;
     t->orphans_by_port = g_new0(guint32, 65536);
     t->awaiting_ack_by_port = g_new0(guint32, 65536);
     t->recent = g_new0(recent_segment_t, RECENT_SLOTS);
@@ -264,21 +264,15 @@ static void pending_remove(lbsnat_tracker_t *t, port_state_t *ps)
     g_hash_table_remove(t->pending, &ps->key); /* frees ps */
 }
 
-/* Whether `later` is more than `window` after `earlier`. Captures may hold
- * any 64-bit nanosecond time, so the distance is computed without overflow. */
-static gboolean more_than_window_after(gint64 later, gint64 earlier, gint64 window)
-{
-    return later > earlier && (guint64)later - (guint64)earlier > (guint64)window;
-}
-
-/* Forget ports idle for longer than the window, relative to the newest
- * timestamp seen (timestamps may go backwards in merged captures). */
-static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, gint64 window)
+/* Forget the ports of a queue last active before `limit`: the newest
+ * timestamp seen less the queue's window (timestamps may go backwards in
+ * merged captures). */
+static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, const nstime_t *limit)
 {
     GList *head;
     while ((head = g_queue_peek_head_link(queue)) != NULL) {
         port_state_t *ps = head->data;
-        if (!more_than_window_after(t->latest_time, ps->last_time, window))
+        if (frame_time_cmp(&ps->last_time, limit) >= 0)
             break;
         pending_remove(t, ps);
         t->counters.expired_ports++;
@@ -287,8 +281,13 @@ static void expire_queue(lbsnat_tracker_t *t, GQueue *queue, gint64 window)
 
 static void pending_expire(lbsnat_tracker_t *t)
 {
-    expire_queue(t, &t->expiry, t->config.window_ns);
-    expire_queue(t, &t->finished, MIN(t->config.window_ns, LBSNAT_PROXY_WINDOW_NS));
+    const nstime_t proxy_window = LBSNAT_PROXY_WINDOW;
+    nstime_t limit;
+    nstime_delta(&limit, &t->latest_time, &t->config.window);
+    expire_queue(t, &t->expiry, &limit);
+    nstime_delta(&limit, &t->latest_time,
+                 frame_time_cmp(&t->config.window, &proxy_window) < 0 ? &t->config.window : &proxy_window);
+    expire_queue(t, &t->finished, &limit);
 }
 
 static port_state_t *pending_lookup(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port)
@@ -298,7 +297,7 @@ static port_state_t *pending_lookup(lbsnat_tracker_t *t, const host_addr_t *addr
 }
 
 /* The state for a client port, created if needed, marked as just active. */
-static port_state_t *pending_touch(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port, gint64 now)
+static port_state_t *pending_touch(lbsnat_tracker_t *t, const host_addr_t *addr, guint16 port, const nstime_t *now)
 {
     port_state_t *ps = pending_lookup(t, addr, port);
     if (ps) {
@@ -314,21 +313,22 @@ static port_state_t *pending_touch(lbsnat_tracker_t *t, const host_addr_t *addr,
         ps->key.addr = *addr;
         ps->key.port = port;
         ps->queue_link.data = ps;
-        ps->last_time = now;
+        ps->last_time = *now;
         g_hash_table_insert(t->pending, &ps->key, ps);
         guint n = g_hash_table_size(t->pending);
         if (n > t->counters.peak_pending_ports)
             t->counters.peak_pending_ports = n;
     }
-    ps->last_time = MAX(ps->last_time, now);
+    if (frame_time_cmp(now, &ps->last_time) > 0)
+        ps->last_time = *now;
     g_queue_push_tail_link(&t->expiry, &ps->queue_link);
     return ps;
 }
 
-static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, gint64 when)
+static gboolean within_window(const lbsnat_tracker_t *t, const attempt_t *a, const nstime_t *when)
 {
-    return !more_than_window_after(a->first_time, when, t->config.window_ns) &&
-           !more_than_window_after(when, a->last_time, t->config.window_ns);
+    return !frame_time_beyond(&a->first_time, when, &t->config.window) &&
+           !frame_time_beyond(when, &a->last_time, &t->config.window);
 }
 
 /* ---- cases and verdicts ------------------------------------------------- */
@@ -471,7 +471,7 @@ static attempt_t *new_attempt(lbsnat_tracker_t *t, port_state_t *ps)
     if (!slot) {
         slot = &ps->first;
         for (guint i = 1; i < ps->n_attempts; i++)
-            if (attempt_at(ps, i)->last_time < slot->last_time)
+            if (frame_time_cmp(&attempt_at(ps, i)->last_time, &slot->last_time) < 0)
                 slot = attempt_at(ps, i);
     }
     attempt_clear(t, ps, slot);
@@ -486,7 +486,7 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
 {
     for (guint i = 0; ps->orphans && i < ORPHANS_PER_PORT; i++) {
         orphan_synack_t *o = &ps->orphans[i];
-        if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, o->time_ns))
+        if (!o->used || o->ack != a->isn + 1 || !within_window(t, a, &o->ts))
             continue;
         o->used = FALSE;
         t->orphans_by_port[ps->key.port]--;
@@ -498,7 +498,7 @@ static void adopt_orphans(lbsnat_tracker_t *t, port_state_t *ps, attempt_t *a, g
         if (!c)
             continue;
         lbsnat_segment_t sa = {
-            .frame = o->frame, .time_ns = o->time_ns, .src = o->src, .src_port = o->src_port,
+            .frame = o->frame, .ts = o->ts, .src = o->src, .src_port = o->src_port,
             .seq = o->seq, .ack = o->ack,
         };
         case_add_answer(t, c, &sa, syn_frame);
@@ -512,13 +512,11 @@ static void note_copy(lbsnat_tracker_t *t, guint32 frame, guint32 original)
     t->multi_point = TRUE;
 }
 
-/* Whether two frames are close enough in time to be one packet. Saturated
- * times (beyond 64-bit nanoseconds, frame_time.h) tell nothing of that. */
-static gboolean within_copy_window(gint64 a, gint64 b)
+/* Whether two frames are close enough in time to be one packet. */
+static gboolean within_copy_window(const nstime_t *a, const nstime_t *b)
 {
-    if (a == G_MAXINT64 || a == G_MININT64 || b == G_MAXINT64 || b == G_MININT64)
-        return FALSE;
-    return !more_than_window_after(a, b, LBSNAT_COPY_WINDOW_NS) && !more_than_window_after(b, a, LBSNAT_COPY_WINDOW_NS);
+    const nstime_t window = LBSNAT_COPY_WINDOW;
+    return frame_time_within(a, b, &window);
 }
 
 static void withdraw_case(lbsnat_tracker_t *t, lbsnat_case_t *c)
@@ -592,14 +590,14 @@ static void open_member_view(lbsnat_tracker_t *t, const port_state_t *ps, attemp
 
 static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 {
-    port_state_t *ps = pending_touch(t, &seg->src, seg->src_port, seg->time_ns);
+    port_state_t *ps = pending_touch(t, &seg->src, seg->src_port, &seg->ts);
     attempt_t *a = NULL;
     gboolean sprayed = FALSE;
     /* The same SYN to another service port at once: a scanner (a balancer
      * keeps the port); every attempt sharing that ISN is then no VIP's. */
     for (guint i = 0; i < ps->n_attempts; i++) {
         attempt_t *x = attempt_at(ps, i);
-        if (!x->used || x->isn != seg->seq || !within_copy_window(seg->time_ns, x->last_time))
+        if (!x->used || x->isn != seg->seq || !within_copy_window(&seg->ts, &x->last_time))
             continue;
         if (x->dst_port != seg->dst_port && !x->sprayed) {
             x->sprayed = TRUE;
@@ -615,11 +613,11 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
             a = x; /* a retransmission, or a copy */
             break;
         }
-        if (!sprayed && within_copy_window(seg->time_ns, x->last_time) && take_as_rewrite(t, x, seg))
+        if (!sprayed && within_copy_window(&seg->ts, &x->last_time) && take_as_rewrite(t, x, seg))
             return;
         sprayed |= x->sprayed;
     }
-    if (a && a->last_syn_frame && within_copy_window(seg->time_ns, a->last_time)) {
+    if (a && a->last_syn_frame && within_copy_window(&seg->ts, &a->last_time)) {
         note_copy(t, seg->frame, a->last_syn_frame);
         return;
     }
@@ -628,11 +626,13 @@ static void feed_syn(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         a->dst = seg->dst;
         a->dst_port = seg->dst_port;
         a->isn = seg->seq;
-        a->first_time = a->last_time = seg->time_ns;
+        a->first_time = a->last_time = seg->ts;
     }
     a->sprayed |= sprayed;
-    a->first_time = MIN(a->first_time, seg->time_ns);
-    a->last_time = MAX(a->last_time, seg->time_ns);
+    if (frame_time_cmp(&seg->ts, &a->first_time) < 0)
+        a->first_time = seg->ts;
+    if (frame_time_cmp(&seg->ts, &a->last_time) > 0)
+        a->last_time = seg->ts;
     a->last_syn_frame = seg->frame;
     if (a->c)
         case_add_syn_frame(t, a->c, seg->frame);
@@ -655,13 +655,13 @@ static void store_orphan(lbsnat_tracker_t *t, port_state_t *ps, const lbsnat_seg
             slot = &ps->orphans[i];
             break;
         }
-        if (ps->orphans[i].time_ns < slot->time_ns)
+        if (frame_time_cmp(&ps->orphans[i].ts, &slot->ts) < 0)
             slot = &ps->orphans[i];
     }
     t->orphans_by_port[ps->key.port] += !slot->used;
     *slot = (orphan_synack_t){
         .used = TRUE, .src = seg->src, .src_port = seg->src_port,
-        .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .time_ns = seg->time_ns,
+        .seq = seg->seq, .ack = seg->ack, .frame = seg->frame, .ts = seg->ts,
     };
 }
 
@@ -672,7 +672,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
 
     for (guint i = 0; ps && i < ps->n_attempts; i++) {
         attempt_t *a = attempt_at(ps, i);
-        if (!a->used || a->dst.family != seg->src.family || !within_window(t, a, seg->time_ns))
+        if (!a->used || a->dst.family != seg->src.family || !within_window(t, a, &seg->ts))
             continue;
         gboolean from_dst = host_addr_equal(&a->dst, &seg->src);
         if (seg->ack == a->isn + 1) {
@@ -695,7 +695,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
             }
             if (a->sprayed)
                 continue;
-            if (!foreign || a->last_time > foreign->last_time)
+            if (!foreign || frame_time_cmp(&a->last_time, &foreign->last_time) > 0)
                 foreign = a;
         } else if (!from_dst && a->answered_by_dst && a->dst_port == seg->src_port) {
             proxied = a;
@@ -717,7 +717,7 @@ static void feed_synack(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         if (c)
             case_add_answer(t, c, seg, attempt_latest_syn(proxied));
     } else {
-        store_orphan(t, pending_touch(t, &seg->dst, seg->dst_port, seg->time_ns), seg);
+        store_orphan(t, pending_touch(t, &seg->dst, seg->dst_port, &seg->ts), seg);
     }
 }
 
@@ -856,13 +856,13 @@ static gboolean is_copy(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
     recent_segment_t *r = &t->recent[segment_hash(seg) % RECENT_SLOTS];
     if (r->frame && r->frame != seg->frame && r->seq == seg->seq && r->ack == seg->ack && r->flags == seg->flags &&
         r->src_port == seg->src_port && r->dst_port == seg->dst_port && host_addr_equal(&r->src, &seg->src) &&
-        host_addr_equal(&r->dst, &seg->dst) && within_copy_window(r->time_ns, seg->time_ns)) {
+        host_addr_equal(&r->dst, &seg->dst) && within_copy_window(&r->ts, &seg->ts)) {
         note_copy(t, seg->frame, r->frame);
         return TRUE;
     }
     *r = (recent_segment_t){
         .src = seg->src, .dst = seg->dst, .src_port = seg->src_port, .dst_port = seg->dst_port,
-        .seq = seg->seq, .ack = seg->ack, .flags = seg->flags, .frame = seg->frame, .time_ns = seg->time_ns,
+        .seq = seg->seq, .ack = seg->ack, .flags = seg->flags, .frame = seg->frame, .ts = seg->ts,
     };
     return FALSE;
 }
@@ -884,8 +884,8 @@ void lbsnat_tracker_feed(lbsnat_tracker_t *t, const lbsnat_segment_t *seg)
         return;
     }
 
-    if (seg->time_ns > t->latest_time) {
-        t->latest_time = seg->time_ns;
+    if (frame_time_cmp(&seg->ts, &t->latest_time) > 0) {
+        t->latest_time = seg->ts;
         pending_expire(t);
     }
     if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN && is_copy(t, seg))

@@ -19,7 +19,7 @@
  *
  * Several capture points (a SPAN of the balancer's segment, mergecap of host
  * captures) show one packet more than once. A SYN, SYN-ACK, RST or FIN seen
- * again within LBSNAT_COPY_WINDOW_NS (same addresses, ports, numbers, flags)
+ * again within LBSNAT_COPY_WINDOW (same addresses, ports, numbers, flags)
  * is a copy: one event, never a retransmission. The client's SYN seen again
  * right behind the original with only the destination changed (same client
  * address, port, ISN and service port) is the balancer's rewrite: direct
@@ -46,6 +46,7 @@
 
 #include <glib.h>
 
+#include "frame_time.h"
 #include "host_addr.h"
 #include "message_copies.h"
 #include "tcp_flags.h"
@@ -55,7 +56,7 @@ G_BEGIN_DECLS
 /* One TCP header as the glue saw it. */
 typedef struct {
     guint32 frame;     /* frame number, > 0 */
-    gint64 time_ns;    /* capture timestamp */
+    nstime_t ts;     /* frame time (frame_time.h) */
     host_addr_t src, dst;
     guint16 src_port, dst_port;
     guint32 seq, ack;  /* raw (absolute) sequence and acknowledgement numbers */
@@ -122,7 +123,7 @@ typedef struct {
  * window (message_copies.h says why; a SYN is resent after 1 s or more), so a
  * retransmission is never taken for a copy; merged captures need host clocks
  * that agree this well. */
-#define LBSNAT_COPY_WINDOW_NS MESSAGE_COPIES_WINDOW_NS
+#define LBSNAT_COPY_WINDOW MESSAGE_COPIES_WINDOW
 
 /* What a frame repeats. */
 typedef enum {
@@ -157,18 +158,18 @@ typedef struct {
 } lbsnat_known_vip_t;
 
 typedef struct {
-    gint64 window_ns;    /* how far apart a SYN and its SYN-ACK may be, either order */
+    nstime_t window;     /* how far apart a SYN and its SYN-ACK may be, either order */
     guint max_pending;   /* client ports with unexplained handshakes kept at once */
     guint max_cases;     /* cases kept for display */
     const lbsnat_known_vip_t *known_vips; /* copied by the tracker */
     guint n_known_vips;
 } lbsnat_config_t;
 
-#define LBSNAT_DEFAULT_WINDOW_NS (60 * G_GINT64_CONSTANT(1000000000))
+#define LBSNAT_DEFAULT_WINDOW ((nstime_t)NSTIME_INIT_SECS(60))
 /* How long a handshake that finished normally (the address called answered,
  * the client acknowledged) is kept: only the full-proxy rule can still use it,
  * and a full proxy opens its server-side connection within moments. */
-#define LBSNAT_PROXY_WINDOW_NS (5 * G_GINT64_CONSTANT(1000000000))
+#define LBSNAT_PROXY_WINDOW ((nstime_t)NSTIME_INIT_SECS(5))
 #define LBSNAT_DEFAULT_MAX_PENDING 65536
 #define LBSNAT_DEFAULT_MAX_CASES 100000
 

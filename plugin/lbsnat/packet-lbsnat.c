@@ -174,7 +174,7 @@ static void lbsnat_init(void)
         }
     }
     lbsnat_config_t config = {
-        .window_ns = (gint64)pref_window_s * 1000000000,
+        .window = NSTIME_INIT_SECS((time_t)pref_window_s),
         .max_pending = pref_max_pending,
         .max_cases = pref_max_cases,
         .known_vips = vips,
@@ -207,7 +207,7 @@ static gboolean extract_segment(packet_info *pinfo, const frame_facts_t *facts, 
     seg->ack = h->ack;
     seg->flags = h->flags;
     seg->frame = pinfo->num;
-    seg->time_ns = frame_time_ns(&pinfo->abs_ts);
+    seg->ts = frame_time(&pinfo->abs_ts);
     seg->quoted_in_icmp = h->quoted_in_icmp;
     if (h->quoted_in_icmp)
         host_addr_from_address(&h->error_sender, &seg->error_sender);

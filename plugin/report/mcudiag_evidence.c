@@ -230,7 +230,7 @@ static void write_idle_cut(json_dumper *d, const mcudiag_chain_t *chain, const m
     mcudiag_json_member_uint(d, "client_port", cut->client_port);
     if (cut->behaviour < G_N_ELEMENTS(behaviour_names))
         mcudiag_json_member_string(d, "behaviour", behaviour_names[cut->behaviour]);
-    mcudiag_json_member_uint(d, "idle_gap_ns", (guint64)MAX(cut->idle_gap_ns, 0));
+    mcudiag_json_member_duration_ns(d, "idle_gap_ns", &cut->idle_gap);
     member_set_frame(d, chain, set, "before_gap_frame", cut->before_gap_frame);
     member_set_frame(d, chain, set, "resume_frame", cut->resume_frame);
     member_set_frame(d, chain, set, "reset_frame", cut->reset_frame);
@@ -265,7 +265,7 @@ static void write_idle(json_dumper *d, const mcudiag_chain_t *chain, const mcudi
             json_dumper_value_anyf(d, "%u", g_array_index(opened, guint32, k));
         json_dumper_end_array(d);
         if (timer.lower_bound_frame) {
-            mcudiag_json_member_uint(d, "survived_ns", (guint64)MAX(timer.lower_bound_ns, 0));
+            mcudiag_json_member_duration_ns(d, "survived_ns", &timer.lower_bound);
             member_set_frame(d, chain, set, "survived_frame", timer.lower_bound_frame);
         }
         json_dumper_set_member_name(d, "cuts");
@@ -429,6 +429,18 @@ static gboolean get_uint(char *text, jsmntok_t *obj, const char *name, guint64 l
     if (!json_get_double(text, obj, name, &v) || !(v >= 0 && v <= (double)limit))
         return FALSE;
     *out = (guint64)v;
+    return TRUE;
+}
+
+/* A duration written as an integer count of nanoseconds (exact up to 2^53 ns,
+ * 104 days: JSON numbers are read as doubles). */
+static gboolean get_duration_ns(char *text, jsmntok_t *obj, const char *name, nstime_t *out)
+{
+    guint64 ns = 0;
+    if (!get_uint(text, obj, name, G_MAXINT64, &ns))
+        return FALSE;
+    out->secs = (time_t)(ns / 1000000000u);
+    out->nsecs = (int)(ns % 1000000000u);
     return TRUE;
 }
 
@@ -711,16 +723,14 @@ static void load_idle_cut(merge_t *m, mcudiag_chain_t *chain, lbidle_service_t *
                           const GArray *parts)
 {
     lbidle_cut_t cut = { 0 };
-    guint64 gap = 0;
     gboolean own = FALSE;
-    if (!get_addr(text, e, "client", &cut.client) || !get_uint(text, e, "idle_gap_ns", G_MAXINT64, &gap))
+    if (!get_addr(text, e, "client", &cut.client) || !get_duration_ns(text, e, "idle_gap_ns", &cut.idle_gap))
         return;
     cut.client_port = (guint16)get_u32(text, e, "client_port");
     const char *behaviour = json_get_string(text, e, "behaviour");
     for (guint b = LBIDLE_BEHAVIOUR_RESET_NEXT; b < G_N_ELEMENTS(behaviour_names); b++)
         if (behaviour && strcmp(behaviour, behaviour_names[b]) == 0)
             cut.behaviour = b;
-    cut.idle_gap_ns = (gint64)gap;
     cut.before_gap_frame = set_frame_of(chain, text, e, "before_gap_frame", parts, NULL);
     cut.resume_frame = set_frame_of(chain, text, e, "resume_frame", parts, NULL);
     cut.reset_frame = set_frame_of(chain, text, e, "reset_frame", parts, NULL);
@@ -782,9 +792,9 @@ static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t 
         }
         const guint32 counted = get_u32(text, e, "connections");
         connections += counted > listed ? counted - listed : 0;
-        guint64 survived = 0;
-        get_uint(text, e, "survived_ns", G_MAXINT64, &survived);
-        lbidle_service_restore(s, connections, (gint64)survived,
+        nstime_t survived = NSTIME_INIT_ZERO;
+        get_duration_ns(text, e, "survived_ns", &survived);
+        lbidle_service_restore(s, connections, &survived,
                                set_frame_of(chain, text, e, "survived_frame", parts, NULL));
         json_elements_t cuts = json_elements(text, e, "cuts");
         for (jsmntok_t *c; (c = json_next_element(&cuts));)
@@ -946,10 +956,10 @@ static void parse_time(const char *text, gint64 *secs, gint32 *nsecs)
 
 static void load_captures(mcudiag_chain_t *chain, char *text, jsmntok_t *root)
 {
-    guint index = 0;
+    guint position = 0;
     json_elements_t captures_elements = json_elements(text, root, "captures");
     for (jsmntok_t *e; (e = json_next_element(&captures_elements));) {
-        mcudiag_capture_t *c = mcudiag_chain_capture(chain, index++);
+        mcudiag_capture_t *c = mcudiag_chain_capture(chain, position++);
         g_free(c->name);
         c->name = g_strdup(json_get_string(text, e, "file"));
         c->frames = get_u32(text, e, "frames");

@@ -112,7 +112,8 @@ mcudiag_finding_t *mcudiag_finding_new(mcudiag_finding_kind_t kind)
     f->member_macs = g_ptr_array_new_with_free_func(g_free);
     f->ttls = g_array_new(FALSE, FALSE, sizeof(guint16));
     f->member_views = g_ptr_array_new_with_free_func((GDestroyNotify)mcudiag_finding_free);
-    f->timer_min_ns = f->timer_max_ns = G_MININT64;
+    nstime_set_unset(&f->timer_min);
+    nstime_set_unset(&f->timer_max);
     return f;
 }
 

@@ -23,6 +23,7 @@
 #define MCUDIAG_FINDINGS_H
 
 #include <glib.h>
+#include <wsutil/nstime.h>
 
 G_BEGIN_DECLS
 
@@ -129,8 +130,8 @@ struct mcudiag_finding {
     GPtrArray *member_macs;   /* char*: the MACs the VIP answered from */
     GArray *ttls;             /* guint16: TTLs or hop limits of the packets that crossed between them */
 
-    /* timer bounds and codes, for analyses of timeouts: G_MININT64 when unknown */
-    gint64 timer_min_ns, timer_max_ns;
+    /* timer bounds (durations, never negative) and codes, for analyses of timeouts: unset when unknown */
+    nstime_t timer_min, timer_max;
     guint code; /* a protocol code behind the finding, 0 if none */
 
     gboolean full_proxy;          /* the balancer completes the handshake itself */

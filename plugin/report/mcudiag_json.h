@@ -17,6 +17,8 @@
 void mcudiag_json_string(json_dumper *d, const char *text);
 void mcudiag_json_member_string(json_dumper *d, const char *name, const char *text); /* skipped if NULL */
 void mcudiag_json_member_uint(json_dumper *d, const char *name, guint64 value);
+/* A duration as an integer count of nanoseconds (skipped when unset). */
+void mcudiag_json_member_duration_ns(json_dumper *d, const char *name, const nstime_t *duration);
 /* A frame: {"file": <name>, "frame": n} (file left out when the capture has no name). */
 void mcudiag_json_frame(json_dumper *d, const mcudiag_findings_t *set, const mcudiag_frame_t *frame);
 

@@ -89,6 +89,19 @@ static void member_frames(json_dumper *d, const mcudiag_findings_t *set, const c
     json_dumper_end_array(d);
 }
 
+/* A duration (not negative) as an integer count of nanoseconds, its digits
+ * written out so that no conversion can overflow; nothing when unset. */
+void mcudiag_json_member_duration_ns(json_dumper *d, const char *name, const nstime_t *duration)
+{
+    if (nstime_is_unset(duration))
+        return;
+    json_dumper_set_member_name(d, name);
+    if (duration->secs)
+        json_dumper_value_anyf(d, "%" G_GINT64_FORMAT "%09d", (gint64)duration->secs, duration->nsecs);
+    else
+        json_dumper_value_anyf(d, "%d", duration->nsecs);
+}
+
 /* RFC 3339 in UTC with nanoseconds: "2009-07-14T09:05:31.123456789Z". */
 static void member_time(json_dumper *d, const char *name, gint64 secs, gint32 nsecs)
 {
@@ -149,14 +162,8 @@ static void write_finding(json_dumper *d, const mcudiag_findings_t *set, const m
     member_strings(d, "balancer_macs", f->balancer_macs);
     member_strings(d, "member_macs", f->member_macs);
     member_u16s(d, "ttls", f->ttls);
-    if (f->timer_min_ns != G_MININT64) {
-        json_dumper_set_member_name(d, "timer_min_ns");
-        json_dumper_value_anyf(d, "%" G_GINT64_FORMAT, f->timer_min_ns);
-    }
-    if (f->timer_max_ns != G_MININT64) {
-        json_dumper_set_member_name(d, "timer_max_ns");
-        json_dumper_value_anyf(d, "%" G_GINT64_FORMAT, f->timer_max_ns);
-    }
+    mcudiag_json_member_duration_ns(d, "timer_min_ns", &f->timer_min);
+    mcudiag_json_member_duration_ns(d, "timer_max_ns", &f->timer_max);
     member_nonzero(d, "code", f->code);
     member_true(d, "full_proxy", f->full_proxy);
     member_true(d, "clients_are_members", f->clients_are_members);

@@ -206,7 +206,7 @@ static const char *const idle_behaviour_text[] = {
 /* A VIP whose TCP idle timeout cuts quiet connections (lbidle). */
 static void render_idle_timeout(GString *out, const mcudiag_findings_t *set, const mcudiag_finding_t *f)
 {
-    const double lower = (double)f->timer_min_ns / 1e9, upper = (double)f->timer_max_ns / 1e9;
+    const double lower = nstime_to_sec(&f->timer_min), upper = nstime_to_sec(&f->timer_max);
     g_string_append_printf(out, "%u. Load balancer VIP %s forgets idle connections: its TCP idle timeout is between "
                                 "%.1f s and %.1f s (confidence %s).\n",
                            f->number, f->endpoint, lower, upper, mcudiag_level_name(f->confidence));

@@ -180,7 +180,7 @@ static sipconf_frame_t *feed(packet_info *pinfo, const char *conference_entity)
         .from_uri = info->tap_from_addr,
         .to_uri = info->tap_to_addr,
         .resend = info->resend,
-        .time_ns = frame_time_ns(&pinfo->abs_ts),
+        .ts = frame_time(&pinfo->abs_ts),
         .conf_invite_focus_uri = p_get_proto_data(pinfo->pool, pinfo, proto_sipconf, SIPCONF_KEY_FOCUS_URI),
     };
     rec.status = sip.status;

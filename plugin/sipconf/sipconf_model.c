@@ -165,7 +165,7 @@ sipconf_tracker_t *sipconf_tracker_new(void)
     t->messages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->two_party_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     t->join_dialogs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    t->copies = message_copies_new(MESSAGE_COPIES_WINDOW_NS, SIPCONF_MAX_TRANSACTIONS);
+    t->copies = message_copies_new(MESSAGE_COPIES_WINDOW, SIPCONF_MAX_TRANSACTIONS);
     return t;
 }
 
@@ -425,7 +425,7 @@ const sipconf_message_t *sipconf_tracker_feed(sipconf_tracker_t *t, guint32 fram
         return NULL;
     char *key = copy_key(sip);
     gconstpointer first = NULL;
-    const guint32 first_frame = message_copies_find(t->copies, key, sip->time_ns, &first);
+    const guint32 first_frame = message_copies_find(t->copies, key, &sip->ts, &first);
     sipconf_message_t *m;
     if (first_frame) {
         /* The same message again: what its first copy was, counted once. */
@@ -438,7 +438,7 @@ const sipconf_message_t *sipconf_tracker_feed(sipconf_tracker_t *t, guint32 fram
         m = sip->method ? request(t, frame, sip) : response(t, frame, sip);
         if (m && sip->resend)
             m->repeat = TRUE;
-        message_copies_add(t->copies, key, sip->time_ns, frame, m);
+        message_copies_add(t->copies, key, &sip->ts, frame, m);
     }
     g_free(key);
     return m;

@@ -16,6 +16,8 @@
 
 #include <glib.h>
 
+#include "frame_time.h"
+
 G_BEGIN_DECLS
 
 /* A conference URI taken apart; strings are g_malloc'ed (sipconf_uri_clear). */
@@ -95,7 +97,7 @@ typedef struct {
     guint32 request_frame;     /* for responses: the request they answer */
     guint32 response_frame;    /* for requests: their final response (may arrive later) */
     guint32 duplicate_of;      /* the first copy of this very message (another capture point, or a
-                                  proxy's forward, within MESSAGE_COPIES_WINDOW_NS); 0 if none */
+                                  proxy's forward, within MESSAGE_COPIES_WINDOW); 0 if none */
     gboolean repeat;           /* not a new event: a duplicate, or a message its sender sent again */
 } sipconf_message_t;
 
@@ -122,7 +124,7 @@ typedef struct {
     guint32 cseq;              /* the CSeq number */
     const char *from_uri, *to_uri; /* From and To addresses, without tags */
     gboolean resend;           /* SIP's verdict: its sender sent it again (UDP) */
-    gint64 time_ns;            /* capture time */
+    nstime_t ts;             /* frame time (frame_time.h) */
     const sipconf_diag_t *diag; /* its ms-diagnostics header, or NULL */
     const char *conf_invite_focus_uri; /* INVITE: the Focus URI of its ms-conf-invite body, or NULL */
 } sipconf_sip_t;

@@ -8,9 +8,10 @@
  *
  * Frames are fed in increasing order, once each (the tracker's contract: the
  * glue feeds each frame once, on the first pass). Timestamps move forwards
- * and backwards (merged captures) and take any gint64 value, wrapping at the
- * ends: the window arithmetic must hold everywhere (it once overflowed near
- * 2262, found by this harness).
+ * and backwards (merged captures) and take any time_t value, wrapping at the
+ * ends, and reach the tracker through frame_time() as pinfo->abs_ts does: the
+ * window arithmetic must hold everywhere (it once overflowed near 2262, found
+ * by this harness).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -113,26 +114,45 @@ static inline guint32 fz_seq(fz_input_t *in)
     }
 }
 
+/* ---- a capture clock ------------------------------------------------------ */
+
+/* A clock as hostile as a capture's: any time_t, set from the input or moved
+ * by nanosecond steps that wrap at the ends of time_t (the nanoseconds stay
+ * within [0, 1e9), as wiretap keeps them). */
+static inline void fz_clock_set(nstime_t *clock, uint64_t raw)
+{
+    clock->secs = (time_t)raw;
+    clock->nsecs = (int)(raw % 1000000000);
+}
+
+static inline void fz_clock_step(nstime_t *clock, gint64 step_ns)
+{
+    const gint64 nsecs = clock->nsecs + step_ns % 1000000000;
+    const gint64 secs = step_ns / 1000000000 + (nsecs >= 1000000000) - (nsecs < 0);
+    clock->nsecs = (int)((nsecs + 1000000000) % 1000000000);
+    clock->secs = (time_t)((guint64)clock->secs + (guint64)secs); /* wraps */
+}
+
 /* ---- the run ------------------------------------------------------------- */
 
 typedef struct {
     lbsnat_tracker_t *t;
     guint32 frame;      /* last frame fed (frames are 1, 2, …) */
-    gint64 now;         /* last timestamp */
+    nstime_t now;       /* the capture clock */
     lbsnat_config_t config;
     lbsnat_known_vip_t vips[3];
 } fz_run_t;
 
-static const gint64 fz_windows[] = {
-    1, 1000, 1000000000, 2 * G_GINT64_CONSTANT(1000000000), LBSNAT_DEFAULT_WINDOW_NS,
-    3600 * G_GINT64_CONSTANT(1000000000), 0, G_GINT64_CONSTANT(4294967295) * 1000000000,
+static const nstime_t fz_windows[] = {
+    NSTIME_INIT_SECS_NSECS(0, 1), NSTIME_INIT_SECS_USECS(0, 1), NSTIME_INIT_SECS(1), NSTIME_INIT_SECS(2),
+    NSTIME_INIT_SECS(60), NSTIME_INIT_SECS(3600), NSTIME_INIT_ZERO, NSTIME_INIT_SECS(G_MAXINT32),
 };
 
 static inline void fz_read_config(fz_run_t *r, fz_input_t *in)
 {
     uint8_t a = fz_u8(in), b = fz_u8(in), c = fz_u8(in);
     memset(&r->config, 0, sizeof r->config);
-    r->config.window_ns = fz_windows[a % (sizeof fz_windows / sizeof fz_windows[0])];
+    r->config.window = fz_windows[a % (sizeof fz_windows / sizeof fz_windows[0])];
     r->config.max_pending = b % 9;      /* 0 is raised to 1 by the tracker */
     r->config.max_cases = c % 17;       /* 0: every detection is counted, none kept */
     if (b & 0x80)
@@ -161,17 +181,17 @@ static inline void fz_advance_time(fz_run_t *r, fz_input_t *in)
     case 5: step = (gint64)(fz_u32(in) % 100000) * 1000000; break;
     case 6: step = -(gint64)(fz_u32(in) % 100000) * 1000000; break;
     default:
-        r->now = (gint64)fz_u64(in);
+        fz_clock_set(&r->now, fz_u64(in));
         return;
     }
-    r->now = (gint64)((guint64)r->now + (guint64)step); /* wraps */
+    fz_clock_step(&r->now, step);
 }
 
 /* A run starts at a plausible capture time with a configuration from the input. */
 static inline void fz_run_start(fz_run_t *r, fz_input_t *in)
 {
     memset(r, 0, sizeof *r);
-    r->now = (gint64)1700000000 * 1000000000;
+    r->now = (nstime_t)NSTIME_INIT_SECS(1700000000);
     fz_read_config(r, in);
     r->t = lbsnat_tracker_new(&r->config);
 }
@@ -188,7 +208,7 @@ static inline void fz_read_segment(fz_run_t *r, fz_input_t *in, lbsnat_segment_t
     fz_advance_time(r, in);
     memset(seg, 0, sizeof *seg);
     seg->frame = ++r->frame;
-    seg->time_ns = r->now;
+    seg->ts = frame_time(&r->now);
     seg->src = fz_addr(addrs & 15);
     seg->dst = fz_addr(addrs >> 4);
     seg->src_port = fz_ports[(ports & 15) % FZ_N_PORTS];

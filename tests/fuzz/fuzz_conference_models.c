@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c3p_connections_t *conns = c3p_connections_new(4);
     sipconf_tracker_t *sc = sipconf_tracker_new();
     guint32 frame = 0;
-    gint64 now = 0;
+    nstime_t now = NSTIME_INIT_ZERO;
     guint ops = 0;
     while (in.n > 0 && ops++ < 2048) {
         const uint8_t op = fz_u8(&in);
@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const guint32 conversation = fz_u8(&in) % 3;
             const guint64 request_id = fz_u8(&in) % 4;
             const c3p_seen_t seen = { .conversation = conversation, .request_id = request_id, .from = from,
-                                      .to = to, .body = to, .body_len = strlen(to), .frame = frame, .time_ns = now };
+                                      .to = to, .body = to, .body_len = strlen(to), .frame = frame, .ts = frame_time(&now) };
             const c3p_match_t match = op % 10 == 1 ? c3p_matcher_request(m, &seen, "addUser", NULL)
                                                    : c3p_matcher_response(m, &seen, (c3p_code_t)(fz_u8(&in) % 5));
             const c3p_transaction_t *t = match.transaction;
@@ -158,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .from_uri = from,
                 .to_uri = to,
                 .resend = resend,
-                .time_ns = now,
+                .ts = frame_time(&now),
                 .diag = has_diag ? &d : NULL,
                 .conf_invite_focus_uri = focus_uri,
             };
@@ -177,16 +177,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 6: { /* time passes: within the window of copies, or well beyond it */
             const uint8_t step = fz_u8(&in);
-            now += step & 0x80 ? (gint64)(step & 0x7f) * 100000000 : (gint64)step * 1000000;
+            fz_clock_step(&now, step & 0x80 ? (gint64)(step & 0x7f) * 100000000 : (gint64)step * 1000000);
             break;
         }
         case 7: /* a new conference announced */
             sipconf_tracker_conference_created(sc, pick(&in));
             break;
         case 8: {
-            const gint64 a = (gint64)((guint64)fz_u8(&in) << 56), b = -(gint64)fz_u8(&in);
-            const gint64 d = c3p_time_between(a, b);
-            FZ_CHECK((a >= b) == (d >= 0));
+            /* frame times from anywhere in time_t: ordered without overflow */
+            nstime_t a, b;
+            fz_clock_set(&a, (guint64)fz_u8(&in) << 56 | fz_u32(&in));
+            fz_clock_set(&b, (guint64)-(gint64)fz_u8(&in));
+            a = frame_time(&a);
+            b = frame_time(&b);
+            const int order = a.secs != b.secs ? (a.secs > b.secs) - (a.secs < b.secs) : (a.nsecs > b.nsecs) - (a.nsecs < b.nsecs);
+            const int cmp = frame_time_cmp(&a, &b);
+            FZ_CHECK((cmp > 0) - (cmp < 0) == order);
             break;
         }
         default: { /* walk what the trackers hold */

@@ -61,10 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     config.max_pending = 1 + fz_u8(&in) % 16;
     config.max_addresses = 1 + fz_u8(&in) % 8;
     config.max_conns = 1 + fz_u8(&in) % 16;
-    config.window_ns = (gint64)fz_u16(&in) * 1000000;
+    const guint16 window_ms = fz_u16(&in);
+    config.window = (nstime_t)NSTIME_INIT_SECS_MSECS(window_ms / 1000, window_ms % 1000);
     lbdsr_tracker_t *t = lbdsr_tracker_new(&config);
     guint32 frame = 0;
-    gint64 now = 0;
+    nstime_t now = NSTIME_INIT_ZERO;
     guint events = 0;
     while (in.n > 0 && events++ < 4096) {
         const uint8_t op = fz_u8(&in);
@@ -72,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             lbdsr_segment_t s;
             memset(&s, 0, sizeof s);
             s.frame = ++frame;
-            now += (gint64)(int16_t)fz_u16(&in) * 1000000;
-            s.time_ns = now;
+            fz_clock_step(&now, (gint64)(int16_t)fz_u16(&in) * 1000000);
+            s.ts = frame_time(&now);
             const uint8_t who = fz_u8(&in);
             s.src = fz_ip(who);
             s.dst = fz_ip(who >> 3);

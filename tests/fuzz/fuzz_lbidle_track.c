@@ -2,7 +2,7 @@
  * (plugin/lbidle/lbidle_track.c): a small configuration, then a stream of TCP
  * headers among a few addresses and ports (data, keep-alives, FINs, RSTs,
  * SYNs, retransmissions) with time moving by anything from microseconds to
- * the ends of gint64 and backwards, timer queries, resets and
+ * the ends of time_t and backwards, timer queries, resets and
  * reconfigurations; every verdict, timer and counter checked against what
  * the tracker promises.
  *
@@ -32,12 +32,13 @@ static void read_config(fz_input_t *in, lbidle_config_t *c)
 
 static void check_verdict(const lbidle_tracker_t *t, guint32 frame)
 {
+    const nstime_t shortest = LBIDLE_SHORTEST_IDLE;
     const lbidle_verdict_t *v = lbidle_tracker_verdict(t, frame);
     if (!v)
         return;
     FZ_CHECK(v->cut && v->role >= LBIDLE_ROLE_RESUME && v->role <= LBIDLE_ROLE_RETRANSMISSION);
     const lbidle_cut_t *cut = v->cut;
-    FZ_CHECK(cut->idle_gap_ns >= LBIDLE_SHORTEST_IDLE_NS);
+    FZ_CHECK(frame_time_cmp(&cut->idle_gap, &shortest) >= 0);
     FZ_CHECK(cut->before_gap_frame < frame);
     if (v->role == LBIDLE_ROLE_RESET)
         FZ_CHECK(cut->reset_frame == frame && cut->behaviour != LBIDLE_BEHAVIOUR_SILENT_DROP);
@@ -52,6 +53,7 @@ static void check_verdict(const lbidle_tracker_t *t, guint32 frame)
 
 static void check_timers(const lbidle_tracker_t *t, const lbidle_config_t *config)
 {
+    const nstime_t shortest = LBIDLE_SHORTEST_IDLE, zero = NSTIME_INIT_ZERO;
     lbidle_counters_t k;
     lbidle_tracker_counters(t, &k);
     FZ_CHECK(k.connections <= (config->max_connections ? config->max_connections : LBIDLE_DEFAULT_MAX_CONNECTIONS));
@@ -61,10 +63,11 @@ static void check_timers(const lbidle_tracker_t *t, const lbidle_config_t *confi
     for (guint i = 0; i < k.services; i++) {
         lbidle_timer_t timer;
         lbidle_service_timer(lbidle_tracker_service(t, i), &timer);
-        FZ_CHECK(timer.lower_bound_ns >= 0);
+        FZ_CHECK(frame_time_cmp(&timer.lower_bound, &zero) >= 0);
         if (timer.found)
-            FZ_CHECK(timer.cuts >= 2 && timer.lower_bound_ns >= LBIDLE_SHORTEST_IDLE_NS &&
-                     timer.lower_bound_ns < timer.upper_bound_ns && timer.confidence >= LBIDLE_CONFIDENCE_MEDIUM);
+            FZ_CHECK(timer.cuts >= 2 && frame_time_cmp(&timer.lower_bound, &shortest) >= 0 &&
+                     frame_time_cmp(&timer.lower_bound, &timer.upper_bound) < 0 &&
+                     timer.confidence >= LBIDLE_CONFIDENCE_MEDIUM);
     }
 }
 
@@ -75,17 +78,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_config(&in, &config);
     lbidle_tracker_t *t = lbidle_tracker_new(&config);
     guint32 frame = 0;
-    gint64 now = (gint64)fz_u64(&in);
+    nstime_t now;
+    fz_clock_set(&now, fz_u64(&in));
     guint events = 0;
     while (in.n > 0 && events++ < 4096) {
         uint8_t op = fz_u8(&in);
         if (op < 0xf0) {
-            /* wraps at the ends of gint64, as the clock of a broken capture may */
-            now = (gint64)((guint64)now + (guint64)steps[op % G_N_ELEMENTS(steps)]);
+            /* wraps at the ends of time_t, as the clock of a broken capture may */
+            fz_clock_step(&now, steps[op % G_N_ELEMENTS(steps)]);
             uint8_t ends = fz_u8(&in), numbers = fz_u8(&in);
             lbidle_segment_t s = {
                 .frame = ++frame,
-                .time_ns = now,
+                .ts = frame_time(&now),
                 .src = fz_addr(ends & 7),
                 .dst = fz_addr(ends >> 3 & 7),
                 .src_port = fz_ports[(ends >> 6) % FZ_N_PORTS],

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "c3p/c3p_model.h"
+#include "test_time.h"
 
 #include <string.h>
 
@@ -151,7 +152,7 @@ static void test_field_rules(void)
 static c3p_seen_t seen(guint32 conv, guint64 id, const char *from, const char *to, guint32 frame, gint64 time_ns)
 {
     c3p_seen_t s = { .conversation = conv, .request_id = id, .from = from, .to = to,
-                     .body = to, .body_len = strlen(to), .frame = frame, .time_ns = time_ns };
+                     .body = to, .body_len = strlen(to), .frame = frame, .ts = at_ns(time_ns) };
     return s;
 }
 
@@ -187,7 +188,7 @@ static void test_request_response_matching(void)
     g_assert_cmpuint(t->request_frame, ==, 10);
     g_assert_cmpuint(t->response_frame, ==, 16);
     g_assert_cmpint(t->code, ==, C3P_CODE_FAILURE);
-    g_assert_cmpint(t->response_time_ns - t->request_time_ns, ==, 8000 * MS);
+    g_assert_cmpint(ns_of(&t->response_time) - ns_of(&t->request_time), ==, 8000 * MS);
     g_assert_cmpstr(t->target, ==, "focusfactory");
     /* A later copy of the final response changes nothing. */
     response(m, seen(1, 7, FF, ALICE, 17, 9500 * MS), C3P_CODE_SUCCESS);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lbdsr/lbdsr_track.h"
+#include "test_time.h"
 
 #define SYN TCP_FLAG_SYN
 #define SYN_ACK (TCP_FLAG_SYN | TCP_FLAG_ACK)
@@ -35,7 +36,7 @@ static void feed_mac(lbdsr_tracker_t *t, guint32 frame, guint8 src, guint16 spor
     lbdsr_segment_t s;
     memset(&s, 0, sizeof s);
     s.frame = frame;
-    s.time_ns = (gint64)frame * 1000000;
+    s.ts = at_ns((gint64)frame * 1000000);
     s.src = ip(src);
     s.dst = ip(dst);
     s.src_port = sport;
@@ -198,7 +199,7 @@ static void test_bounded(void)
         lbdsr_segment_t s;
         memset(&s, 0, sizeof s);
         s.frame = i + 1;
-        s.time_ns = (gint64)i * 1000; /* all inside the window */
+        s.ts = at_ns((gint64)i * 1000); /* all inside the window */
         const guint8 client[4] = { 10, (guint8)(i >> 16), (guint8)(i >> 8), CLIENT };
         host_addr_set(&s.src, client, sizeof client);
         s.dst = ip(VIP);

@@ -8,6 +8,7 @@
 
 #include "lbidle/lbidle_finding.h"
 #include "lbidle/lbidle_track.h"
+#include "test_time.h"
 
 #define SEC G_GINT64_CONSTANT(1000000000)
 #define MS (SEC / 1000)
@@ -47,7 +48,7 @@ static guint32 feed(world_t *w, gint64 time, gboolean from_client, guint16 cport
                     guint8 flags, guint32 len)
 {
     lbidle_segment_t s = {
-        .frame = ++last_frame, .time_ns = time,
+        .frame = ++last_frame, .ts = at_ns(time),
         .src = addr(from_client ? w->client : w->vip), .dst = addr(from_client ? w->vip : w->client),
         .src_port = from_client ? cport : w->vip_port, .dst_port = from_client ? w->vip_port : cport,
         .seq = seq, .ack = ack, .flags = flags, .payload_len = len,
@@ -126,8 +127,8 @@ static void test_reset_next_bounds(void)
     lbidle_timer_t timer;
     lbidle_service_timer(only_service(&w), &timer);
     g_assert_true(timer.found);
-    g_assert_cmpint(timer.lower_bound_ns, ==, 7 * SEC / 2 - 2 * MS);
-    g_assert_cmpint(timer.upper_bound_ns, ==, 8 * SEC - 2 * MS);
+    g_assert_cmpint(ns_of(&timer.lower_bound), ==, 7 * SEC / 2 - 2 * MS);
+    g_assert_cmpint(ns_of(&timer.upper_bound), ==, 8 * SEC - 2 * MS);
     g_assert_cmpuint(timer.cuts, ==, 2);
     g_assert_cmpuint(timer.connections, ==, 4);
     g_assert_cmpint(timer.behaviour, ==, LBIDLE_BEHAVIOUR_RESET_NEXT);
@@ -157,8 +158,8 @@ static void test_field_scales(void)
         lbidle_timer_t timer;
         lbidle_service_timer(only_service(&w), &timer);
         g_assert_true(timer.found);
-        g_assert_cmpint(timer.lower_bound_ns, ==, 7 * units[i] / 2 - 2 * MS);
-        g_assert_cmpint(timer.upper_bound_ns, ==, 8 * units[i] - 2 * MS);
+        g_assert_cmpint(ns_of(&timer.lower_bound), ==, 7 * units[i] / 2 - 2 * MS);
+        g_assert_cmpint(ns_of(&timer.upper_bound), ==, 8 * units[i] - 2 * MS);
         lbidle_tracker_free(w.t);
     }
 }
@@ -244,8 +245,8 @@ static void test_reset_at_expiry_both_ends(void)
         lbidle_service_timer(lbidle_tracker_service(w.t, side), &timer);
         g_assert_true(timer.found);
         g_assert_cmpint(timer.behaviour, ==, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY);
-        g_assert_cmpint(timer.lower_bound_ns, ==, 3 * SEC - 102 * MS);
-        g_assert_cmpint(timer.upper_bound_ns, ==, 5100 * MS - 102 * MS + side * 100000);
+        g_assert_cmpint(ns_of(&timer.lower_bound), ==, 3 * SEC - 102 * MS);
+        g_assert_cmpint(ns_of(&timer.upper_bound), ==, 5100 * MS - 102 * MS + side * 100000);
         g_assert_cmpint(timer.confidence, ==, LBIDLE_CONFIDENCE_HIGH);
         for (int i = 0; i < 2; i++) {
             const lbidle_verdict_t *v = lbidle_tracker_verdict(w.t, resets[side][i]);
@@ -288,8 +289,8 @@ static void test_findings(void)
     const mcudiag_finding_t *f = g_ptr_array_index(findings, 0);
     g_assert_cmpint(f->kind, ==, MCUDIAG_FINDING_IDLE_TIMEOUT);
     g_assert_cmpstr(f->endpoint, ==, "10.137.4.11:444");
-    g_assert_cmpint(f->timer_min_ns, ==, 3 * SEC - 102 * MS);
-    g_assert_cmpint(f->timer_max_ns, ==, 5100 * MS - 102 * MS);
+    g_assert_cmpint(ns_of(&f->timer_min), ==, 3 * SEC - 102 * MS);
+    g_assert_cmpint(ns_of(&f->timer_max), ==, 5100 * MS - 102 * MS);
     g_assert_cmpuint(f->attempts, ==, 2);
     g_assert_cmpuint(f->code, ==, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY);
     g_assert_cmpint(f->confidence, ==, MCUDIAG_LEVEL_HIGH);
@@ -357,8 +358,8 @@ static void test_silent_drop(void)
     g_assert_true(timer.found);
     g_assert_cmpuint(timer.cuts, ==, 2);
     g_assert_cmpint(timer.behaviour, ==, LBIDLE_BEHAVIOUR_SILENT_DROP);
-    g_assert_cmpint(timer.lower_bound_ns, ==, 5 * SEC - 102 * MS);
-    g_assert_cmpint(timer.upper_bound_ns, ==, 8 * SEC - 102 * MS);
+    g_assert_cmpint(ns_of(&timer.lower_bound), ==, 5 * SEC - 102 * MS);
+    g_assert_cmpint(ns_of(&timer.upper_bound), ==, 8 * SEC - 102 * MS);
     g_assert_true(lbidle_service_cut(only_service(&w), 0)->withdrawn);
     lbidle_tracker_free(w.t);
 }
@@ -390,7 +391,7 @@ static void test_quiet_cases(void)
     lbidle_service_timer(only_service(&w), &timer);
     g_assert_false(timer.found);
     g_assert_cmpuint(timer.cuts, ==, 0);
-    g_assert_cmpint(timer.lower_bound_ns, >=, 2500 * MS);
+    g_assert_cmpint(ns_of(&timer.lower_bound), >=, 2500 * MS);
     lbidle_tracker_free(w.t);
 }
 
@@ -424,7 +425,7 @@ static void test_time_going_backwards(void)
     lbidle_timer_t timer;
     lbidle_service_timer(only_service(&w), &timer);
     g_assert_false(timer.found);
-    g_assert_cmpint(timer.lower_bound_ns, >=, 0);
+    g_assert_cmpint(ns_of(&timer.lower_bound), >=, 0);
     lbidle_tracker_free(w.t);
 }
 
@@ -437,7 +438,7 @@ static void test_flood_is_bounded(void)
     lbidle_segment_t s = { .src = addr(CLIENT), .dst = addr(VIP), .dst_port = 444, .flags = SYN };
     for (guint32 i = 0; i < 1000000; i++) {
         s.frame = i + 1;
-        s.time_ns = (gint64)i * MS;
+        s.ts = at_ns((gint64)i * MS);
         s.src.u.v4 = g_htonl(0x0a890000 | ((i >> 8) & 0xffff)); /* 10.137.x.y: a client per 256 SYNs */
         s.src_port = (guint16)(1024 + (i & 0xff));
         lbidle_tracker_feed(t, &s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lbsnat/lbsnat_track.h"
+#include "test_time.h"
 
 #define SEC G_GINT64_CONSTANT(1000000000)
 #define MS (SEC / 1000)
@@ -38,7 +39,7 @@ typedef struct {
 static lbsnat_config_t default_config(void)
 {
     lbsnat_config_t c = {
-        .window_ns = LBSNAT_DEFAULT_WINDOW_NS,
+        .window = LBSNAT_DEFAULT_WINDOW,
         .max_pending = LBSNAT_DEFAULT_MAX_PENDING,
         .max_cases = LBSNAT_DEFAULT_MAX_CASES,
     };
@@ -56,7 +57,7 @@ static guint32 tcp(world_t *w, gint64 when, const char *src, guint16 sport, cons
                    guint32 seq, guint32 ack, guint8 flags)
 {
     lbsnat_segment_t s = {
-        .frame = ++w->frame, .time_ns = when, .src = addr(src), .dst = addr(dst),
+        .frame = ++w->frame, .ts = at_ns(when), .src = addr(src), .dst = addr(dst),
         .src_port = sport, .dst_port = dport, .seq = seq, .ack = ack, .flags = flags,
     };
     lbsnat_tracker_feed(w->t, &s);
@@ -68,7 +69,7 @@ static guint32 icmp_quote(world_t *w, gint64 when, const char *sender, const cha
                           const char *dst, guint16 dport, guint32 seq, guint8 flags)
 {
     lbsnat_segment_t s = {
-        .frame = ++w->frame, .time_ns = when, .src = addr(src), .dst = addr(dst),
+        .frame = ++w->frame, .ts = at_ns(when), .src = addr(src), .dst = addr(dst),
         .src_port = sport, .dst_port = dport, .seq = seq, .flags = flags,
         .quoted_in_icmp = TRUE, .error_sender = addr(sender),
     };
@@ -225,7 +226,7 @@ static void test_reordered_outside_window(void)
 {
     world_t w;
     lbsnat_config_t cfg = default_config();
-    cfg.window_ns = 10 * SEC;
+    cfg.window = at_ns(10 * SEC);
     world_init(&w, &cfg);
     tcp(&w, 0, MEMBER_A, 444, CLIENT, 50000, 7000, 1001, SYNACK);
     tcp(&w, 11 * SEC, CLIENT, 50000, VIP, 444, 1000, 0, SYN);
@@ -406,7 +407,7 @@ static void test_syn_flood_stays_bounded(void)
 }
 
 /* A busy server: handshakes the address called answered and the client
- * acknowledged are kept only LBSNAT_PROXY_WINDOW_NS (the full-proxy rule's
+ * acknowledged are kept only LBSNAT_PROXY_WINDOW (the full-proxy rule's
  * use for them), not the whole window; an ordinary one costs a small, fixed
  * number of bytes. 300,000 handshakes at 10,000 a second. */
 static void test_finished_handshakes_are_forgotten_early(void)
@@ -426,7 +427,7 @@ static void test_finished_handshakes_are_forgotten_early(void)
     }
     lbsnat_counters_t k;
     lbsnat_tracker_counters(w.t, &k);
-    const guint proxy_window_handshakes = (guint)(LBSNAT_PROXY_WINDOW_NS / (SEC / rate));
+    const guint proxy_window_handshakes = (guint)(ns_of(&LBSNAT_PROXY_WINDOW) / (SEC / rate));
     g_assert_cmpuint(k.peak_handshakes, <=, proxy_window_handshakes + rate / 10);
     g_assert_cmpuint(k.peak_pending_ports, <=, proxy_window_handshakes + rate / 10);
     g_assert_cmpuint(k.bytes_per_handshake, <=, 240);
@@ -446,7 +447,7 @@ static void test_window_expiry(void)
 {
     world_t w;
     lbsnat_config_t cfg = default_config();
-    cfg.window_ns = 10 * SEC;
+    cfg.window = at_ns(10 * SEC);
     world_init(&w, &cfg);
     for (guint i = 0; i < 100; i++)
         tcp(&w, i * SEC, CLIENT, (guint16)(40000 + i), VIP, 444, i, 0, SYN);

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "report/mcudiag_chain.h"
+#include "test_time.h"
 
 static host_addr_t v4(const char *text)
 {
@@ -17,7 +18,7 @@ static host_addr_t v4(const char *text)
 static void feed(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 frame, const char *src, guint16 sport,
                  const char *dst, guint16 dport, guint32 seq, guint32 ack, guint8 flags)
 {
-    lbsnat_segment_t s = { .frame = frame, .time_ns = frame * 1000, .src = v4(src), .dst = v4(dst),
+    lbsnat_segment_t s = { .frame = frame, .ts = at_ns(frame * 1000), .src = v4(src), .dst = v4(dst),
                            .src_port = sport, .dst_port = dport, .seq = seq, .ack = ack, .flags = flags };
     lbsnat_tracker_feed(t, &s);
     const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(t, frame);
@@ -36,7 +37,7 @@ static void feed(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint32 frame, con
 /* CASE.md on the wire: SYN to the VIP, SYN-ACK from the other Front End, reset. */
 static lbsnat_tracker_t *feed_field_case(mcudiag_chain_t *chain)
 {
-    lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
+    lbsnat_config_t cfg = { .window = LBSNAT_DEFAULT_WINDOW, .max_pending = 100, .max_cases = 100 };
     lbsnat_tracker_t *t = lbsnat_tracker_new(&cfg);
     feed(t, chain, 1, "10.137.2.12", 50000, "10.137.2.11", 444, 1000, 0, TCP_FLAG_SYN);
     feed(t, chain, 2, "10.137.2.13", 444, "10.137.2.12", 50000, 7000, 1001, TCP_FLAG_SYN | TCP_FLAG_ACK);
@@ -106,7 +107,7 @@ static void test_symptom_to_cause(void)
 
 static lbsnat_tracker_t *tracker_new(void)
 {
-    lbsnat_config_t cfg = { .window_ns = LBSNAT_DEFAULT_WINDOW_NS, .max_pending = 100, .max_cases = 100 };
+    lbsnat_config_t cfg = { .window = LBSNAT_DEFAULT_WINDOW, .max_pending = 100, .max_cases = 100 };
     return lbsnat_tracker_new(&cfg);
 }
 
@@ -155,15 +156,15 @@ static void feed_member_view(lbsnat_tracker_t *t, mcudiag_chain_t *chain, guint3
     for (guint32 i = 0; i < 2; i++) {
         guint32 f = first + 3 * i;
         /* SYN retransmissions are a second apart: frames far apart in time. */
-        lbsnat_segment_t syn = { .frame = f, .time_ns = (gint64)i * 1000000000 + f, .src = v4("10.137.2.12"),
+        lbsnat_segment_t syn = { .frame = f, .ts = at_ns((gint64)i * 1000000000 + f), .src = v4("10.137.2.12"),
                                  .dst = v4("10.137.2.13"), .src_port = 50000, .dst_port = 444, .seq = 1000,
                                  .flags = SYN };
         lbsnat_tracker_feed(t, &syn);
         lbsnat_segment_t sa = syn, rst = syn;
-        sa.frame = f + 1, sa.time_ns += 10, sa.src = syn.dst, sa.dst = syn.src, sa.src_port = 444,
+        sa.frame = f + 1, sa.ts.nsecs += 10, sa.src = syn.dst, sa.dst = syn.src, sa.src_port = 444,
         sa.dst_port = 50000, sa.seq = 7000 + i, sa.ack = 1001, sa.flags = SYNACK;
         lbsnat_tracker_feed(t, &sa);
-        rst.frame = f + 2, rst.time_ns += 20, rst.seq = 1001, rst.flags = RST;
+        rst.frame = f + 2, rst.ts.nsecs += 20, rst.seq = 1001, rst.flags = RST;
         lbsnat_tracker_feed(t, &rst);
         for (guint32 g = f; g <= f + 2; g++) {
             const lbsnat_member_view_t *mv = lbsnat_tracker_member_view(t, g);

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "sipconf/sipconf_model.h"
+#include "test_time.h"
 
 #include <string.h>
 
@@ -76,7 +77,7 @@ static sipconf_sip_t sip(const char *method, guint status, const char *call_id, 
                          gint64 time_ns)
 {
     sipconf_sip_t m = { .method = method, .status = status, .call_id = call_id, .cseq = cseq,
-                        .from_uri = "<sip:alice@contoso.com>", .to_uri = to, .time_ns = time_ns };
+                        .from_uri = "<sip:alice@contoso.com>", .to_uri = to, .ts = at_ns(time_ns) };
     return m;
 }
 
