@@ -247,15 +247,18 @@ static void render_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     render_info_tag(pinfo, v);
 }
 
-/* The report hears of every cut and of every new longest survived gap,
- * whether or not the timer is bounded yet: a part of a capture set may hold
- * the cuts and another the gaps that bound them (-z mcudiag,merge). */
-static void queue_tap(packet_info *pinfo, const lbidle_service_t *service, const lbidle_verdict_t *v)
+/* The report hears of every cut, every new longest survived gap and every
+ * connection opened, whether or not the timer is bounded yet: a part of a
+ * capture set may hold the cuts and another the gaps that bound them
+ * (-z mcudiag,merge). */
+static void queue_tap(packet_info *pinfo, const lbidle_service_t *service, const lbidle_verdict_t *v,
+                      gboolean opened)
 {
     lbidle_tap_info_t *info = wmem_new0(pinfo->pool, lbidle_tap_info_t);
     info->service = service;
     info->cut = v ? v->cut : NULL;
     info->role = v ? v->role : LBIDLE_ROLE_NONE;
+    info->opened = opened;
     info->frame = pinfo->num;
     tap_queue_packet(lbidle_tap, pinfo, info);
 }
@@ -266,19 +269,14 @@ static int dissect_lbidle(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         feed(pinfo, frame_facts_of(tvb, pinfo));
     const lbidle_service_t *survival = lbidle_tracker_survival(tracker, pinfo->num);
     if (survival)
-        queue_tap(pinfo, survival, NULL);
+        queue_tap(pinfo, survival, NULL, FALSE);
     const lbidle_service_t *opened = lbidle_tracker_opened(tracker, pinfo->num);
-    if (opened) {
-        lbidle_tap_info_t *info = wmem_new0(pinfo->pool, lbidle_tap_info_t);
-        info->service = opened;
-        info->opened = TRUE;
-        info->frame = pinfo->num;
-        tap_queue_packet(lbidle_tap, pinfo, info);
-    }
+    if (opened)
+        queue_tap(pinfo, opened, NULL, TRUE);
     const lbidle_verdict_t *v = lbidle_tracker_verdict(tracker, pinfo->num);
     if (!v || v->cut->withdrawn)
         return 0;
-    queue_tap(pinfo, v->cut->service, v);
+    queue_tap(pinfo, v->cut->service, v, FALSE);
     lbidle_timer_t timer;
     lbidle_service_timer(v->cut->service, &timer);
     if (timer.found)

@@ -68,10 +68,14 @@ lab)
         python3 "$root/tests/capture/check_lbsnat.py" --runner "$runner" --plugin "$plugin" \
             --pcap "$pcap" --expected "$expected" || status=1
     done
+    # The DSR lab's timing (round robin, retransmissions) decides frames,
+    # counts and members: those reports are compared up to them.
     for report in case-nosnat-span case-nosnat-merged case-snat-span case-snat-merged case-snat-fe2 \
                   lbsnat-nosnat-ipv4-m1 lbsnat-port-scan lbdsr-dsr-ipv4-client lbdsr-dsr-ipv4-m1 \
                   lbdsr-dsr-ipv4-segment lbdsr-dsr-ipv6-client lbdsr-hairpin-m1 lbdsr-hairpin-segment $scans; do
-        python3 "$root/tests/capture/check_mcudiag.py" --runner "$runner" --plugin "$plugin" \
+        new_run=""
+        case $report in lbdsr-*) new_run=--new-lab-run ;; esac
+        python3 "$root/tests/capture/check_mcudiag.py" --runner "$runner" --plugin "$plugin" $new_run \
             --pcap "$scratch/$report.pcapng" --expected "$root/tests/capture/expected/$report.mcudiag" || status=1
     done
     exit $status ;;
