@@ -24,11 +24,16 @@ bridge_host_up() {
     ip netns exec "$prefix-$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.eth0.accept_dad=0
 }
 
+# tcpdump's kernel buffer (KiB). In immediate mode each slot holds a whole
+# snapshot (256 KiB with -s 0), so the 2 MiB default keeps 8 packets: on a
+# loaded machine a port scan lost a sixth of its packets before tcpdump read them.
+capture_buffer_kib=65536
+
 # start_capture NAMESPACE FILE FILTER: tcpdump on eth0 of NAMESPACE into FILE;
 # returns once it listens. stop_capture ends it.
 start_capture() {
     local ns=$1 file=$2 filter=$3
-    ip netns exec "$ns" tcpdump -i eth0 -s 0 -U --immediate-mode -Z root -w "$file" "$filter" 2>"$file.log" &
+    ip netns exec "$ns" tcpdump -i eth0 -s 0 -B "$capture_buffer_kib" -U --immediate-mode -Z root -w "$file" "$filter" 2>"$file.log" &
     capture_pid=$!
     capture_file=$file
     wait_for_line "$file.log" "listening on"
@@ -67,7 +72,7 @@ end_capture() {
 captures=()
 capture_files=()
 capture_at() {
-    ip netns exec "$1" tcpdump -i "$2" -s 0 -U --immediate-mode -Z root -w "$3" "${4:-tcp}" 2>"$3.log" &
+    ip netns exec "$1" tcpdump -i "$2" -s 0 -B "$capture_buffer_kib" -U --immediate-mode -Z root -w "$3" "${4:-tcp}" 2>"$3.log" &
     captures+=($!)
     capture_files+=("$3")
     wait_for_line "$3.log" "listening on"

@@ -103,13 +103,16 @@ EOF
     fi
     local lb_mac m1_mac m2_mac
     lb_mac=$(mac_of 10) m1_mac=$(mac_of 13) m2_mac=$(mac_of 14)
-    # Per connection the same member: the choice hashes the client's address and port.
+    # Per connection the same member, by the parity of the client's port: the
+    # lab's consecutive ports alternate between m1 and m2 as round robin would,
+    # and in every run alike (a jhash's seed is new each run: all four
+    # connections went to one member about one run in 16, leaving m1's capture empty).
     in_ns lb nft -f - <<EOF
 table netdev dsr {
     chain ingress {
         type filter hook ingress device eth0 priority 0;
-        ip daddr 10.137.7.11 tcp dport 444 ether saddr set $lb_mac ether daddr set jhash ip saddr . tcp sport mod 2 map { 0 : $m1_mac, 1 : $m2_mac } fwd to eth0
-        ip6 daddr fd00:137:7::11 tcp dport 444 ether saddr set $lb_mac ether daddr set jhash ip6 saddr . tcp sport mod 2 map { 0 : $m1_mac, 1 : $m2_mac } fwd to eth0
+        ip daddr 10.137.7.11 tcp dport 444 ether saddr set $lb_mac ether daddr set tcp sport & 1 map { 0 : $m1_mac, 1 : $m2_mac } fwd to eth0
+        ip6 daddr fd00:137:7::11 tcp dport 444 ether saddr set $lb_mac ether daddr set tcp sport & 1 map { 0 : $m1_mac, 1 : $m2_mac } fwd to eth0
     }
 }
 EOF
