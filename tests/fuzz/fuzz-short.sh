@@ -21,7 +21,7 @@ build="$here/../../build-fuzz"
 out="${TMPDIR:-/tmp}/mcudiag-fuzz-short-$$"
 seconds=20
 rate=0.02
-seeds="1 2 3"
+seeds="1 2"
 if [ -n "${MCUDIAG_IN_VERSION_TEST:-}" ]; then
     seconds=3
     seeds=1
