@@ -65,6 +65,17 @@ typedef struct {
     guint16 client_port, server_port;
 } host_conn_t;
 
+/* Fills *k (zeroed first: it is hashed and compared as bytes). */
+static inline void host_conn_set(host_conn_t *k, const host_addr_t *client, guint16 client_port,
+                                 const host_addr_t *server, guint16 server_port)
+{
+    memset(k, 0, sizeof *k);
+    k->client = *client;
+    k->server = *server;
+    k->client_port = client_port;
+    k->server_port = server_port;
+}
+
 /* The hash of a key held by value and zeroed before it was filled (an
  * address, a host_conn_t, structures of them): its bytes a 32-bit word at a
  * time, which costs a quarter of a byte-wise hash on every packet's lookup. */

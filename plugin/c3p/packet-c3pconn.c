@@ -109,11 +109,7 @@ static const c3p_connection_t *feed_case_frame(packet_info *pinfo, const lbsnat_
     if (!is_watched(c->vip_port))
         return NULL;
     host_conn_t ends;
-    memset(&ends, 0, sizeof ends);
-    ends.client = c->client;
-    ends.server = c->vip;
-    ends.client_port = c->client_port;
-    ends.server_port = c->vip_port;
+    host_conn_set(&ends, &c->client, c->client_port, &c->vip, c->vip_port);
     return c3p_connections_foreign(connections, &ends, c->isn, c, v->role == LBSNAT_ROLE_CLIENT_RESET, pinfo->num);
 }
 

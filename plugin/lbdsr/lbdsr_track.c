@@ -259,11 +259,7 @@ static void feed_returned_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg);
 static void feed_syn(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
     host_conn_t key;
-    memset(&key, 0, sizeof key);
-    key.client = seg->src;
-    key.server = seg->dst;
-    key.client_port = seg->src_port;
-    key.server_port = seg->dst_port;
+    host_conn_set(&key, &seg->src, seg->src_port, &seg->dst, seg->dst_port);
     if (host_addr_equal(&seg->src, &seg->dst)) {
         feed_returned_syn(t, seg);
         return;
@@ -405,11 +401,7 @@ static lbdsr_conn_t *new_conn(lbdsr_tracker_t *t, pending_syn_t *p, const lbdsr_
 static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
     host_conn_t key;
-    memset(&key, 0, sizeof key);
-    key.client = seg->dst;
-    key.server = seg->src;
-    key.client_port = seg->dst_port;
-    key.server_port = seg->src_port;
+    host_conn_set(&key, &seg->dst, seg->dst_port, &seg->src, seg->src_port);
     pending_syn_t *p = g_hash_table_lookup(t->pending, &key);
     if (!p || seg->ack != p->isn + 1 || !frame_time_within(&p->ts, &seg->ts, &t->config.window))
         return;
@@ -434,11 +426,7 @@ static void feed_synack(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 static void feed_client_segment(lbdsr_tracker_t *t, const lbdsr_segment_t *seg)
 {
     host_conn_t key;
-    memset(&key, 0, sizeof key);
-    key.client = seg->src;
-    key.server = seg->dst;
-    key.client_port = seg->src_port;
-    key.server_port = seg->dst_port;
+    host_conn_set(&key, &seg->src, seg->src_port, &seg->dst, seg->dst_port);
     const pending_syn_t *p = g_hash_table_lookup(t->pending, &key);
     if (p && p->conn && p->conn->view == LBDSR_VIEW_CALLER && mac_equal(&seg->src_mac, &p->src_mac) &&
         mac_equal(&seg->dst_mac, &p->conn->member_mac))

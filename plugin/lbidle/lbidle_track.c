@@ -202,31 +202,22 @@ static void key_for_new(const lbidle_segment_t *seg, host_conn_t *k)
         src_is_client = !(seg->flags & TCP_FLAG_ACK);
     else
         src_is_client = seg->src_port >= seg->dst_port;
-    memset(k, 0, sizeof *k);
-    k->client = src_is_client ? seg->src : seg->dst;
-    k->client_port = src_is_client ? seg->src_port : seg->dst_port;
-    k->server = src_is_client ? seg->dst : seg->src;
-    k->server_port = src_is_client ? seg->dst_port : seg->src_port;
+    if (src_is_client)
+        host_conn_set(k, &seg->src, seg->src_port, &seg->dst, seg->dst_port);
+    else
+        host_conn_set(k, &seg->dst, seg->dst_port, &seg->src, seg->src_port);
 }
 
 static conn_t *lookup_conn(lbidle_tracker_t *t, const lbidle_segment_t *seg, gboolean *from_client)
 {
     host_conn_t k;
-    memset(&k, 0, sizeof k);
-    k.client = seg->src;
-    k.client_port = seg->src_port;
-    k.server = seg->dst;
-    k.server_port = seg->dst_port;
+    host_conn_set(&k, &seg->src, seg->src_port, &seg->dst, seg->dst_port);
     conn_t *c = g_hash_table_lookup(t->conns, &k);
     if (c) {
         *from_client = TRUE;
         return c;
     }
-    memset(&k, 0, sizeof k);
-    k.client = seg->dst;
-    k.client_port = seg->dst_port;
-    k.server = seg->src;
-    k.server_port = seg->src_port;
+    host_conn_set(&k, &seg->dst, seg->dst_port, &seg->src, seg->src_port);
     c = g_hash_table_lookup(t->conns, &k);
     *from_client = FALSE;
     return c;
