@@ -37,6 +37,7 @@
 #define C3PCONN_MAX_ATTEMPTS 100000
 
 static int proto_c3pconn = -1;
+static dissector_handle_t c3pconn_handle;
 static protocol_t *c3pconn_protocol;
 static int c3pconn_tap = -1;
 
@@ -277,6 +278,7 @@ void proto_register_c3pconn(void)
             "HTTPS to the conferencing port failed before any request", EXPFILL } },
     };
     proto_c3pconn = proto_register_protocol("C3P HTTPS connection outcome", "C3PCONN", "c3pconn");
+    c3pconn_handle = analysis_postdissector_handle(dissect_c3pconn, proto_c3pconn);
     proto_register_field_array(proto_c3pconn, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_c3pconn), ei, array_length(ei));
@@ -288,5 +290,5 @@ void proto_register_c3pconn(void)
 
 void proto_reg_handoff_c3pconn(void)
 {
-    register_postdissector(create_dissector_handle(dissect_c3pconn, proto_c3pconn));
+    register_postdissector(c3pconn_handle);
 }

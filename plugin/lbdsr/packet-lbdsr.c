@@ -33,6 +33,7 @@
 #include "ws_compat.h"
 
 static int proto_lbdsr = -1;
+static dissector_handle_t lbdsr_handle;
 static int lbdsr_tap = -1;
 
 static int hf_lbdsr_conn = -1;
@@ -329,6 +330,7 @@ void proto_register_lbdsr(void)
             "The balancer forwarded the SYN to a member at layer 2 (destination MAC only)", EXPFILL } },
     };
     proto_lbdsr = proto_register_protocol("Load balancer direct server return", "LBDSR", "lbdsr");
+    lbdsr_handle = analysis_postdissector_handle(dissect_lbdsr, proto_lbdsr);
     proto_register_field_array(proto_lbdsr, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_lbdsr), ei, array_length(ei));
@@ -379,5 +381,5 @@ static void register_lbhairpin(void)
 
 void proto_reg_handoff_lbdsr(void)
 {
-    register_postdissector(create_dissector_handle(dissect_lbdsr, proto_lbdsr));
+    register_postdissector(lbdsr_handle);
 }

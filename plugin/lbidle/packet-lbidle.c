@@ -360,8 +360,7 @@ void proto_register_lbidle(void)
         "Bound on the connections cut after an idle gap kept for display.", 10, &pref_max_cuts);
 
     lbidle_tap = register_tap("lbidle");
-    lbidle_handle = register_dissector_with_description("lbidle", "Load balancer idle-timeout analysis",
-                                                        dissect_lbidle, proto_lbidle);
+    lbidle_handle = analysis_postdissector_handle(dissect_lbidle, proto_lbidle);
     register_init_routine(lbidle_init);
     register_cleanup_routine(lbidle_cleanup);
 }

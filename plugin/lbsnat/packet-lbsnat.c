@@ -33,6 +33,7 @@
 #include "ws_compat.h"
 
 static int proto_lbsnat = -1;
+static dissector_handle_t lbsnat_handle;
 static protocol_t *lbsnat_protocol;
 static int lbsnat_tap = -1;
 
@@ -585,6 +586,7 @@ void proto_register_lbsnat(void)
     };
 
     proto_lbsnat = proto_register_protocol("Load balancer missing-SNAT analysis", "LBSNAT", "lbsnat");
+    lbsnat_handle = analysis_postdissector_handle(dissect_lbsnat, proto_lbsnat);
     proto_register_field_array(proto_lbsnat, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_lbsnat), ei, array_length(ei));
@@ -619,7 +621,7 @@ void proto_register_lbsnat(void)
 
 void proto_reg_handoff_lbsnat(void)
 {
-    register_postdissector(create_dissector_handle(dissect_lbsnat, proto_lbsnat));
+    register_postdissector(lbsnat_handle);
     stats_tree_register_plugin("lbsnat", "lbsnat", "Load Balancer/Missing SNAT", 0,
                                lbsnat_stats_packet, lbsnat_stats_init, NULL);
 }

@@ -46,6 +46,7 @@
 #define SIPCONF_KEY_FOCUS_URI 2
 
 static int proto_sipconf = -1;
+static dissector_handle_t sipconf_handle;
 static int sipconf_tap = -1;
 
 static int hf_sipconf_conference = -1;
@@ -397,6 +398,7 @@ void proto_register_sipconf(void)
         { &ei_sipconf_diagnostics, { "sipconf.diagnostics", PI_RESPONSE_CODE, PI_NOTE, "ms-diagnostics", EXPFILL } },
     };
     proto_sipconf = proto_register_protocol("SIP conference analysis (OCS/Lync)", "SIPCONF", "sipconf");
+    sipconf_handle = analysis_postdissector_handle(dissect_sipconf, proto_sipconf);
     proto_register_field_array(proto_sipconf, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_sipconf), ei, array_length(ei));
@@ -407,7 +409,7 @@ void proto_register_sipconf(void)
 
 void proto_reg_handoff_sipconf(void)
 {
-    register_postdissector(create_dissector_handle(dissect_sipconf, proto_sipconf));
+    register_postdissector(sipconf_handle);
     proto_sip = proto_get_id_by_filter_name("sip");
     xml_handle = find_dissector_add_dependency("xml", proto_sipconf);
     dissector_add_string("sip.hdr", "ms-diagnostics", create_dissector_handle(dissect_ms_diagnostics, proto_sipconf));
