@@ -163,6 +163,7 @@ static void known_vip_free_cb(void *r)
 /* ---- the tracker and the fields it reads --------------------------------- */
 
 static lbsnat_tracker_t *tracker;
+static guint32 fed_frame; /* the last frame fed to the tracker (0: none yet) */
 
 static void lbsnat_init(void)
 {
@@ -183,6 +184,7 @@ static void lbsnat_init(void)
     };
     lbsnat_tracker_free(tracker);
     tracker = lbsnat_tracker_new(&config);
+    fed_frame = 0;
     g_free(vips);
 }
 
@@ -409,37 +411,29 @@ static void render_member_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     tap_queue_packet(lbsnat_tap, pinfo, info);
 }
 
-/* Feeds the frame to the tracker (first pass) and returns its verdict. */
-static const lbsnat_verdict_t *learn_frame(packet_info *pinfo, const frame_facts_t *facts)
+/* Feeds the frame's innermost TCP header to the tracker. */
+static void feed(packet_info *pinfo, const frame_facts_t *facts)
 {
-    if (!PINFO_FD_VISITED(pinfo)) {
-        lbsnat_segment_t seg = { 0 };
-        /* Only SYNs to watched service ports open attempts; every other
-         * segment can only match attempts that already exist. */
-        if (extract_segment(pinfo, facts, &seg) &&
-            ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN || seg.quoted_in_icmp ||
-             value_is_in_range(pref_service_ports, seg.dst_port)))
-            lbsnat_tracker_feed(tracker, &seg);
-    }
-    return lbsnat_tracker_verdict(tracker, pinfo->num);
+    lbsnat_segment_t seg = { 0 };
+    /* Only SYNs to watched service ports open attempts; every other
+     * segment can only match attempts that already exist. */
+    if (extract_segment(pinfo, facts, &seg) &&
+        ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN || seg.quoted_in_icmp ||
+         value_is_in_range(pref_service_ports, seg.dst_port)))
+        lbsnat_tracker_feed(tracker, &seg);
 }
-
-/* What lbsnat knows of the frame in this dissection of it. */
-typedef struct {
-    const lbsnat_verdict_t *verdict;
-} frame_verdict_note_t;
 
 const lbsnat_verdict_t *lbsnat_verdict_of_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
     if (!tracker || !proto_is_protocol_enabled(lbsnat_protocol))
         return NULL;
-    frame_verdict_note_t *note = p_get_proto_data(pinfo->pool, pinfo, proto_lbsnat, 0);
-    if (!note) {
-        note = wmem_new(pinfo->pool, frame_verdict_note_t);
-        note->verdict = learn_frame(pinfo, frame_facts_of(tvb, pinfo));
-        p_add_proto_data(pinfo->pool, pinfo, proto_lbsnat, 0, note);
+    /* The first pass dissects each frame once, in order: whichever of lbsnat's
+     * postdissector and c3pconn asks first feeds the frame. */
+    if (!PINFO_FD_VISITED(pinfo) && pinfo->num != fed_frame) {
+        fed_frame = pinfo->num;
+        feed(pinfo, frame_facts_of(tvb, pinfo));
     }
-    return note->verdict;
+    return lbsnat_tracker_verdict(tracker, pinfo->num);
 }
 
 guint32 lbsnat_frame_copy_of(tvbuff_t *tvb, packet_info *pinfo, lbsnat_copy_kind_t *kind)
