@@ -76,13 +76,12 @@ static inline void host_conn_set(host_conn_t *k, const host_addr_t *client, guin
     k->server_port = server_port;
 }
 
-/* The hash of a key held by value and zeroed before it was filled (an
- * address, a host_conn_t, structures of them): its bytes a 32-bit word at a
- * time, which costs a quarter of a byte-wise hash on every packet's lookup. */
-static inline guint host_key_hash(const void *key, gsize len)
+/* Hashing keys held by value and zeroed before they were filled (an
+ * address, a host_conn_t, structures of them): their bytes a 32-bit word at
+ * a time, which costs a quarter of a byte-wise hash on every packet's lookup. */
+static inline guint32 host_hash_bytes(guint32 h, const void *key, gsize len)
 {
     const guint8 *bytes = key;
-    guint32 h = 2166136261u ^ (guint32)len;
     gsize i = 0;
     for (; i + sizeof(guint32) <= len; i += sizeof(guint32)) {
         guint32 word;
@@ -95,10 +94,24 @@ static inline guint host_key_hash(const void *key, gsize len)
     return h;
 }
 
+#define HOST_HASH_SEED 2166136261u
+
+static inline guint host_key_hash(const void *key, gsize len)
+{
+    return host_hash_bytes(HOST_HASH_SEED ^ (guint32)len, key, len);
+}
+
+/* An address's family and the bytes that family uses: an IPv4 address's
+ * zeroed twelve are left out, two thirds of a connection key's hash. */
+static inline guint32 host_hash_addr(guint32 h, const host_addr_t *a)
+{
+    return host_hash_bytes(h ^ a->family, &a->u, a->family == HOST_ADDR_V6 ? sizeof a->u.v6 : sizeof a->u.v4);
+}
+
 /* GHashTable callbacks for host_addr_t and host_conn_t keys. */
 static inline guint host_addr_hash(gconstpointer key)
 {
-    return host_key_hash(key, sizeof(host_addr_t));
+    return host_hash_addr(HOST_HASH_SEED, key);
 }
 
 static inline gboolean host_addr_key_equal(gconstpointer a, gconstpointer b)
@@ -108,7 +121,10 @@ static inline gboolean host_addr_key_equal(gconstpointer a, gconstpointer b)
 
 static inline guint host_conn_hash(gconstpointer key)
 {
-    return host_key_hash(key, sizeof(host_conn_t));
+    const host_conn_t *k = key;
+    guint32 ports = ((guint32)k->client_port << 16) | k->server_port;
+    return host_hash_bytes(host_hash_addr(host_hash_addr(HOST_HASH_SEED, &k->client), &k->server), &ports,
+                           sizeof ports);
 }
 
 static inline gboolean host_conn_equal(gconstpointer a, gconstpointer b)
