@@ -77,6 +77,33 @@ def check_editcap(a, env, pcap, whole, whole_text, failures):
                 print(f"{label}: {[f['kind'] for f in whole['findings']]} the same")
 
 
+def check_unjoinable(a, env):
+    """Captures holding records this Wireshark's mergecap cannot copy (on 4.0, TLS secrets in a pcapng
+    Decryption Secrets Block), each read as a set with a neighbour."""
+    failures = []
+    for pcap in a.pcaps:
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in ("ring_0.pcapng", "ring_1.pcapng"):
+                with open(pcap, "rb") as src, open(os.path.join(d, name), "wb") as dst:
+                    dst.write(src.read())
+            joinable = subprocess.run(["mergecap", "-a", "-F", "pcapng", "-w", os.devnull, pcap],
+                                      capture_output=True).returncode == 0
+            r = subprocess.run([sys.executable, a.batch, "-j", "1", "--chunks", "1", d], env=env,
+                               capture_output=True, text=True)
+            label = os.path.basename(pcap)
+            if joinable:
+                if r.returncode != 0 or "=== mcudiag" not in r.stdout:
+                    failures.append(f"{label}: mergecap joins it, yet the batch failed: {r.stderr}")
+            elif r.returncode != 1 or "mergecap could not join" not in r.stderr or "key log" not in r.stderr:
+                failures.append(f"{label}: mergecap cannot join it, and the batch did not say so "
+                                f"(exit {r.returncode}): {r.stderr}")
+            print(f"{label}: mergecap {'joins' if joinable else 'cannot join'} it; batch exit {r.returncode}")
+    for f in failures:
+        print("FAIL", f)
+    return 1 if failures else 0
+
+
 def main():
     if os.environ.get("MCUDIAG_IN_VERSION_TEST"):
         print("skipped in a version test: the host's run cuts and merges")
@@ -89,9 +116,14 @@ def main():
     ap.add_argument("--editcap", help="cut with editcap: c<packets>,i<seconds>,...")
     ap.add_argument("--overlap", type=float, default=65.0)
     ap.add_argument("--expect-kinds", default="")
+    ap.add_argument("--unjoinable", action="store_true",
+                    help="the captures as a set of their own: read whole where mergecap can join them, else a plain "
+                         "message and exit status 1 (never a diagnosis of nothing)")
     ap.add_argument("pcaps", nargs="+")
     a = ap.parse_args()
     env = dict(os.environ, MCUDIAG_TSHARK=f"{a.runner} {a.plugin}")
+    if a.unjoinable:
+        return check_unjoinable(a, env)
     failures = []
     kinds = set()
     for pcap in a.pcaps:
