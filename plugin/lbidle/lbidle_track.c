@@ -24,7 +24,7 @@ typedef struct {
 
 typedef struct {
     host_conn_t key;
-    GList link;             /* in the tracker's least-recently-active queue; data = this */
+    GList link;             /* in the tracker's lru queue, or its ended queue once ended; data = this */
     lbidle_service_t *service;
     nstime_t last_time;
     guint32 last_frame;
@@ -49,7 +49,8 @@ typedef struct {
 struct lbidle_tracker {
     lbidle_config_t config;
     GHashTable *conns;      /* host_conn_t * -> conn_t * (owns) */
-    GQueue lru;             /* conn_t links, least recently active first */
+    GQueue lru;             /* links of live conn_t, least recently active first */
+    GQueue ended;           /* links of ended conn_t, earliest ended first (at most LBIDLE_ENDED_KEPT) */
     GHashTable *services;   /* service key -> lbidle_service_t * (owns) */
     GPtrArray *service_order;
     GPtrArray *cuts;        /* cut_t * (owns) */
@@ -103,6 +104,7 @@ static void tracker_tables_new(lbidle_tracker_t *t)
 {
     t->conns = g_hash_table_new_full(host_conn_hash, host_conn_equal, NULL, g_free);
     g_queue_init(&t->lru);
+    g_queue_init(&t->ended);
     t->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
     t->service_order = g_ptr_array_new();
     t->cuts = g_ptr_array_new_with_free_func(g_free);
@@ -183,13 +185,44 @@ static lbidle_service_t *service_for(lbidle_tracker_t *t, const host_addr_t *add
     return s;
 }
 
+static void forget(lbidle_tracker_t *t, GQueue *queue)
+{
+    GList *oldest = g_queue_peek_head_link(queue);
+    conn_t *c = oldest->data;
+    g_queue_unlink(queue, oldest);
+    g_hash_table_remove(t->conns, &c->key);
+}
+
+/* The table is full: the earliest ended connection goes, or else the least
+ * recently active one. */
 static void forget_oldest_connection(lbidle_tracker_t *t)
 {
-    GList *oldest = g_queue_peek_head_link(&t->lru);
-    conn_t *c = oldest->data;
-    g_queue_unlink(&t->lru, oldest);
-    g_hash_table_remove(t->conns, &c->key);
+    if (!g_queue_is_empty(&t->ended)) {
+        forget(t, &t->ended);
+        return;
+    }
+    forget(t, &t->lru);
     t->counters.evicted_connections++;
+}
+
+static void end_conn(lbidle_tracker_t *t, conn_t *c)
+{
+    if (c->ended)
+        return;
+    c->ended = TRUE;
+    g_queue_unlink(&t->lru, &c->link);
+    g_queue_push_tail_link(&t->ended, &c->link);
+    if (t->ended.length > LBIDLE_ENDED_KEPT)
+        forget(t, &t->ended);
+}
+
+/* A new connection on an ended one's ports. */
+static void reopen_conn(lbidle_tracker_t *t, conn_t *c)
+{
+    c->ended = FALSE;
+    c->pending.active = FALSE;
+    g_queue_unlink(&t->ended, &c->link);
+    g_queue_push_tail_link(&t->lru, &c->link);
 }
 
 /* Which end opened the connection: the SYN's sender; without a SYN (the
@@ -358,13 +391,13 @@ static void after_silence(lbidle_tracker_t *t, conn_t *c, const lbidle_segment_t
                           const nstime_t *gap)
 {
     if (seg->flags & TCP_FLAG_FIN) {
-        c->ended = TRUE; /* closed by an end itself, idle or not */
+        end_conn(t, c); /* closed by an end itself, idle or not */
         return;
     }
     if (seg->flags & TCP_FLAG_RST) {
         if (is_idle_gap(gap))
             cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_AT_EXPIRY, gap, c->last_frame);
-        c->ended = TRUE;
+        end_conn(t, c);
         return;
     }
     if (!is_idle_gap(gap) || (seg->flags & TCP_FLAG_SYN))
@@ -388,7 +421,7 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
     resumption_t *p = &c->pending;
     if (from_client == p->from_client) {
         if (seg->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) {
-            c->ended = TRUE; /* the sender gave up or closed; a dead run stays a cut */
+            end_conn(t, c); /* the sender gave up or closed; a dead run stays a cut */
             p->active = FALSE;
         } else if (!(seg->flags & TCP_FLAG_SYN) && seg->seq == p->seq && seg->payload_len == p->payload_len) {
             note_retransmission(t, c, seg);
@@ -399,7 +432,7 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
     const nstime_t since = elapsed(&p->ts, &seg->ts);
     if ((seg->flags & TCP_FLAG_RST) && !p->dropped && !is_idle_gap(&since)) {
         cut_by_reset(t, c, seg, from_client, LBIDLE_BEHAVIOUR_RESET_NEXT, &p->gap, p->before_gap_frame);
-        c->ended = TRUE;
+        end_conn(t, c);
         return;
     }
     /* Answered (or reset much later, after a silence of its own): the connection survived the gap. */
@@ -411,7 +444,7 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
     if (seg->flags & TCP_FLAG_RST)
         after_silence(t, c, seg, from_client, gap);
     else if (seg->flags & TCP_FLAG_FIN)
-        c->ended = TRUE;
+        end_conn(t, c);
 }
 
 void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
@@ -425,12 +458,13 @@ void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
             open_conn(t, seg, &from_client);
         return;
     }
-    g_queue_unlink(&t->lru, &c->link);
-    g_queue_push_tail_link(&t->lru, &c->link);
+    if (!c->ended) {
+        g_queue_unlink(&t->lru, &c->link);
+        g_queue_push_tail_link(&t->lru, &c->link);
+    }
     const nstime_t gap = elapsed(&c->last_time, &seg->ts);
     if ((seg->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && c->ended) {
-        c->ended = FALSE; /* the port pair carries a new connection */
-        c->pending.active = FALSE;
+        reopen_conn(t, c); /* the port pair carries a new connection */
     } else if (!c->ended) {
         if (c->pending.active)
             follow_resumption(t, c, seg, from_client, &gap);

@@ -139,6 +139,14 @@ typedef struct {
 #define LBIDLE_DEFAULT_MAX_SERVICES 10000
 #define LBIDLE_DEFAULT_MAX_CUTS 100000
 
+/* Ended connections (FIN or RST seen) stay known this long, counted in
+ * connections: their last segments (the other end's FIN, the last ACKs) and a
+ * new SYN on the same ports find them, and a few seconds of a busy pool's
+ * closings fit. Kept as long as live ones, they filled the table (and a
+ * tenth of tshark's memory on a busy capture) with connections that can
+ * show no more gaps. */
+#define LBIDLE_ENDED_KEPT 16384
+
 typedef struct {
     guint64 segments;
     guint connections;          /* followed now */

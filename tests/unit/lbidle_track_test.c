@@ -454,6 +454,35 @@ static void test_flood_is_bounded(void)
     lbidle_tracker_free(t);
 }
 
+/* A million connections opened and closed (SYN, FIN from each end): only
+ * the last LBIDLE_ENDED_KEPT ended ones stay known, and no live one is lost. */
+static void test_ended_connections_are_bounded(void)
+{
+    lbidle_tracker_t *t = lbidle_tracker_new(&(lbidle_config_t){ 0 });
+    lbidle_segment_t s = { .src = addr(CLIENT), .dst = addr(VIP), .dst_port = 444 };
+    for (guint32 i = 0; i < 1000000; i++) {
+        s.src.u.v4 = g_htonl(0x0a890000 | ((i >> 8) & 0xffff));
+        s.src_port = (guint16)(1024 + (i & 0xff));
+        s.ts = at_ns((gint64)i * MS);
+        s.frame = 3 * i + 1;
+        s.flags = SYN;
+        lbidle_tracker_feed(t, &s);
+        lbidle_segment_t fin = s;
+        fin.frame++;
+        fin.flags = FIN | ACK;
+        lbidle_tracker_feed(t, &fin);
+        lbidle_segment_t answer = { .src = s.dst, .src_port = s.dst_port, .dst = s.src, .dst_port = s.src_port,
+                                    .ts = s.ts, .frame = fin.frame + 1, .flags = FIN | ACK };
+        lbidle_tracker_feed(t, &answer);
+    }
+    lbidle_counters_t c;
+    lbidle_tracker_counters(t, &c);
+    g_assert_cmpuint(c.connections, ==, LBIDLE_ENDED_KEPT);
+    g_assert_cmpuint(c.evicted_connections, ==, 0);
+    g_assert_cmpuint(c.segments, ==, 3000000);
+    lbidle_tracker_free(t);
+}
+
 /* A reset of the tracker (new file) forgets everything; configure keeps it usable. */
 static void test_reset_and_configure(void)
 {
@@ -492,6 +521,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lbidle/ipv6", test_ipv6);
     g_test_add_func("/lbidle/time-going-backwards", test_time_going_backwards);
     g_test_add_func("/lbidle/flood-is-bounded", test_flood_is_bounded);
+    g_test_add_func("/lbidle/ended-connections-are-bounded", test_ended_connections_are_bounded);
     g_test_add_func("/lbidle/reset-and-configure", test_reset_and_configure);
     return g_test_run();
 }
