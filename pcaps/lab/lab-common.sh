@@ -11,6 +11,20 @@ wait_for_line() {
     done
 }
 
+# lab_ns_del PREFIX NAME...: deletes namespaces PREFIX-NAME, first ending
+# every process still in them. A peer started in the background with
+# `ip netns exec` is the child of a subshell, so killing the subshell leaves it
+# running, and `ip netns del` leaves it running too (a reaper of the idle-timer
+# lab outlived its CI run that way).
+lab_ns_del() {
+    local prefix=$1 name pid
+    shift
+    for name in "$@"; do
+        for pid in $(ip netns pids "$prefix-$name" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+        ip netns del "$prefix-$name" 2>/dev/null || true
+    done
+}
+
 # bridge_host_up PREFIX NAME MAC: namespace PREFIX-NAME with eth0 plugged into
 # the bridge br0 of namespace PREFIX-sw, with a fixed MAC address.
 bridge_host_up() {

@@ -29,8 +29,7 @@ mkdir -p "$out"
 lab_down() {
     [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
     server_pid=""
-    ip netns del c3l-client 2>/dev/null || true
-    ip netns del c3l-server 2>/dev/null || true
+    lab_ns_del c3l client server
 }
 trap 'lab_down; rm -rf "$work"' EXIT
 

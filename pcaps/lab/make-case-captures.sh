@@ -47,7 +47,7 @@ lab_down() {
     stop_all_captures
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     pids=()
-    for ns in sw $hosts; do ip netns del "$lab-$ns" 2>/dev/null || true; done
+    lab_ns_del "$lab" sw $hosts
 }
 trap 'lab_down; [ -n "${CL_KEEP:-}" ] || rm -rf "$work"' EXIT
 

@@ -58,7 +58,7 @@ lab_down() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
-    for ns in sw $hosts; do ip netns del "$lab-$ns" 2>/dev/null || true; done
+    lab_ns_del "$lab" sw $hosts
 }
 trap 'lab_down; rm -rf "$work"' EXIT
 

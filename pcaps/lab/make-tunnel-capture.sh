@@ -38,7 +38,7 @@ lab_down() {
     local pid
     stop_all_captures
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    for ns in $hosts; do ip netns del "$lab-$ns" 2>/dev/null || true; done
+    lab_ns_del "$lab" $hosts
 }
 trap 'lab_down; rm -rf "$work"' EXIT
 
