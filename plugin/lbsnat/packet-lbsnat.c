@@ -423,27 +423,30 @@ static void feed(packet_info *pinfo, const frame_facts_t *facts)
         lbsnat_tracker_feed(tracker, &seg);
 }
 
-const lbsnat_verdict_t *lbsnat_verdict_of_frame(tvbuff_t *tvb, packet_info *pinfo)
+/* Feeds the frame to the tracker once, on the first pass: that pass
+ * dissects each frame once, in order, and whichever of lbsnat's
+ * postdissector and c3pconn asks first feeds it. FALSE while lbsnat is off. */
+static gboolean take_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
     if (!tracker || !proto_is_protocol_enabled(lbsnat_protocol))
-        return NULL;
-    /* The first pass dissects each frame once, in order: whichever of lbsnat's
-     * postdissector and c3pconn asks first feeds the frame. */
+        return FALSE;
     if (!PINFO_FD_VISITED(pinfo) && pinfo->num != fed_frame) {
         fed_frame = pinfo->num;
         feed(pinfo, frame_facts_of(tvb, pinfo));
     }
-    return lbsnat_tracker_verdict(tracker, pinfo->num);
+    return TRUE;
+}
+
+const lbsnat_verdict_t *lbsnat_verdict_of_frame(tvbuff_t *tvb, packet_info *pinfo)
+{
+    return take_frame(tvb, pinfo) ? lbsnat_tracker_verdict(tracker, pinfo->num) : NULL;
 }
 
 guint32 lbsnat_frame_copy_of(tvbuff_t *tvb, packet_info *pinfo, lbsnat_copy_kind_t *kind)
 {
     if (kind)
         *kind = LBSNAT_COPY_NONE;
-    if (!tracker || !proto_is_protocol_enabled(lbsnat_protocol))
-        return 0;
-    lbsnat_verdict_of_frame(tvb, pinfo); /* the tracker has taken the frame */
-    return lbsnat_tracker_copy_of(tracker, pinfo->num, kind);
+    return take_frame(tvb, pinfo) ? lbsnat_tracker_copy_of(tracker, pinfo->num, kind) : 0;
 }
 
 /* The postdissector: renders the frame's verdict, or what else the frame is
