@@ -99,7 +99,8 @@ for name, body in chain_only.items():
     for mode in (0, 1):
         open(os.path.join(HERE, "fuzz_mcudiag_chain", f"{name}-mode{mode}"), "wb").write(bytes([mode]) + body)
 
-# fuzz_conference_models (the connections and parsers seeds are hand-written).
+# fuzz_conference_models (the connections, connections-probe-then-resent-syn and parsers
+# seeds are hand-written).
 # Names: 0 alice, 1 Focus URI, 2 chat MCU URI, 3 bob, 4 "", 5 "c1", 6 "c2".
 # Methods: 0 INVITE, 1 SUBSCRIBE, 2 BYE, 3 SERVICE, 4 INFO, 5 CANCEL, 6 ACK.
 def sip_request(method, to, call_id, cseq, resend=0, focus=None):
