@@ -25,6 +25,21 @@ lab_ns_del() {
     done
 }
 
+# in_ns NAME COMMAND...: COMMAND in the lab's namespace $lab-NAME.
+in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
+
+# lab_teardown NAME...: ends the lab's captures and its peers (the caller's
+# pids array: every one signalled before any is waited for, so their exits
+# overlap), then deletes the namespaces $lab-NAME.
+lab_teardown() {
+    local pid
+    stop_all_captures
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pids=()
+    lab_ns_del "$lab" "$@"
+}
+
 # bridge_host_up PREFIX NAME MAC: namespace PREFIX-NAME with eth0 plugged into
 # the bridge br0 of namespace PREFIX-sw, with a fixed MAC address.
 bridge_host_up() {

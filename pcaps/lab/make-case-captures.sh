@@ -42,13 +42,7 @@ pids=()
 [ "$(id -u)" = 0 ] || { echo "make-case-captures.sh: needs root (network namespaces)" >&2; exit 77; }
 mkdir -p "$out"
 
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    pids=()
-    lab_ns_del "$lab" sw $hosts
-}
+lab_down() { lab_teardown sw $hosts; }
 trap 'lab_down; [ -n "${CL_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=pool01.contoso.com" \

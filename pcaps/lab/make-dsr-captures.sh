@@ -40,16 +40,9 @@ pids=()
 [ "$(id -u)" = 0 ] || { echo "make-dsr-captures.sh: needs root (network namespaces)" >&2; exit 77; }
 mkdir -p "$out"
 
-in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 mac_of() { printf '02:00:0a:89:07:%02x' "$1"; }
 
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    pids=()
-    lab_ns_del "$lab" sw $hosts
-}
+lab_down() { lab_teardown sw $hosts; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 host_up() {

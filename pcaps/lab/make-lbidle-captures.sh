@@ -50,16 +50,8 @@ pids=()
 command -v conntrack >/dev/null || { echo "make-lbidle-captures.sh: needs conntrack" >&2; exit 77; }
 mkdir -p "$out"
 
-in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-    lab_ns_del "$lab" sw $hosts
-}
+lab_down() { lab_teardown sw $hosts; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 host_up() {

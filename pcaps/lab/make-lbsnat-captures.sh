@@ -52,16 +52,8 @@ pids=()
 [ "$(id -u)" = 0 ] || { echo "make-lbsnat-captures.sh: needs root (network namespaces)" >&2; exit 77; }
 mkdir -p "$out" "$expected_dir"
 
-in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-    lab_ns_del "$lab" sw $hosts
-}
+lab_down() { lab_teardown sw $hosts; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 # host_up NAME LAST_OCTET: a host on the bridge, MAC 02:00:0a:89:02:<octet>.

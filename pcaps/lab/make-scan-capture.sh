@@ -29,15 +29,8 @@ ports=22,25,53,80,135,443,444,445,3389,5060,5061,8080
 command -v nmap >/dev/null || { echo "make-scan-capture.sh: needs nmap" >&2; exit 77; }
 mkdir -p "$out"
 
-in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
 
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    pids=()
-    lab_ns_del "$lab" sw $hosts
-}
+lab_down() { lab_teardown sw $hosts; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 # host NAME OCTET PORT...: a host on the bridge listening on the ports (IPv4 and IPv6).

@@ -32,14 +32,7 @@ pids=()
 [ "$(id -u)" = 0 ] || { echo "make-tunnel-capture.sh: needs root (network namespaces)" >&2; exit 77; }
 mkdir -p "$out" "$expected_dir"
 
-in_ns() { local ns=$1; shift; ip netns exec "$lab-$ns" "$@"; }
-
-lab_down() {
-    local pid
-    stop_all_captures
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    lab_ns_del "$lab" $hosts
-}
+lab_down() { lab_teardown $hosts; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
 # link A IFA B IFB: a veth pair between two namespaces.
