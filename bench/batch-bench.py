@@ -8,11 +8,13 @@ tshark on the whole set (the mergecap of its files), for issue 20's target
 tcp mix of make-mix.py (--packets packets) cut into --files files by editcap.
 Prints the wall times, mcudiag-batch's own steps (prepare: capinfos and the
 chunk captures; chunks: the tshark runs under GNU parallel; merge) and the
-speed-up per core. Wall times depend on what else the machine runs.
+speed-up per core, each run against the single tshark of its round (--repeat
+rounds), and the median ratio. Wall times depend on what else the machine runs.
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -62,21 +64,25 @@ def main():
     runner = [os.path.join(HERE, "run-tshark-bench"), a.plugin]
     env = dict(os.environ, MCUDIAG_TSHARK=" ".join(runner), MCUDIAG_BENCH_DIR=base)
     rows = []
-    for _ in range(a.repeat):
-        t, _ = wall([*runner, "-r", merged, "-q", "-z", "mcudiag"], env)
-        rows.append(("one tshark, merged file", 1, t, ""))
+    for round_no in range(1, a.repeat + 1):
+        single, _ = wall([*runner, "-r", merged, "-q", "-z", "mcudiag"], env)
+        rows.append((round_no, "one tshark, merged file", 1, single, single, ""))
         for j in map(int, a.jobs.split(",")):
             t, r = wall([sys.executable, os.path.join(ROOT, "scripts", "mcudiag-batch"), "-j", str(j), "--timings",
                          setdir], env)
             steps = "; ".join(line.split("timing: ")[1] for line in r.stderr.splitlines() if "timing: " in line)
-            rows.append((f"mcudiag-batch -j {j}", j, t, steps))
-    single = min(t for name, _, t, _ in rows if name.startswith("one"))
+            rows.append((round_no, f"mcudiag-batch -j {j}", j, t, single, steps))
+    # Each run against the single tshark of its own round: this machine's
+    # wall times drift by a third between rounds, less within one.
     print(f"{n} packets in {a.files} files; load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"| run | wall s | / one tshark | speed-up per core | steps |")
-    print(f"|---|---|---|---|---|")
-    for name, j, t, steps in rows:
-        print(f"| {name} | {t:.2f} | {t / single:.2f} | {single / t / j:.2f} | {steps} |")
-
+    print("| round | run | wall s | / one tshark (same round) | speed-up per core | steps |")
+    print("|---|---|---|---|---|---|")
+    for round_no, name, j, t, single, steps in rows:
+        print(f"| {round_no} | {name} | {t:.2f} | {t / single:.2f} | {single / t / j:.2f} | {steps} |")
+    for j in map(int, a.jobs.split(",")):
+        ratios = [t / single for _, name, jobs, t, single, _ in rows if jobs == j and name.startswith("mcudiag")]
+        print(f"mcudiag-batch -j {j} / one tshark over {len(ratios)} round(s): median {statistics.median(ratios):.2f}, "
+              f"range {min(ratios):.2f} to {max(ratios):.2f}")
 
 if __name__ == "__main__":
     sys.exit(main())
