@@ -18,6 +18,7 @@ typedef struct {
     lbidle_role_t role;
     gboolean opened;                 /* the frame opened a connection to the service */
     guint32 frame;
+    const lbidle_tracker_t *tracker; /* the file's tracker: its tails and heads for the report's evidence */
 } lbidle_tap_info_t;
 
 #endif

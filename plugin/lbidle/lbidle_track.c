@@ -30,6 +30,7 @@ typedef struct {
     guint32 last_frame;
     gboolean ended;         /* FIN or RST seen: no more gaps */
     resumption_t pending;
+    lbidle_head_t *head;    /* its first segments, still being noted (owned by the tracker's heads) */
 } conn_t;
 
 struct lbidle_service {
@@ -57,6 +58,7 @@ struct lbidle_tracker {
     GHashTable *verdicts;   /* frame -> lbidle_verdict_t * (owns) */
     GHashTable *survivals;  /* frame -> lbidle_service_t *: the frame answered a new longest survived gap */
     GHashTable *opens;      /* frame -> lbidle_service_t *: the frame opened a connection (at most max_connections) */
+    GPtrArray *heads;       /* lbidle_head_t * (owns), with stitch_from_frame */
     lbidle_counters_t counters;
 };
 
@@ -111,6 +113,7 @@ static void tracker_tables_new(lbidle_tracker_t *t)
     t->verdicts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->survivals = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->opens = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->heads = g_ptr_array_new_with_free_func(g_free);
     memset(&t->counters, 0, sizeof t->counters);
 }
 
@@ -123,6 +126,7 @@ static void tracker_tables_free(lbidle_tracker_t *t)
     g_hash_table_destroy(t->verdicts);
     g_hash_table_destroy(t->survivals);
     g_hash_table_destroy(t->opens);
+    g_ptr_array_free(t->heads, TRUE);
 }
 
 static void set_config(lbidle_tracker_t *t, const lbidle_config_t *config)
@@ -221,6 +225,7 @@ static void reopen_conn(lbidle_tracker_t *t, conn_t *c)
 {
     c->ended = FALSE;
     c->pending.active = FALSE;
+    c->head = NULL;
     g_queue_unlink(&t->ended, &c->link);
     g_queue_push_tail_link(&t->lru, &c->link);
 }
@@ -447,17 +452,49 @@ static void follow_resumption(lbidle_tracker_t *t, conn_t *c, const lbidle_segme
         end_conn(t, c);
 }
 
+/* ---- stitching parts of a capture set --------------------------------------- */
+
+/* A head starting with seg, for a connection first seen without its SYN;
+ * NULL when the tracker keeps none or has as many as it keeps. */
+static lbidle_head_t *new_head(lbidle_tracker_t *t, const lbidle_segment_t *seg)
+{
+    if (!t->config.stitch_from_frame || (seg->flags & TCP_FLAG_SYN) || t->heads->len >= LBIDLE_MAX_HEADS)
+        return NULL;
+    lbidle_head_t *head = g_new0(lbidle_head_t, 1);
+    key_for_new(seg, &head->ends);
+    head->segments[head->n++] = *seg;
+    g_ptr_array_add(t->heads, head);
+    return head;
+}
+
+/* The next segment of a head: noted until the other end's reaction to its
+ * first (an answer or an RST), an end of the connection, or a full head. */
+static void continue_head(conn_t *c, const lbidle_segment_t *seg)
+{
+    lbidle_head_t *head = c->head;
+    head->segments[head->n++] = *seg;
+    const lbidle_segment_t *first = &head->segments[0];
+    const gboolean reaction = seg->src_port != first->src_port || !host_addr_equal(&seg->src, &first->src);
+    if (reaction || (seg->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)) || head->n == LBIDLE_HEAD_SEGMENTS)
+        c->head = NULL;
+}
+
 void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
 {
     t->counters.segments++;
     gboolean from_client;
     conn_t *c = lookup_conn(t, seg, &from_client);
     if (!c) {
-        /* A connection's last words with nothing before them tell no gap. */
+        /* A connection's last words with nothing before them tell no gap
+         * here; in a part of a set, the part before may hold its past. */
         if (!(seg->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)))
-            open_conn(t, seg, &from_client);
+            open_conn(t, seg, &from_client)->head = new_head(t, seg);
+        else
+            new_head(t, seg);
         return;
     }
+    if (c->head)
+        continue_head(c, seg);
     if (!c->ended) {
         g_queue_unlink(&t->lru, &c->link);
         g_queue_push_tail_link(&t->lru, &c->link);
@@ -518,6 +555,37 @@ const lbidle_cut_t *lbidle_service_cut(const lbidle_service_t *s, guint position
 const lbidle_service_t *lbidle_tracker_opened(const lbidle_tracker_t *t, guint32 frame)
 {
     return g_hash_table_lookup(t->opens, GUINT_TO_POINTER(frame));
+}
+
+gboolean lbidle_tracker_stitching(const lbidle_tracker_t *t)
+{
+    return t->config.stitch_from_frame > 0;
+}
+
+void lbidle_tracker_for_each_tail(const lbidle_tracker_t *t, void (*fn)(const lbidle_tail_t *tail, gpointer data),
+                                  gpointer data)
+{
+    if (!lbidle_tracker_stitching(t))
+        return;
+    /* The queue is in the order of the connections' last frames: from its
+     * end back to the first connection last active in the context. */
+    for (const GList *l = t->lru.tail; l; l = l->prev) {
+        const conn_t *c = l->data;
+        if (c->last_frame < t->config.stitch_from_frame)
+            break;
+        const lbidle_tail_t tail = { .ends = c->key, .ts = c->last_time, .frame = c->last_frame };
+        fn(&tail, data);
+    }
+}
+
+guint lbidle_tracker_head_count(const lbidle_tracker_t *t)
+{
+    return t->heads->len;
+}
+
+const lbidle_head_t *lbidle_tracker_head(const lbidle_tracker_t *t, guint position)
+{
+    return position < t->heads->len ? g_ptr_array_index(t->heads, position) : NULL;
 }
 
 /* ---- restoring (evidence from reports of parts of a capture set) ----------- */

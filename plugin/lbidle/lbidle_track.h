@@ -133,6 +133,12 @@ typedef struct {
     guint max_connections; /* connections followed at once */
     guint max_services;    /* services (address:port) kept */
     guint max_cuts;        /* cuts kept */
+    /* The capture is a part of a capture set whose own packets start at
+     * this frame, the frames before it re-reading the end of the part before
+     * (mcudiag-batch's overlap); 0 when it is no such part. Then the tracker
+     * also keeps what joins an idle gap across the boundary (tails and
+     * heads, below). */
+    guint32 stitch_from_frame;
 } lbidle_config_t;
 
 #define LBIDLE_DEFAULT_MAX_CONNECTIONS 200000
@@ -192,6 +198,47 @@ const lbidle_service_t *lbidle_tracker_survival(const lbidle_tracker_t *t, guint
 void lbidle_service_timer(const lbidle_service_t *s, lbidle_timer_t *out);
 
 void lbidle_tracker_counters(const lbidle_tracker_t *t, lbidle_counters_t *out);
+
+/* Idle gaps across the boundary of two parts of a capture set. A part sees
+ * the gap whole when the connection's last packet before it lies in the
+ * context it re-reads; a longer gap is joined in the merge, from the tails
+ * of the parts before (each live connection's last packet) and the heads of
+ * the part after (a connection's first packets, seen without its past), by
+ * feeding both to a tracker in frame order. Kept only with
+ * stitch_from_frame set; tails only of the part's own frames (the context's
+ * are the part before's). */
+
+/* A live connection at the capture's end, last active in the part's own
+ * frames (which part comes next, and how much later, is not known here):
+ * its last packet. */
+typedef struct {
+    host_conn_t ends;  /* as this part's tracker keys it */
+    nstime_t ts;
+    guint32 frame;
+} lbidle_tail_t;
+
+/* The first segments of a connection first seen without its SYN (or whose
+ * first segment ends it: an RST at expiry), up to the other end's reaction:
+ * what decides the cut or survival after a gap (an answer, an RST, a dead
+ * run of retransmissions). In the context too: the next part's view of a
+ * connection that resumed at the end of this one's own frames. */
+#define LBIDLE_HEAD_SEGMENTS 6
+/* Heads kept at most (each a few hundred bytes). */
+#define LBIDLE_MAX_HEADS 32768
+
+typedef struct {
+    host_conn_t ends; /* as this part's tracker keys it (its connections count by this service) */
+    guint n;
+    lbidle_segment_t segments[LBIDLE_HEAD_SEGMENTS];
+} lbidle_head_t;
+
+/* The tails, most recently active first. */
+void lbidle_tracker_for_each_tail(const lbidle_tracker_t *t, void (*fn)(const lbidle_tail_t *tail, gpointer data),
+                                  gpointer data);
+guint lbidle_tracker_head_count(const lbidle_tracker_t *t);
+const lbidle_head_t *lbidle_tracker_head(const lbidle_tracker_t *t, guint position);
+/* Whether the tracker keeps tails and heads (stitch_from_frame set). */
+gboolean lbidle_tracker_stitching(const lbidle_tracker_t *t);
 
 /* Evidence of reports of parts of a capture set, merged (-z mcudiag,merge)
  * into a tracker fed no segments: the service (made if new, NULL past

@@ -84,6 +84,7 @@ static const value_string confidence_names[] = {
 
 static guint pref_max_connections = LBIDLE_DEFAULT_MAX_CONNECTIONS;
 static guint pref_max_cuts = LBIDLE_DEFAULT_MAX_CUTS;
+static guint pref_stitch_from_frame;
 
 static lbidle_tracker_t *tracker;
 
@@ -93,6 +94,7 @@ static void lbidle_init(void)
         .max_connections = pref_max_connections,
         .max_services = LBIDLE_DEFAULT_MAX_SERVICES,
         .max_cuts = pref_max_cuts,
+        .stitch_from_frame = pref_stitch_from_frame,
     };
     if (tracker)
         lbidle_tracker_configure(tracker, &config);
@@ -260,6 +262,7 @@ static void queue_tap(packet_info *pinfo, const lbidle_service_t *service, const
     info->role = v ? v->role : LBIDLE_ROLE_NONE;
     info->opened = opened;
     info->frame = pinfo->num;
+    info->tracker = tracker;
     tap_queue_packet(lbidle_tap, pinfo, info);
 }
 
@@ -358,6 +361,10 @@ void proto_register_lbidle(void)
         "Each costs about 150 bytes.", 10, &pref_max_connections);
     prefs_register_uint_preference(module, "max_cuts", "Cut connections kept",
         "Bound on the connections cut after an idle gap kept for display.", 10, &pref_max_cuts);
+    prefs_register_uint_preference(module, "stitch_from_frame", "First own frame of a part of a capture set",
+        "Set by mcudiag-batch when the capture is one part of a capture set whose frames before this one "
+        "re-read the end of the part before: -z mcudiag,json then also writes what joins an idle gap across "
+        "the part's boundaries. 0 (the default) for a capture read on its own.", 10, &pref_stitch_from_frame);
 
     lbidle_tap = register_tap("lbidle");
     lbidle_handle = analysis_postdissector_handle(dissect_lbidle, proto_lbidle);

@@ -82,6 +82,7 @@ void mcudiag_chain_reset(mcudiag_chain_t *chain)
     g_ptr_array_set_size(chain->captures, 0);
     g_ptr_array_set_size(chain->idle_services, 0);
     g_hash_table_remove_all(chain->idle_opened);
+    chain->idle_tracker = NULL;
     g_clear_pointer(&chain->idle_restored, lbidle_tracker_free);
 }
 
@@ -115,6 +116,7 @@ static mcudiag_frame_t frame_of(guint32 frame)
 void mcudiag_chain_add_lbidle(mcudiag_chain_t *chain, const lbidle_tap_info_t *info)
 {
     mcudiag_chain_add_idle_service(chain, info->service);
+    chain->idle_tracker = info->tracker;
     if (info->opened)
         g_array_append_val((GArray *)g_hash_table_lookup(chain->idle_opened, info->service), info->frame);
 }

@@ -71,6 +71,7 @@ struct mcudiag_chain {
     GPtrArray *idle_services; /* const lbidle_service_t*, owned by lbidle's tracker for the file, or by
                                  idle_restored */
     GHashTable *idle_opened;  /* the same services -> GArray of guint32: frames that opened a connection */
+    const lbidle_tracker_t *idle_tracker; /* lbidle's tracker of the file, once it told of a service */
     lbidle_tracker_t *idle_restored; /* the idle evidence of merged reports (made when one is loaded), its
                                         frames numbered through the set (mcudiag_chain_set_frame) */
     mcudiag_dsr_t *dsr;      /* direct server return and self-selection (mcudiag_dsr.h) */

@@ -278,6 +278,82 @@ static void write_idle(json_dumper *d, const mcudiag_chain_t *chain, const mcudi
     json_dumper_end_array(d);
 }
 
+/* An absolute capture time as capinfos -S writes it: "1247562331.123456789". */
+static void member_abs_time(json_dumper *d, const char *name, const nstime_t *ts)
+{
+    json_dumper_set_member_name(d, name);
+    json_dumper_value_anyf(d, "\"%" G_GINT64_FORMAT ".%09d\"", (gint64)ts->secs, ts->nsecs);
+}
+
+static void member_ends(json_dumper *d, const host_conn_t *ends)
+{
+    member_addr(d, "client", &ends->client);
+    mcudiag_json_member_uint(d, "client_port", ends->client_port);
+    member_addr(d, "server", &ends->server);
+    mcudiag_json_member_uint(d, "server_port", ends->server_port);
+}
+
+typedef struct {
+    json_dumper *d;
+    const mcudiag_chain_t *chain;
+    const mcudiag_findings_t *set;
+} tail_writer_t;
+
+static void write_idle_tail(const lbidle_tail_t *tail, gpointer data)
+{
+    const tail_writer_t *w = data;
+    json_dumper_begin_object(w->d);
+    member_ends(w->d, &tail->ends);
+    member_abs_time(w->d, "ts", &tail->ts);
+    member_set_frame(w->d, w->chain, w->set, "frame", tail->frame);
+    json_dumper_end_object(w->d);
+}
+
+static void write_idle_head(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set,
+                            const lbidle_head_t *head)
+{
+    json_dumper_begin_object(d);
+    member_ends(d, &head->ends);
+    json_dumper_set_member_name(d, "segments");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < head->n; i++) {
+        const lbidle_segment_t *seg = &head->segments[i];
+        json_dumper_begin_object(d);
+        member_addr(d, "src", &seg->src);
+        mcudiag_json_member_uint(d, "src_port", seg->src_port);
+        member_addr(d, "dst", &seg->dst);
+        mcudiag_json_member_uint(d, "dst_port", seg->dst_port);
+        member_abs_time(d, "ts", &seg->ts);
+        member_set_frame(d, chain, set, "frame", seg->frame);
+        mcudiag_json_member_uint(d, "flags", seg->flags);
+        mcudiag_json_member_uint(d, "seq", seg->seq);
+        mcudiag_json_member_uint(d, "ack", seg->ack);
+        mcudiag_json_member_uint(d, "len", seg->payload_len);
+        json_dumper_end_object(d);
+    }
+    json_dumper_end_array(d);
+    json_dumper_end_object(d);
+}
+
+/* A part of a capture set's tails and heads (lbidle_track.h), which the
+ * merge joins across the parts' boundaries. */
+static void write_idle_stitches(json_dumper *d, const mcudiag_chain_t *chain, const mcudiag_findings_t *set)
+{
+    const lbidle_tracker_t *t = chain->idle_tracker;
+    if (!t || !lbidle_tracker_stitching(t))
+        return;
+    tail_writer_t w = { d, chain, set };
+    json_dumper_set_member_name(d, "idle_tails");
+    json_dumper_begin_array(d);
+    lbidle_tracker_for_each_tail(t, write_idle_tail, &w);
+    json_dumper_end_array(d);
+    json_dumper_set_member_name(d, "idle_heads");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < lbidle_tracker_head_count(t); i++)
+        write_idle_head(d, chain, set, lbidle_tracker_head(t, i));
+    json_dumper_end_array(d);
+}
+
 static void member_strings(json_dumper *d, const char *name, const GPtrArray *strings)
 {
     json_dumper_set_member_name(d, name);
@@ -375,6 +451,7 @@ char *mcudiag_chain_render_json(const mcudiag_chain_t *chain)
     write_joins_and_failures(&d, chain, set);
     write_hosts(&d, chain);
     write_idle(&d, chain, set);
+    write_idle_stitches(&d, chain, set);
     write_dsr(&d, chain, set);
     json_dumper_end_object(&d);
     json_dumper_end_object(&d);
@@ -671,6 +748,19 @@ static void load_hosts(mcudiag_chain_t *chain, char *text, jsmntok_t *ev)
     }
 }
 
+/* "1247562331.123456789" (capinfos -S) as seconds and nanoseconds. */
+static void parse_time(const char *text, gint64 *secs, gint32 *nsecs)
+{
+    char *end = NULL;
+    *secs = text ? g_ascii_strtoll(text, &end, 10) : 0;
+    *nsecs = 0;
+    if (end && *end == '.') {
+        gint32 scale = 100000000;
+        for (const char *p = end + 1; g_ascii_isdigit(*p) && scale; p++, scale /= 10)
+            *nsecs += (*p - '0') * scale;
+    }
+}
+
 /* A cut of the idle evidence as the chunks that saw it tell it, kept until
  * every chunk is loaded: counted if the chunk owning the frame that made it
  * a cut told it; what later frames showed (withdrawn, both ends reset, the
@@ -685,6 +775,10 @@ typedef struct {
 typedef struct {
     GHashTable *idle_cuts; /* "service client port frame" -> idle_cut_t* (owned) */
     GHashTable *idle_opened; /* "service frame": connections counted */
+    /* lbidle's tails and heads (lbidle_track.h), frames numbered through the
+     * set: connection_key() -> GArray of lbidle_segment_t (owned) */
+    GHashTable *idle_tails; /* each tail as a SYN of the end its chunk took for the client */
+    GHashTable *idle_heads; /* the heads' segments */
 } merge_t;
 
 static guint32 set_number(const mcudiag_chain_t *chain, const mcudiag_frame_t *f)
@@ -719,6 +813,29 @@ static gboolean has_mark(char *text, jsmntok_t *obj, const char *mark)
     return found;
 }
 
+/* A cut into the cuts of the merge; counted if the chunk that made it owns its detected frame. */
+static void add_idle_cut(merge_t *m, lbidle_service_t *s, const lbidle_cut_t *cut, gboolean own)
+{
+    char buf[HOST_ENDPOINT_STRLEN];
+    char *key = g_strdup_printf("%p %s %u", (void *)s, host_endpoint_to_str(&cut->client, cut->client_port, buf,
+                                sizeof buf), cut->resume_frame ? cut->resume_frame : cut->reset_frame);
+    idle_cut_t *c = g_hash_table_lookup(m->idle_cuts, key);
+    if (!c) {
+        c = g_new0(idle_cut_t, 1);
+        c->service = s;
+        c->cut = *cut;
+        g_hash_table_insert(m->idle_cuts, key, c);
+    } else {
+        g_free(key);
+        c->cut.withdrawn |= cut->withdrawn;
+        c->cut.paired |= cut->paired;
+        c->cut.retransmissions = MAX(c->cut.retransmissions, cut->retransmissions);
+        c->cut.last_retransmission_frame = MAX(c->cut.last_retransmission_frame, cut->last_retransmission_frame);
+        c->cut.detected_frame = MIN(c->cut.detected_frame, cut->detected_frame);
+    }
+    c->owned |= own;
+}
+
 static void load_idle_cut(merge_t *m, mcudiag_chain_t *chain, lbidle_service_t *s, char *text, jsmntok_t *e,
                           const GArray *parts)
 {
@@ -743,32 +860,129 @@ static void load_idle_cut(merge_t *m, mcudiag_chain_t *chain, lbidle_service_t *
     cut.withdrawn = has_mark(text, e, "withdrawn");
     if (!cut.behaviour || !cut.detected_frame)
         return;
-    char buf[HOST_ENDPOINT_STRLEN];
-    char *key = g_strdup_printf("%p %s %u", (void *)s, host_endpoint_to_str(&cut.client, cut.client_port, buf,
-                                sizeof buf), cut.resume_frame ? cut.resume_frame : cut.reset_frame);
-    idle_cut_t *c = g_hash_table_lookup(m->idle_cuts, key);
-    if (!c) {
-        c = g_new0(idle_cut_t, 1);
-        c->service = s;
-        c->cut = cut;
-        g_hash_table_insert(m->idle_cuts, key, c);
-    } else {
-        g_free(key);
-        c->cut.withdrawn |= cut.withdrawn;
-        c->cut.paired |= cut.paired;
-        c->cut.retransmissions = MAX(c->cut.retransmissions, cut.retransmissions);
-        c->cut.last_retransmission_frame = MAX(c->cut.last_retransmission_frame, cut.last_retransmission_frame);
-        c->cut.detected_frame = MIN(c->cut.detected_frame, cut.detected_frame);
-    }
-    c->owned |= own;
+    add_idle_cut(m, s, &cut, own);
 }
 
-/* A service's connections count once, by the frame each was first seen at,
- * whichever chunks list it (those a chunk could not list count there). */
+/* The key of a connection whichever end a part took for its client: its two
+ * endpoints in text order. */
+static char *connection_key(const host_addr_t *a, guint16 a_port, const host_addr_t *b, guint16 b_port)
+{
+    char x[HOST_ENDPOINT_STRLEN], y[HOST_ENDPOINT_STRLEN];
+    host_endpoint_to_str(a, a_port, x, sizeof x);
+    host_endpoint_to_str(b, b_port, y, sizeof y);
+    return strcmp(x, y) < 0 ? g_strconcat(x, " ", y, NULL) : g_strconcat(y, " ", x, NULL);
+}
+
+static gboolean get_ends(char *text, jsmntok_t *obj, host_conn_t *ends)
+{
+    host_addr_t client, server;
+    if (!get_addr(text, obj, "client", &client) || !get_addr(text, obj, "server", &server))
+        return FALSE;
+    host_conn_set(ends, &client, (guint16)get_u32(text, obj, "client_port"), &server,
+                  (guint16)get_u32(text, obj, "server_port"));
+    return TRUE;
+}
+
+static void get_abs_time(char *text, jsmntok_t *obj, const char *name, nstime_t *ts)
+{
+    gint64 secs;
+    gint32 nsecs;
+    parse_time(json_get_string(text, obj, name), &secs, &nsecs);
+    ts->secs = (time_t)secs;
+    ts->nsecs = nsecs;
+    *ts = frame_time(ts);
+}
+
+/* "address port frame" of a connection a chunk counted, by the service it counted it for. */
+static char *opened_key(const host_addr_t *service, guint16 port, guint32 set_frame)
+{
+    char buf[HOST_ENDPOINT_STRLEN];
+    return g_strdup_printf("%s %u", host_endpoint_to_str(service, port, buf, sizeof buf), set_frame);
+}
+
+static void free_segments(gpointer segments)
+{
+    g_array_free(segments, TRUE);
+}
+
+static void append_segment(GHashTable *table, const char *key, const lbidle_segment_t *seg)
+{
+    GArray *segments = g_hash_table_lookup(table, key);
+    if (!segments) {
+        segments = g_array_new(FALSE, FALSE, sizeof(lbidle_segment_t));
+        g_hash_table_insert(table, g_strdup(key), segments);
+    }
+    g_array_append_val(segments, *seg);
+}
+
+/* The chunk's heads. A head of a connection a chunk before this one left
+ * live (a tail) continues it: the connection was counted where it began, so
+ * not again at the head (`continued`: opened_key()s). */
+static void load_idle_heads(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts,
+                            GHashTable *continued)
+{
+    json_elements_t heads = json_elements(text, ev, "idle_heads");
+    for (jsmntok_t *h; (h = json_next_element(&heads));) {
+        host_conn_t ends;
+        if (!get_ends(text, h, &ends))
+            continue;
+        char *key = connection_key(&ends.client, ends.client_port, &ends.server, ends.server_port);
+        guint32 first = 0;
+        json_elements_t elements = json_elements(text, h, "segments");
+        for (jsmntok_t *e; (e = json_next_element(&elements));) {
+            lbidle_segment_t seg = { 0 };
+            if (!get_addr(text, e, "src", &seg.src) || !get_addr(text, e, "dst", &seg.dst))
+                continue;
+            seg.frame = set_frame_of(chain, text, e, "frame", parts, NULL);
+            if (!seg.frame)
+                continue;
+            seg.src_port = (guint16)get_u32(text, e, "src_port");
+            seg.dst_port = (guint16)get_u32(text, e, "dst_port");
+            get_abs_time(text, e, "ts", &seg.ts);
+            seg.flags = (guint8)get_u32(text, e, "flags");
+            seg.seq = get_u32(text, e, "seq");
+            seg.ack = get_u32(text, e, "ack");
+            seg.payload_len = get_u32(text, e, "len");
+            first = first ? first : seg.frame;
+            append_segment(m->idle_heads, key, &seg);
+        }
+        if (first && g_hash_table_contains(m->idle_tails, key))
+            g_hash_table_add(continued, opened_key(&ends.server, ends.server_port, first));
+        g_free(key);
+    }
+}
+
+/* The chunk's tails, for the heads of the chunks after it: each replayed as a
+ * SYN of the end the chunk took for the client, which the tracker takes for
+ * the connection's last activity (no SYN resumes a connection) and which
+ * tells it the client of a connection it has not seen. */
+static void load_idle_tails(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts)
+{
+    json_elements_t tails = json_elements(text, ev, "idle_tails");
+    for (jsmntok_t *e; (e = json_next_element(&tails));) {
+        host_conn_t ends;
+        lbidle_segment_t tail = { 0 };
+        tail.frame = get_ends(text, e, &ends) ? set_frame_of(chain, text, e, "frame", parts, NULL) : 0;
+        if (!tail.frame)
+            continue;
+        tail.src = ends.client;
+        tail.src_port = ends.client_port;
+        tail.dst = ends.server;
+        tail.dst_port = ends.server_port;
+        tail.flags = TCP_FLAG_SYN;
+        get_abs_time(text, e, "ts", &tail.ts);
+        char *key = connection_key(&ends.client, ends.client_port, &ends.server, ends.server_port);
+        append_segment(m->idle_tails, key, &tail);
+        g_free(key);
+    }
+}
+
 static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts)
 {
     if (!chain->idle_restored)
         chain->idle_restored = lbidle_tracker_new(&(lbidle_config_t){ 0 });
+    GHashTable *continued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    load_idle_heads(m, chain, text, ev, parts, continued);
     json_elements_t services = json_elements(text, ev, "idle_services");
     for (jsmntok_t *e; (e = json_next_element(&services));) {
         host_addr_t addr;
@@ -785,9 +999,13 @@ static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t 
             char *number = token_text(text, o);
             mcudiag_frame_t frame;
             gboolean own = FALSE;
-            if (map_number((guint32)g_ascii_strtoull(number, NULL, 10), parts, &frame, &own))
-                connections += g_hash_table_add(m->idle_opened,
-                                                g_strdup_printf("%p %u", (void *)s, set_number(chain, &frame)));
+            if (map_number((guint32)g_ascii_strtoull(number, NULL, 10), parts, &frame, &own)) {
+                char *continuation = opened_key(&addr, (guint16)get_u32(text, e, "port"), set_number(chain, &frame));
+                if (!g_hash_table_contains(continued, continuation))
+                    connections += g_hash_table_add(m->idle_opened,
+                                                    g_strdup_printf("%p %u", (void *)s, set_number(chain, &frame)));
+                g_free(continuation);
+            }
             g_free(number);
         }
         const guint32 counted = get_u32(text, e, "connections");
@@ -800,6 +1018,8 @@ static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t 
         for (jsmntok_t *c; (c = json_next_element(&cuts));)
             load_idle_cut(m, chain, s, text, c, parts);
     }
+    g_hash_table_destroy(continued);
+    load_idle_tails(m, chain, text, ev, parts);
 }
 
 static gint compare_idle_cuts(gconstpointer a, gconstpointer b)
@@ -808,9 +1028,72 @@ static gint compare_idle_cuts(gconstpointer a, gconstpointer b)
     return x->cut.detected_frame < y->cut.detected_frame ? -1 : x->cut.detected_frame > y->cut.detected_frame;
 }
 
+static gint compare_segment_frames(gconstpointer a, gconstpointer b)
+{
+    const lbidle_segment_t *x = a, *y = b;
+    return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+/* The segments to replay: of each connection some chunk saw a head of, its
+ * heads' segments and its tails, each frame once (a tail's frame may also be
+ * a head's segment, which is kept). */
+static GArray *idle_replay_segments(merge_t *m)
+{
+    GArray *replay = g_array_new(FALSE, FALSE, sizeof(lbidle_segment_t));
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, m->idle_heads);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        GArray *segments = g_array_copy(value);
+        const GArray *tails = g_hash_table_lookup(m->idle_tails, key);
+        if (tails)
+            g_array_append_vals(segments, tails->data, tails->len);
+        g_array_sort(segments, compare_segment_frames); /* stable: of one frame, the head's segment first */
+        for (guint i = 0; i < segments->len; i++)
+            if (i == 0 || g_array_index(segments, lbidle_segment_t, i).frame !=
+                              g_array_index(segments, lbidle_segment_t, i - 1).frame)
+                g_array_append_val(replay, g_array_index(segments, lbidle_segment_t, i));
+        g_array_free(segments, TRUE);
+    }
+    g_array_sort(replay, compare_segment_frames);
+    return replay;
+}
+
+/* The gaps across chunk boundaries: the tails and heads fed in set order to
+ * a tracker of their own, whose cuts and survived gaps join the evidence (a
+ * gap a chunk saw whole comes out as the same cut, counted once; its
+ * connections were counted by the chunks). */
+static void replay_idle_stitches(merge_t *m, mcudiag_chain_t *chain)
+{
+    GArray *segments = idle_replay_segments(m);
+    lbidle_tracker_t *replay = lbidle_tracker_new(&(lbidle_config_t){ 0 });
+    for (guint i = 0; i < segments->len; i++)
+        lbidle_tracker_feed(replay, &g_array_index(segments, lbidle_segment_t, i));
+    g_array_free(segments, TRUE);
+    for (guint i = 0; i < lbidle_tracker_service_count(replay); i++) {
+        const lbidle_service_t *r = lbidle_tracker_service(replay, i);
+        lbidle_timer_t timer;
+        lbidle_service_timer(r, &timer);
+        if (!timer.lower_bound_frame && lbidle_service_cut_count(r) == 0)
+            continue;
+        guint16 port;
+        const host_addr_t *addr = lbidle_service_addr(r, &port);
+        lbidle_service_t *s = lbidle_tracker_restore_service(chain->idle_restored, addr, port);
+        if (!s)
+            continue;
+        mcudiag_chain_add_idle_service(chain, s);
+        if (timer.lower_bound_frame)
+            lbidle_service_restore(s, 0, &timer.lower_bound, timer.lower_bound_frame);
+        for (guint k = 0; k < lbidle_service_cut_count(r); k++)
+            add_idle_cut(m, s, lbidle_service_cut(r, k), TRUE);
+    }
+    lbidle_tracker_free(replay);
+}
+
 /* The owned cuts into their services, in the order they were made. */
 static void finish_idle(merge_t *m, mcudiag_chain_t *chain)
 {
+    replay_idle_stitches(m, chain);
     GPtrArray *cuts = g_ptr_array_new();
     GHashTableIter it;
     gpointer value;
@@ -941,19 +1224,6 @@ static gboolean load_chunk(merge_t *m, mcudiag_chain_t *chain, const char *path,
     return TRUE;
 }
 
-/* "1247562331.123456789" (capinfos -S) as seconds and nanoseconds. */
-static void parse_time(const char *text, gint64 *secs, gint32 *nsecs)
-{
-    char *end = NULL;
-    *secs = text ? g_ascii_strtoll(text, &end, 10) : 0;
-    *nsecs = 0;
-    if (end && *end == '.') {
-        gint32 scale = 100000000;
-        for (const char *p = end + 1; g_ascii_isdigit(*p) && scale; p++, scale /= 10)
-            *nsecs += (*p - '0') * scale;
-    }
-}
-
 static void load_captures(mcudiag_chain_t *chain, char *text, jsmntok_t *root)
 {
     guint position = 0;
@@ -979,7 +1249,9 @@ gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GStri
     load_captures(chain, text, doc.tokens);
     guint loaded = 0, chunks = 0;
     merge_t m = { .idle_cuts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
-                  .idle_opened = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+                  .idle_opened = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                  .idle_tails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_segments),
+                  .idle_heads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_segments) };
     json_elements_t chunks_elements = json_elements(text, doc.tokens, "chunks");
     for (jsmntok_t *chunk; (chunk = json_next_element(&chunks_elements));) {
         GArray *parts = g_array_new(FALSE, FALSE, sizeof(part_t));
@@ -1001,6 +1273,8 @@ gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GStri
         finish_idle(&m, chain);
     g_hash_table_destroy(m.idle_cuts);
     g_hash_table_destroy(m.idle_opened);
+    g_hash_table_destroy(m.idle_tails);
+    g_hash_table_destroy(m.idle_heads);
     if (chunks == 0)
         g_string_append_printf(errors, "%s: no chunks\n", manifest);
     return chunks > 0 && loaded == chunks;

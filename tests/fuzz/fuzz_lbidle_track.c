@@ -27,7 +27,30 @@ static void read_config(fz_input_t *in, lbidle_config_t *c)
 {
     c->max_connections = fz_u8(in) % 8;
     c->max_services = fz_u8(in) % 4;
-    c->max_cuts = fz_u8(in) % 8;
+    const uint8_t cuts = fz_u8(in);
+    c->max_cuts = cuts % 8;
+    /* a part of a capture set from the byte's upper bits (the seeds' layout unchanged) */
+    c->stitch_from_frame = (cuts >> 3) % 4;
+}
+
+static void check_tail(const lbidle_tail_t *tail, gpointer data)
+{
+    const lbidle_tracker_t *t = data;
+    FZ_CHECK(lbidle_tracker_stitching(t) && tail->frame > 0);
+}
+
+/* Tails and heads: only with stitching; heads of one to LBIDLE_HEAD_SEGMENTS segments in frame order. */
+static void check_stitches(const lbidle_tracker_t *t, const lbidle_config_t *config)
+{
+    lbidle_tracker_for_each_tail(t, check_tail, (gpointer)(guintptr)t);
+    FZ_CHECK(config->stitch_from_frame || lbidle_tracker_head_count(t) == 0);
+    FZ_CHECK(lbidle_tracker_head_count(t) <= LBIDLE_MAX_HEADS);
+    for (guint i = 0; i < lbidle_tracker_head_count(t); i++) {
+        const lbidle_head_t *head = lbidle_tracker_head(t, i);
+        FZ_CHECK(head->n >= 1 && head->n <= LBIDLE_HEAD_SEGMENTS);
+        for (guint k = 1; k < head->n; k++)
+            FZ_CHECK(head->segments[k].frame > head->segments[k - 1].frame);
+    }
 }
 
 static void check_verdict(const lbidle_tracker_t *t, guint32 frame)
@@ -114,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     check_timers(t, &config);
+    check_stitches(t, &config);
     lbidle_tracker_free(t);
     return 0;
 }

@@ -484,6 +484,47 @@ static void test_ended_connections_are_bounded(void)
 }
 
 /* A reset of the tracker (new file) forgets everything; configure keeps it usable. */
+static void count_tail(const lbidle_tail_t *tail, gpointer data)
+{
+    GArray *frames = data;
+    g_array_append_val(frames, tail->frame);
+}
+
+/* A part of a capture set: connections live at its end and last active in
+ * its own frames are tails; a connection first seen without its SYN is a
+ * head, up to the other end's reaction; read on its own, neither is kept. */
+static void test_stitching_tails_and_heads(void)
+{
+    for (guint32 from = 0; from <= 4; from += 4) {
+        world_t w;
+        world_init(&w, CLIENT, VIP);
+        lbidle_tracker_configure(w.t, &(lbidle_config_t){ .stitch_from_frame = from });
+        feed(&w, 0, TRUE, 50000, 1, 0, SYN, 0);                     /* 1: last active in the context */
+        feed(&w, 10 * MS, TRUE, 50001, 100, 0, ACK, 6);             /* 2: a head: no SYN */
+        feed(&w, 20 * MS, TRUE, 50001, 106, 0, ACK, 6);             /* 3: the same end again */
+        feed(&w, 30 * MS, FALSE, 50001, 900, 112, ACK, 0);          /* 4: the reaction ends the head */
+        const guint32 last = feed(&w, 40 * MS, TRUE, 50001, 112, 0, ACK, 6); /* 5: after the head */
+        GArray *tails = g_array_new(FALSE, FALSE, sizeof(guint32));
+        lbidle_tracker_for_each_tail(w.t, count_tail, tails);
+        if (!from) {
+            g_assert_false(lbidle_tracker_stitching(w.t));
+            g_assert_cmpuint(tails->len, ==, 0);
+            g_assert_cmpuint(lbidle_tracker_head_count(w.t), ==, 0);
+        } else {
+            g_assert_cmpuint(tails->len, ==, 1); /* 50001; 50000's last frame is before frame 4 */
+            g_assert_cmpuint(g_array_index(tails, guint32, 0), ==, last);
+            g_assert_cmpuint(lbidle_tracker_head_count(w.t), ==, 1);
+            const lbidle_head_t *head = lbidle_tracker_head(w.t, 0);
+            g_assert_cmpuint(head->n, ==, 3);
+            g_assert_cmpuint(head->segments[0].frame, ==, 2);
+            g_assert_cmpuint(head->segments[2].frame, ==, 4);
+            g_assert_cmpuint(head->ends.client_port, ==, 50001);
+        }
+        g_array_free(tails, TRUE);
+        lbidle_tracker_free(w.t);
+    }
+}
+
 static void test_reset_and_configure(void)
 {
     world_t w;
@@ -523,5 +564,6 @@ int main(int argc, char **argv)
     g_test_add_func("/lbidle/flood-is-bounded", test_flood_is_bounded);
     g_test_add_func("/lbidle/ended-connections-are-bounded", test_ended_connections_are_bounded);
     g_test_add_func("/lbidle/reset-and-configure", test_reset_and_configure);
+    g_test_add_func("/lbidle/stitching-tails-and-heads", test_stitching_tails_and_heads);
     return g_test_run();
 }
