@@ -900,6 +900,17 @@ static char *opened_key(const host_addr_t *service, guint16 port, guint32 set_fr
     return g_strdup_printf("%s %u", host_endpoint_to_str(service, port, buf, sizeof buf), set_frame);
 }
 
+/* Whether the connection a chunk counted at this frame continues one a chunk before it counted. */
+static gboolean continues(GHashTable *continued, const host_addr_t *service, guint16 port, guint32 set_frame)
+{
+    if (g_hash_table_size(continued) == 0)
+        return FALSE;
+    char *key = opened_key(service, port, set_frame);
+    const gboolean found = g_hash_table_contains(continued, key);
+    g_free(key);
+    return found;
+}
+
 static void free_segments(gpointer segments)
 {
     g_array_free(segments, TRUE);
@@ -986,9 +997,9 @@ static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t 
     json_elements_t services = json_elements(text, ev, "idle_services");
     for (jsmntok_t *e; (e = json_next_element(&services));) {
         host_addr_t addr;
+        const guint16 port = (guint16)get_u32(text, e, "port");
         lbidle_service_t *s = get_addr(text, e, "address", &addr)
-                                  ? lbidle_tracker_restore_service(chain->idle_restored, &addr,
-                                                                   (guint16)get_u32(text, e, "port"))
+                                  ? lbidle_tracker_restore_service(chain->idle_restored, &addr, port)
                                   : NULL;
         if (!s)
             continue;
@@ -999,13 +1010,10 @@ static void load_idle(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t 
             char *number = token_text(text, o);
             mcudiag_frame_t frame;
             gboolean own = FALSE;
-            if (map_number((guint32)g_ascii_strtoull(number, NULL, 10), parts, &frame, &own)) {
-                char *continuation = opened_key(&addr, (guint16)get_u32(text, e, "port"), set_number(chain, &frame));
-                if (!g_hash_table_contains(continued, continuation))
-                    connections += g_hash_table_add(m->idle_opened,
-                                                    g_strdup_printf("%p %u", (void *)s, set_number(chain, &frame)));
-                g_free(continuation);
-            }
+            if (map_number((guint32)g_ascii_strtoull(number, NULL, 10), parts, &frame, &own) &&
+                !continues(continued, &addr, port, set_number(chain, &frame)))
+                connections += g_hash_table_add(m->idle_opened,
+                                                g_strdup_printf("%p %u", (void *)s, set_number(chain, &frame)));
             g_free(number);
         }
         const guint32 counted = get_u32(text, e, "connections");
