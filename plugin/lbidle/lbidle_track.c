@@ -486,11 +486,19 @@ void lbidle_tracker_feed(lbidle_tracker_t *t, const lbidle_segment_t *seg)
     conn_t *c = lookup_conn(t, seg, &from_client);
     if (!c) {
         /* A connection's last words with nothing before them tell no gap
-         * here; in a part of a set, the part before may hold its past. */
-        if (!(seg->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)))
-            open_conn(t, seg, &from_client)->head = new_head(t, seg);
-        else
+         * here; in a part of a set, the part before may hold its past. An
+         * RST alone tells no connection. A FIN does: it is followed as
+         * ended, so that what its ends still send (the other end's data
+         * after a silence, answered by a reset) is not taken for a
+         * resumption, as it is not in the whole capture. */
+        if (seg->flags & TCP_FLAG_RST) {
             new_head(t, seg);
+            return;
+        }
+        conn_t *opened = open_conn(t, seg, &from_client);
+        opened->head = new_head(t, seg);
+        if (seg->flags & TCP_FLAG_FIN)
+            end_conn(t, opened);
         return;
     }
     if (c->head)

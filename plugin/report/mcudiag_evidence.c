@@ -11,11 +11,13 @@
  * Each chunk reads its own files plus the files before them that cover the
  * longest analysis window (its context), concatenated. The merge's manifest
  * says, per chunk, which capture files it read in which order, how many
- * frames each has, and which are its own. A chunk frame number thus names a
- * file and a frame in it; evidence counts only from the chunk that owns the
- * frame it was seen in, so every frame of the set is judged once, by a chunk
- * that saw the window before it. What holds for a whole attempt (that later
- * frames withdrew it, how sure it is) is combined over the chunks.
+ * frames it read of each (a context file may be cut at the window's start:
+ * "skipped", its first frames left out), and which are its own. A chunk
+ * frame number thus names a file and a frame in it; evidence counts only
+ * from the chunk that owns the frame it was seen in, so every frame of the
+ * set is judged once, by a chunk that saw the window before it. What holds
+ * for a whole attempt (that later frames withdrew it, how sure it is) is
+ * combined over the chunks.
  *
  * The idle timer is judged from gaps: a chunk sees a gap only if its context
  * reaches back over it, so the overlap must be longer than the gaps that
@@ -534,10 +536,13 @@ static gboolean get_addr(char *text, jsmntok_t *obj, const char *name, host_addr
     return s && host_addr_from_str(a, s);
 }
 
-/* The parts a chunk read, in order: which capture, how many frames, whether its own. */
+/* The parts a chunk read, in order: which capture, how many frames, whether
+ * its own, and how many of the capture's first frames it left out (a context
+ * capture cut at the start of the analysis window). */
 typedef struct {
     guint capture;
     guint32 frames;
+    guint32 skipped;
     gboolean own;
 } part_t;
 
@@ -548,7 +553,7 @@ static gboolean map_number(guint32 n, const GArray *parts, mcudiag_frame_t *out,
     for (guint i = 0; n && i < parts->len; i++) {
         const part_t *p = &g_array_index(parts, part_t, i);
         if (n <= p->frames) {
-            *out = (mcudiag_frame_t){ .file = p->capture, .frame = n };
+            *out = (mcudiag_frame_t){ .file = p->capture, .frame = p->skipped + n };
             *own = p->own;
             return TRUE;
         }
@@ -926,25 +931,42 @@ static void append_segment(GHashTable *table, const char *key, const lbidle_segm
     g_array_append_val(segments, *seg);
 }
 
+/* Whether a head loaded from an earlier chunk holds the connection's segment at this set frame. */
+static gboolean in_earlier_head(merge_t *m, const char *key, guint32 set_frame)
+{
+    const GArray *segments = g_hash_table_lookup(m->idle_heads, key);
+    for (guint i = 0; segments && i < segments->len; i++)
+        if (g_array_index(segments, lbidle_segment_t, i).frame == set_frame)
+            return TRUE;
+    return FALSE;
+}
+
 /* The chunk's heads. A head of a connection a chunk before this one left
  * live (a tail) continues it: the connection was counted where it began, so
- * not again at the head (`continued`: opened_key()s). */
+ * not again at the head (`continued`: opened_key()s). A head that begins in
+ * the chunk's context is replayed only where it goes on with the head the
+ * chunk before saw begin there (a connection resuming at the end of that
+ * chunk, answered in this one); otherwise that chunk saw the connection
+ * before this chunk's context began, and replaying the later view beside the
+ * earlier one would make up a silence between them. */
 static void load_idle_heads(merge_t *m, mcudiag_chain_t *chain, char *text, jsmntok_t *ev, const GArray *parts,
                             GHashTable *continued)
 {
+    GArray *head = g_array_new(FALSE, FALSE, sizeof(lbidle_segment_t));
     json_elements_t heads = json_elements(text, ev, "idle_heads");
     for (jsmntok_t *h; (h = json_next_element(&heads));) {
         host_conn_t ends;
         if (!get_ends(text, h, &ends))
             continue;
-        char *key = connection_key(&ends.client, ends.client_port, &ends.server, ends.server_port);
-        guint32 first = 0;
+        g_array_set_size(head, 0);
+        gboolean first_own = FALSE;
         json_elements_t elements = json_elements(text, h, "segments");
         for (jsmntok_t *e; (e = json_next_element(&elements));) {
             lbidle_segment_t seg = { 0 };
+            gboolean own = FALSE;
             if (!get_addr(text, e, "src", &seg.src) || !get_addr(text, e, "dst", &seg.dst))
                 continue;
-            seg.frame = set_frame_of(chain, text, e, "frame", parts, NULL);
+            seg.frame = set_frame_of(chain, text, e, "frame", parts, &own);
             if (!seg.frame)
                 continue;
             seg.src_port = (guint16)get_u32(text, e, "src_port");
@@ -954,13 +976,21 @@ static void load_idle_heads(merge_t *m, mcudiag_chain_t *chain, char *text, jsmn
             seg.seq = get_u32(text, e, "seq");
             seg.ack = get_u32(text, e, "ack");
             seg.payload_len = get_u32(text, e, "len");
-            first = first ? first : seg.frame;
-            append_segment(m->idle_heads, key, &seg);
+            first_own = head->len ? first_own : own;
+            g_array_append_val(head, seg);
         }
-        if (first && g_hash_table_contains(m->idle_tails, key))
+        if (head->len == 0)
+            continue;
+        const guint32 first = g_array_index(head, lbidle_segment_t, 0).frame;
+        char *key = connection_key(&ends.client, ends.client_port, &ends.server, ends.server_port);
+        if (g_hash_table_contains(m->idle_tails, key))
             g_hash_table_add(continued, opened_key(&ends.server, ends.server_port, first));
+        if (first_own || in_earlier_head(m, key, first))
+            for (guint i = 0; i < head->len; i++)
+                append_segment(m->idle_heads, key, &g_array_index(head, lbidle_segment_t, i));
         g_free(key);
     }
+    g_array_free(head, TRUE);
 }
 
 /* The chunk's tails, for the heads of the chunks after it: each replayed as a
@@ -1267,7 +1297,7 @@ gboolean mcudiag_chain_merge(mcudiag_chain_t *chain, const char *manifest, GStri
         for (jsmntok_t *p; (p = json_next_element(&parts_elements));) {
             const char *use = json_get_string(text, p, "use");
             const part_t part = { .capture = get_u32(text, p, "capture"), .frames = get_u32(text, p, "frames"),
-                                  .own = use && strcmp(use, "own") == 0 };
+                                  .skipped = get_u32(text, p, "skipped"), .own = use && strcmp(use, "own") == 0 };
             g_array_append_val(parts, part);
         }
         const char *report = json_get_string(text, chunk, "report");

@@ -58,16 +58,22 @@ def check_editcap(a, env, pcap, whole, whole_text, failures):
     want = key(whole, lambda x: x["frame"])
     for spec in a.editcap.split(","):
         with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)  # the work folder inside, for tshark run as another user
             starts = split_editcap(pcap, d, spec)
-            out = os.path.join(d, "merged.json")
+            out, work = os.path.join(d, "merged.json"), os.path.join(d, "work")
             before = len(failures)
             r = subprocess.run([sys.executable, a.batch, "-j", "2", "--chunks", "1000", "--overlap", str(a.overlap),
-                                "--json", out, *sorted(os.path.join(d, n) for n in starts)], env=env,
+                                "--json", out, "--keep", work, *sorted(os.path.join(d, n) for n in starts)], env=env,
                                capture_output=True, text=True)
             label = f"{os.path.basename(pcap)} split by editcap {spec} into {len(starts)} files"
             if r.returncode != 0 or not os.path.exists(out):
                 failures.append(f"{label}: mcudiag-batch failed: {r.stderr}")
                 continue
+            if a.expect_cut:
+                with open(os.path.join(work, "manifest.json")) as f:
+                    cut = [p for c in json.load(f)["chunks"] for p in c["parts"] if p.get("skipped")]
+                if not cut:
+                    failures.append(f"{label}: no chunk's context was cut at its window (the test tests nothing)")
             got = key(json.load(open(out)), lambda x: starts.get(x.get("file"), 0) + x["frame"])
             if got != want:
                 failures.append(f"{label}: findings differ:\n  whole: {want}\n  split: {got}")
@@ -124,6 +130,8 @@ def main():
     ap.add_argument("--editcap", help="cut with editcap: c<packets>,i<seconds>,...")
     ap.add_argument("--overlap", type=float, default=65.0)
     ap.add_argument("--expect-kinds", default="")
+    ap.add_argument("--expect-cut", action="store_true",
+                    help="with --editcap: some chunk must read a context file from its window's start only")
     ap.add_argument("--unjoinable", action="store_true",
                     help="the captures as a set of their own: read whole where mergecap can join them, else a plain "
                          "message and exit status 1 (never a diagnosis of nothing)")

@@ -395,6 +395,25 @@ static void test_quiet_cases(void)
     lbidle_tracker_free(w.t);
 }
 
+/* A connection first seen at the server's FIN (the capture, or a part of a
+ * set, began as it closed): the reset of what the client sends after a
+ * silence is the closed connection's, not a cut. */
+static void test_first_seen_closing(void)
+{
+    world_t w;
+    world_init(&w, CLIENT, VIP);
+    conn_t c = { 40001, 1000, 5000 };
+    feed(&w, 0, FALSE, c.port, c.sseq, c.cseq, FIN | ACK, 0);
+    feed(&w, MS, TRUE, c.port, c.cseq, c.sseq + 1, ACK, 0);
+    resume_reset(&w, 9 * SEC, &c);
+    lbidle_timer_t timer;
+    const lbidle_service_t *s = only_service(&w);
+    lbidle_service_timer(s, &timer);
+    g_assert_cmpuint(timer.cuts, ==, 0);
+    g_assert_cmpuint(timer.connections, ==, 1);
+    lbidle_tracker_free(w.t);
+}
+
 static void test_ipv6(void)
 {
     world_t w;
@@ -559,6 +578,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lbidle/findings", test_findings);
     g_test_add_func("/lbidle/silent-drop", test_silent_drop);
     g_test_add_func("/lbidle/quiet-cases", test_quiet_cases);
+    g_test_add_func("/lbidle/first-seen-closing", test_first_seen_closing);
     g_test_add_func("/lbidle/ipv6", test_ipv6);
     g_test_add_func("/lbidle/time-going-backwards", test_time_going_backwards);
     g_test_add_func("/lbidle/flood-is-bounded", test_flood_is_bounded);
