@@ -19,13 +19,14 @@
  * for a whole attempt (that later frames withdrew it, how sure it is) is
  * combined over the chunks.
  *
- * The idle timer is judged from gaps: a chunk sees a gap only if its context
- * reaches back over it, so the overlap must be longer than the gaps that
- * bound the timer (mcudiag-batch --overlap; the default covers lab timers of
- * seconds, not a field balancer's 300 s). The merged chain's idle evidence
+ * The idle timer is judged from gaps: a chunk sees a gap whole when its
+ * context reaches back over it; a longer gap (a field balancer's 300 s) is
+ * joined here, the chunks' tails and heads replayed to a tracker of the
+ * merge's own (replay_idle_stitches). The merged chain's idle evidence
  * numbers frames through the set (mcudiag_chain_set_frame). A service's
- * longest survived gap is the longest any chunk saw; a connection counts in
- * the chunk owning the frame it was first seen at; a cut in the chunk owning
+ * longest survived gap is the longest any chunk, or the replay, saw; a
+ * connection counts in the chunk owning the frame it was first seen at, not
+ * again where a later chunk's head continues it; a cut in the chunk owning
  * the frame that made it one (the RST, or the dead run's second copy).
  *
  * Known limits: a DSR VIP withdrawn (its balancer MAC sent as the VIP) in a
@@ -976,7 +977,8 @@ static void load_idle_heads(merge_t *m, mcudiag_chain_t *chain, char *text, jsmn
             seg.seq = get_u32(text, e, "seq");
             seg.ack = get_u32(text, e, "ack");
             seg.payload_len = get_u32(text, e, "len");
-            first_own = head->len ? first_own : own;
+            if (head->len == 0)
+                first_own = own;
             g_array_append_val(head, seg);
         }
         if (head->len == 0)

@@ -502,7 +502,6 @@ static void test_ended_connections_are_bounded(void)
     lbidle_tracker_free(t);
 }
 
-/* A reset of the tracker (new file) forgets everything; configure keeps it usable. */
 static void count_tail(const lbidle_tail_t *tail, gpointer data)
 {
     GArray *frames = data;
@@ -544,6 +543,7 @@ static void test_stitching_tails_and_heads(void)
     }
 }
 
+/* A reset of the tracker (new file) forgets everything; configure keeps it usable. */
 static void test_reset_and_configure(void)
 {
     world_t w;
