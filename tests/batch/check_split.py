@@ -88,7 +88,7 @@ def check_unjoinable(a, env):
     """Captures holding records this Wireshark's mergecap cannot copy (on 4.0, TLS secrets in a pcapng
     Decryption Secrets Block): two pcapng copies as a set are concatenated and read whole; the capture
     gzip'd, which only mergecap joins, is read where mergecap can, and otherwise the batch says so
-    plainly (never a diagnosis of an empty stream)."""
+    plainly (never a diagnosis of an empty stream); a set with nothing to read is said to be so."""
     failures = []
     for pcap in a.pcaps:
         with open(pcap, "rb") as src:
@@ -113,6 +113,13 @@ def check_unjoinable(a, env):
                     failures.append(f"{case}: mergecap cannot join it, and the batch did not say so "
                                     f"(exit {r.returncode}): {r.stderr}")
                 print(f"{case}: {'joined' if joinable else 'mergecap cannot join it'}; batch exit {r.returncode}")
+    with tempfile.TemporaryDirectory() as d:  # nothing to read at all: said plainly, never a traceback
+        with open(os.path.join(d, "notes.pcapng"), "w") as f:
+            f.write("not a capture\n")
+        for case, args in (("a glob matching no file", [os.path.join(d, "ring_*.pcap")]), ("no capture", [d])):
+            r = subprocess.run([sys.executable, a.batch, *args], env=env, capture_output=True, text=True)
+            if r.returncode != 1 or "no readable capture" not in r.stderr or "Traceback" in r.stderr:
+                failures.append(f"{case}: not said plainly (exit {r.returncode}): {r.stderr}")
     for f in failures:
         print("FAIL", f)
     return 1 if failures else 0
