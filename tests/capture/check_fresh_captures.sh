@@ -14,7 +14,8 @@ set -euo pipefail
 kind=$1 runner=$2 plugin=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# A failing lab run keeps its captures: new timing cannot be made again.
+trap 'rc=$?; if [ $rc = 0 ] || [ $rc = 77 ]; then rm -rf "$scratch"; else echo "captures kept in $scratch" >&2; fi' EXIT
 
 case $kind in
 synth)
