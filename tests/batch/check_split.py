@@ -125,6 +125,46 @@ def check_unjoinable(a, env):
     return 1 if failures else 0
 
 
+def check_tls_start(a, env):
+    """A capture with TLS secrets cut in two in mid-connection: with the context too short to reach the
+    TLS handshake, the second chunk cannot decrypt the connection, and the batch says so; read as one
+    chunk, or with the default overlap, it gives the whole file's findings and says nothing of it."""
+    failures = []
+    said = "read them without their start"
+    for pcap in a.pcaps:
+        whole = json.loads(subprocess.run([a.runner, a.plugin, "-r", pcap, "-q", "-z", "mcudiag,json"], check=True,
+                                          capture_output=True, text=True).stdout)
+        want = key(whole, lambda x: x["frame"])
+        frames = whole["captures"][0]["frames"]
+        half = frames // 2 + 1
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name, test in (("ring_0.pcapng", f"frame.number < {half}"),
+                               ("ring_1.pcapng", f"frame.number >= {half}")):
+                subprocess.run(["tshark", "-r", pcap, "-Y", test, "-F", "pcapng", "-w", os.path.join(d, name)],
+                               check=True, capture_output=True)
+            # one run keeps its chunk files in a folder named relative to where it runs
+            for args, whole_read in ((["--chunks", "2", "--overlap", "0.001"], False),
+                                     (["--chunks", "1", "--overlap", "0.001"], True),
+                                     (["--chunks", "2", "--keep", "kept"], True)):
+                out = os.path.join(d, "merged.json")
+                r = subprocess.run([sys.executable, a.batch, "-j", "2", *args, "--json", out, d], env=env,
+                                   capture_output=True, text=True, cwd=d)
+                case = f"{os.path.basename(pcap)} in two files, {' '.join(args)}"
+                if r.returncode != 0:
+                    failures.append(f"{case}: mcudiag-batch failed: {r.stderr}")
+                elif (said in r.stderr) == whole_read:
+                    failures.append(f"{case}: {'said' if whole_read else 'did not say'} a chunk read a TLS "
+                                    f"connection without its start: {r.stderr}")
+                elif whole_read and key(json.load(open(out)), lambda x: x["frame"] + (half - 1 if x.get("file") ==
+                                        "ring_1.pcapng" else 0)) != want:
+                    failures.append(f"{case}: findings differ from the whole file's")
+                print(f"{case}: exit {r.returncode}")
+    for f in failures:
+        print("FAIL", f)
+    return 1 if failures else 0
+
+
 def main():
     if os.environ.get("MCUDIAG_IN_VERSION_TEST"):
         print("skipped in a version test: the host's run cuts and merges")
@@ -142,11 +182,16 @@ def main():
     ap.add_argument("--unjoinable", action="store_true",
                     help="the captures as a set of their own: read whole where mergecap can join them, else a plain "
                          "message and exit status 1 (never a diagnosis of nothing)")
+    ap.add_argument("--tls-start", action="store_true",
+                    help="captures with TLS secrets, cut in two in mid-connection: a chunk that reads a connection "
+                         "without its handshake is said")
     ap.add_argument("pcaps", nargs="+")
     a = ap.parse_args()
     env = dict(os.environ, MCUDIAG_TSHARK=f"{a.runner} {a.plugin}")
     if a.unjoinable:
         return check_unjoinable(a, env)
+    if a.tls_start:
+        return check_tls_start(a, env)
     failures = []
     kinds = set()
     for pcap in a.pcaps:
