@@ -41,6 +41,18 @@ def key(doc, names):
     return out
 
 
+def split_at(pcap, d, firsts, frames):
+    """The capture cut into ring_<i>.pcapng files in d, each from one of the frame numbers `firsts` (the
+    first is 1) to the next; the files' first frame numbers - 1, by name."""
+    starts = {}
+    for i, (first, end) in enumerate(zip(firsts, [*firsts[1:], frames + 1])):
+        name = f"ring_{i:05d}.pcapng"
+        subprocess.run(["tshark", "-r", pcap, "-Y", f"frame.number >= {first} && frame.number < {end}", "-F",
+                        "pcapng", "-w", os.path.join(d, name)], check=True, capture_output=True)
+        starts[name] = first - 1
+    return starts
+
+
 def split_editcap(pcap, d, spec):
     """The capture cut by editcap (-c packets or -i seconds per file): the files' first frame numbers - 1."""
     flag = {"c": "-c", "i": "-i"}[spec[0]]
@@ -136,13 +148,9 @@ def check_tls_start(a, env):
                                           capture_output=True, text=True).stdout)
         want = key(whole, lambda x: x["frame"])
         frames = whole["captures"][0]["frames"]
-        half = frames // 2 + 1
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
-            for name, test in (("ring_0.pcapng", f"frame.number < {half}"),
-                               ("ring_1.pcapng", f"frame.number >= {half}")):
-                subprocess.run(["tshark", "-r", pcap, "-Y", test, "-F", "pcapng", "-w", os.path.join(d, name)],
-                               check=True, capture_output=True)
+            starts = split_at(pcap, d, [1, frames // 2 + 1], frames)
             # one run keeps its chunk files in a folder named relative to where it runs
             for args, whole_read in ((["--chunks", "2", "--overlap", "0.001"], False),
                                      (["--chunks", "1", "--overlap", "0.001"], True),
@@ -156,8 +164,8 @@ def check_tls_start(a, env):
                 elif (said in r.stderr) == whole_read:
                     failures.append(f"{case}: {'said' if whole_read else 'did not say'} a chunk read a TLS "
                                     f"connection without its start: {r.stderr}")
-                elif whole_read and key(json.load(open(out)), lambda x: x["frame"] + (half - 1 if x.get("file") ==
-                                        "ring_1.pcapng" else 0)) != want:
+                elif whole_read and key(json.load(open(out)),
+                                        lambda x: starts.get(x.get("file"), 0) + x["frame"]) != want:
                     failures.append(f"{case}: findings differ from the whole file's")
                 print(f"{case}: exit {r.returncode}")
     for f in failures:
@@ -207,13 +215,7 @@ def main():
         frames = whole["captures"][0]["frames"]
         for size in map(int, a.sizes.split(",")):
             with tempfile.TemporaryDirectory() as d:
-                starts = {}
-                for i, first in enumerate(range(1, frames + 1, size)):
-                    name = f"ring_{i:05d}.pcapng"
-                    subprocess.run(["tshark", "-r", pcap, "-Y", f"frame.number >= {first} && frame.number < "
-                                    f"{first + size}", "-F", "pcapng", "-w", os.path.join(d, name)], check=True,
-                                   capture_output=True)
-                    starts[name] = first - 1
+                starts = split_at(pcap, d, list(range(1, frames + 1, size)), frames)
                 extra = []
                 if size > 1:  # the second file as raw IP: the set mixes link types
                     second = os.path.join(d, "ring_00001.pcapng")
